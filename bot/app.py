@@ -1,0 +1,48 @@
+"""The Flask app factory: `gunicorn 'bot.app:create_app()'`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from flask import Flask
+from linebot.v3.webhook import SignatureValidator
+
+from bot.config import Config
+from bot.line_gateway import LineGateway
+from bot.processing import WebhookProcessor
+from bot.state import EXTENSION_KEY, AppState
+from bot.webhook import webhook
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+# LINE's webhook bodies are a few kilobytes; refuse anything absurd before reading it.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def utc_now() -> datetime:
+    """The clock the app uses (UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: nothing runs at import, everything shared is built here once."""
+    config = config or Config.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    engine = make_engine(config.database_url)
+    factory = make_session_factory(engine)
+    gateway = LineGateway(config)
+    app.extensions[EXTENSION_KEY] = AppState(
+        config=config,
+        engine=engine,
+        session_factory=factory,
+        gateway=gateway,
+        processor=WebhookProcessor(config, factory, gateway, utc_now),
+        signature_validator=SignatureValidator(config.line_channel_secret),
+    )
+    app.register_blueprint(webhook)
+    if config.local_mode:
+        log.warning("LOCAL MODE: no LINE credentials set; LINE API calls go to %s", config.line_api_base_url)
+    return app

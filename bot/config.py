@@ -1,0 +1,122 @@
+"""The bot's configuration: the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+LINE_API_DEFAULT = "https://api.line.me"
+# Shown in the log and the README: never a secret of a real channel.
+LOCAL_CHANNEL_SECRET = "local-development-channel-secret"
+LOCAL_CHANNEL_TOKEN = "local-development-access-token"
+LOCAL_LINE_PORT = 8091
+
+
+class ConfigError(Exception):
+    """A configuration that cannot work; the message is one line for a person."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the app needs from its environment, checked once."""
+
+    line_channel_secret: str
+    line_channel_access_token: str
+    database_url: str
+    line_api_base_url: str = LINE_API_DEFAULT
+    timezone: str = "Asia/Bangkok"
+    local_mode: bool = False
+    instance_path: str = "instance"
+    redis_url: str | None = None
+    # Seconds the reply call may take: LINE drops a webhook that is not answered in 2 s.
+    line_timeout: float = 1.5
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+        """Build the configuration from environment variables, or raise ConfigError."""
+        env = os.environ if environ is None else environ
+        instance_path = env.get("THAIQM_INSTANCE_PATH", "instance")
+        secret = env.get("LINE_CHANNEL_SECRET", "").strip()
+        token = env.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
+        if bool(secret) != bool(token):
+            missing = "LINE_CHANNEL_ACCESS_TOKEN" if secret else "LINE_CHANNEL_SECRET"
+            raise ConfigError(
+                f"{missing} is not set: set both LINE_CHANNEL_SECRET and "
+                "LINE_CHANNEL_ACCESS_TOKEN for a real LINE channel, or neither for local mode"
+            )
+        local_mode = not secret
+        database_url = env.get("DATABASE_URL", "").strip() or default_database_url(instance_path)
+        config = cls(
+            line_channel_secret=secret or LOCAL_CHANNEL_SECRET,
+            line_channel_access_token=token or LOCAL_CHANNEL_TOKEN,
+            database_url=normalize_database_url(database_url),
+            line_api_base_url=(env.get("LINE_API_BASE_URL", "").strip() or default_api(local_mode, env)).rstrip("/"),
+            timezone=env.get("TZ", "").strip() or "Asia/Bangkok",
+            local_mode=local_mode,
+            instance_path=instance_path,
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+        )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Raise ConfigError for a value that cannot work."""
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"TZ={self.timezone!r} is not a known time zone (e.g. Asia/Bangkok)") from None
+        if not self.line_api_base_url.startswith(("http://", "https://")):
+            raise ConfigError("LINE_API_BASE_URL must start with http:// or https://")
+
+    def with_overrides(self, **changes: object) -> "Config":
+        """Return a copy with some fields changed (tests and the local mode use it)."""
+        return replace(self, **changes)
+
+    @property
+    def uses_line_own_api(self) -> bool:
+        """True when API calls go to LINE itself rather than a stand-in."""
+        return self.line_api_base_url == LINE_API_DEFAULT
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def default_api(local_mode: bool, env: Mapping[str, str]) -> str:
+    """LINE's own API, or in local mode the stand-in that `thaiqm-bot serve` starts."""
+    if not local_mode:
+        return LINE_API_DEFAULT
+    return f"http://127.0.0.1:{env.get('THAIQM_LOCAL_LINE_PORT', LOCAL_LINE_PORT)}"
+
+
+def default_database_url(instance_path: str) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return f"sqlite:///{Path(instance_path).resolve() / 'thaiqm.db'}"
+
+
+def normalize_database_url(raw: str) -> str:
+    """Check a database URL and pick the installed driver (psycopg 3 for PostgreSQL)."""
+    try:
+        url: URL = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (e.g. sqlite:///instance/thaiqm.db or "
+            "postgresql://user@host:5432/thaiqm)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+        if not url.database:
+            raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/DBNAME)")
+    elif backend != "sqlite":
+        raise ConfigError(f"DATABASE_URL uses {backend!r}: only sqlite and postgresql are supported")
+    return url.render_as_string(hide_password=False)

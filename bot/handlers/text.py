@@ -1,0 +1,21 @@
+"""Typed text: commands first, then whatever dialog the user is in."""
+
+from __future__ import annotations
+
+from bot.handlers import help
+from bot.handlers.context import EventContext
+from bot.i18n import _
+from bot.replies import Reply
+
+
+def normalize(text: str) -> str:
+    """Fold a typed command for comparison: trimmed, lower-case, single spaces."""
+    return " ".join(text.split()).casefold()
+
+
+def on_text(ctx: EventContext, text: str) -> list[Reply]:
+    """Answer a typed message."""
+    command = normalize(text)
+    if command in (normalize(_("help")), "help"):
+        return help.on_help(ctx)
+    return [help.not_understood()]

@@ -1,0 +1,101 @@
+"""Calls to the LINE Messaging API through the official SDK, with outcomes we can act on."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import Sequence
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    Message,
+    MessagingApi,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class Delivery(enum.Enum):
+    """What became of a send."""
+
+    SENT = "sent"
+    TOKEN_UNUSABLE = "token_unusable"  # reply token expired or used: push instead
+    RETRY_LATER = "retry_later"  # LINE did not take it (429, 5xx, no connection): try again
+    UNCERTAIN = "uncertain"  # the request may have reached LINE: resending could duplicate
+    REJECTED = "rejected"  # LINE refused the request itself: resending will not help
+
+
+class LineGateway:
+    """One SDK client per app, shared by every request (building it per call costs)."""
+
+    def __init__(self, config: Config) -> None:
+        host = None if config.uses_line_own_api else config.line_api_base_url
+        configuration = Configuration(access_token=config.line_channel_access_token, host=host)
+        self._client = ApiClient(configuration)
+        self.api = MessagingApi(self._client)
+        self._timeout = config.line_timeout
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> Delivery:
+        """Answer an event with its reply token."""
+        request = ReplyMessageRequest(replyToken=reply_token, messages=list(messages))
+        return self._call("reply", lambda: self.api.reply_message(request, _request_timeout=self._timeout))
+
+    def push(self, to: str, messages: Sequence[Message], retry_key: str) -> Delivery:
+        """Push to a chat; the retry key makes a repeated push harmless (LINE answers 409)."""
+        request = PushMessageRequest(to=to, messages=list(messages))
+        return self._call(
+            "push",
+            lambda: self.api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._timeout),
+        )
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._client.close()
+
+    def _call(self, what: str, send) -> Delivery:  # type: ignore[no-untyped-def]
+        """Run one API call and classify its outcome (logging status codes only, never bodies)."""
+        try:
+            send()
+            return Delivery.SENT
+        except ApiException as error:
+            return self._classify_api_error(what, error)
+        except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError) as error:
+            log.warning("LINE %s: no connection (%s)", what, type(error).__name__)
+            return Delivery.RETRY_LATER
+        except urllib3.exceptions.MaxRetryError as error:
+            if isinstance(error.reason, (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError)):
+                log.warning("LINE %s: no connection", what)
+                return Delivery.RETRY_LATER
+            log.warning("LINE %s: request may have been sent (%s)", what, type(error.reason).__name__)
+            return Delivery.UNCERTAIN
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            log.warning("LINE %s: request may have been sent (%s)", what, type(error).__name__)
+            return Delivery.UNCERTAIN
+
+    @staticmethod
+    def _classify_api_error(what: str, error: ApiException) -> Delivery:
+        """Map LINE's HTTP status to what we should do next."""
+        status = error.status or 0
+        if status == 409 and what == "push":
+            return Delivery.SENT  # this retry key was accepted before: already delivered
+        if status == 400 and what == "reply" and b"reply token" in _body_bytes(error).lower():
+            log.info("LINE reply: token unusable, falling back to push")
+            return Delivery.TOKEN_UNUSABLE
+        if status == 429 or status >= 500:
+            log.warning("LINE %s: status %s, will retry", what, status)
+            return Delivery.RETRY_LATER
+        log.error("LINE %s: rejected with status %s", what, status)
+        return Delivery.REJECTED
+
+
+def _body_bytes(error: ApiException) -> bytes:
+    """The error response body as bytes (the SDK gives str or bytes)."""
+    body = error.body or b""
+    return body.encode() if isinstance(body, str) else bytes(body)

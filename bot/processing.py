@@ -1,0 +1,147 @@
+"""Handle a webhook's events: one transaction each, once each, one user at a time."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from linebot.v3.webhooks import Event
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.delivery import Outgoing, deliver
+from bot.handlers import dispatch, help
+from bot.handlers.context import EventContext
+from bot.i18n import _
+from bot.line_gateway import LineGateway
+from bot.line_messages import to_line_messages
+from bot.replies import Reply, Text
+from storage.db import transaction
+from storage.events import claim_event, record_failed_event
+from storage.outbox import add_outgoing
+from storage.users import lock_line_user
+
+log = logging.getLogger(__name__)
+
+# Errors that mean "the database was not there", as opposed to a bug in a handler.
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    """One event of a webhook body: its parsed model (None if unparseable) and its JSON."""
+
+    model: Event | None
+    data: dict[str, Any]
+
+    @property
+    def event_id(self) -> str | None:
+        """LINE's unique id of the event (the same on redelivery)."""
+        return self.data.get("webhookEventId")
+
+    @property
+    def event_type(self) -> str:
+        """The event type as LINE names it."""
+        return str(self.data.get("type", "unknown"))[:32]
+
+    @property
+    def chat_id(self) -> str | None:
+        """The user, group or room the event comes from."""
+        source = self.data.get("source") or {}
+        return source.get("userId") or source.get("groupId") or source.get("roomId")
+
+    @property
+    def reply_token(self) -> str | None:
+        """The token for answering, if the event has one."""
+        return self.data.get("replyToken")
+
+
+class WebhookProcessor:
+    """Turns parsed events into stored state and outgoing messages."""
+
+    def __init__(self, config: Config, factory: sessionmaker[Session], gateway: LineGateway, clock: Callable[[], datetime]):
+        self.config = config
+        self.factory = factory
+        self.gateway = gateway
+        self.clock = clock
+
+    def process(self, events: list[RawEvent]) -> bool:
+        """Handle every event; False when the database failed for one (LINE should redeliver)."""
+        batch: list[Outgoing] = []
+        all_stored = True
+        for raw in events:
+            try:
+                outgoing = self._handle_safely(raw)
+            except INFRASTRUCTURE_ERRORS as error:
+                log.error("event %s (%s) not stored: database unavailable (%s)", raw.event_id, raw.event_type, type(error).__name__)
+                all_stored = False
+                continue
+            if outgoing is not None:
+                batch.append(outgoing)
+        deliver(self.gateway, self.factory, batch, self.clock)
+        return all_stored
+
+    def _handle_safely(self, raw: RawEvent) -> Outgoing | None:
+        """Handle one event; a handler bug is logged and answered with an apology."""
+        if not raw.event_id or not raw.chat_id:
+            log.warning("event of type %s without id or source ignored", raw.event_type)
+            return None
+        try:
+            return self._handle(raw)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as error:  # a bug must not stop the other events of the body
+            _log_bug(raw, error)
+        return self._record_failure(raw)
+
+    def _handle(self, raw: RawEvent) -> Outgoing | None:
+        """Lock the user, claim the event, run its handler and queue the answer, in one transaction."""
+        now = self.clock()
+        with transaction(self.factory) as session:
+            user = lock_line_user(session, raw.chat_id)
+            if not claim_event(session, raw.event_id, raw.chat_id, raw.event_type, now):
+                log.info("event %s already processed: skipped", raw.event_id)
+                return None
+            user.events_handled += 1
+            if raw.model is None:
+                replies = self._unparseable(raw)
+            else:
+                replies = dispatch(EventContext(session=session, user=user, event=raw.model, now=now, config=self.config))
+            return self._queue(session, raw, replies, now)
+
+    def _record_failure(self, raw: RawEvent) -> Outgoing | None:
+        """Mark the event handled (so a redelivery does not fail again) and apologise."""
+        now = self.clock()
+        with transaction(self.factory) as session:
+            lock_line_user(session, raw.chat_id)
+            if not record_failed_event(session, raw.event_id, raw.chat_id, raw.event_type, now):
+                return None
+            apology = Text(_("Sorry, something went wrong on our side. Your earlier answers are safe; please try again."))
+            return self._queue(session, raw, [apology], now)
+
+    def _queue(self, session: Session, raw: RawEvent, replies: list[Reply], now: datetime) -> Outgoing | None:
+        """Put the replies in the outbox within the event's transaction."""
+        if not replies:
+            return None
+        messages = to_line_messages(replies)
+        row = add_outgoing(session, raw.chat_id, raw.reply_token, [m.to_dict() for m in messages], now)
+        session.flush()
+        return Outgoing(row.id, row.retry_key, raw.chat_id, raw.reply_token, messages)
+
+    @staticmethod
+    def _unparseable(raw: RawEvent) -> list[Reply]:
+        """An event the SDK could not read still gets a polite answer when it can be answered."""
+        if not raw.reply_token:
+            return []
+        return [help.cannot_use()]
+
+
+def _log_bug(raw: RawEvent, error: Exception) -> None:
+    """Log where a handler failed: exception type and frames only, never its message (it may hold answers)."""
+    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+    log.error("event %s (%s) failed with %s at:\n%s", raw.event_id, raw.event_type, type(error).__name__, frames)
+

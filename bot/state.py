@@ -1,0 +1,34 @@
+"""What the app builds once and every request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from linebot.v3.webhook import SignatureValidator
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.line_gateway import LineGateway
+from bot.processing import WebhookProcessor
+
+
+@dataclass(frozen=True)
+class AppState:
+    """The app's long-lived parts: config, database, LINE client, processor."""
+
+    config: Config
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    gateway: LineGateway
+    processor: WebhookProcessor
+    signature_validator: SignatureValidator
+
+
+EXTENSION_KEY = "thaiqm"
+
+
+def app_state(app: Flask) -> AppState:
+    """The state create_app attached to this app."""
+    return app.extensions[EXTENSION_KEY]

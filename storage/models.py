@@ -1,0 +1,77 @@
+"""Typed SQLAlchemy models: the tables every feature stands on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (stored as such everywhere)."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class LineUser(Base):
+    """A LINE account that has talked to the bot; the per-user lock lives on this row."""
+
+    __tablename__ = "line_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    followed_at: Mapped[datetime | None]
+    unfollowed_at: Mapped[datetime | None]
+    events_handled: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class ProcessedEvent(Base):
+    """A webhook event handled once; its id makes redeliveries harmless."""
+
+    __tablename__ = "processed_events"
+
+    webhook_event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """Messages owed to one chat, stored with the answer that caused them.
+
+    Sending happens after the commit; a row stays pending until LINE accepted it,
+    and its retry key lets a push be retried without LINE delivering it twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retry_key: Mapped[str] = mapped_column(String(36), unique=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    reply_token: Mapped[str | None] = mapped_column(String(255))
+    messages: Mapped[list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

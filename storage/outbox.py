@@ -1,0 +1,53 @@
+"""The outbox: messages owed to a chat, kept until LINE has accepted them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxMessage
+
+
+def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messages: list[dict], now: datetime) -> OutboxMessage:
+    """Queue messages for a chat in the caller's transaction."""
+    row = OutboxMessage(
+        retry_key=str(uuid.uuid4()),
+        chat_id=chat_id,
+        reply_token=reply_token,
+        messages=messages,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def mark_outcome(session: Session, outbox_id: int, status: str, now: datetime, error: str | None = None) -> None:
+    """Store a delivery attempt's outcome; a sent row drops its texts (they may hold personal data)."""
+    values: dict = {"status": status, "attempts": OutboxMessage.attempts + 1, "last_error": error}
+    if status in ("sent", "uncertain"):
+        values.update(sent_at=now, messages=None)
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
+
+
+def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
+    """Pending rows that an earlier attempt left behind, oldest first, locked for this worker."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.created_at < older_than)
+        .order_by(OutboxMessage.created_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()
+
+
+def give_up_before(now: datetime) -> datetime:
+    """Rows older than this are not worth pushing any more (the conversation moved on)."""
+    return now - timedelta(days=1)

@@ -1,0 +1,146 @@
+"""Fixtures: app → client → a LINE user, a fake LINE API, a migrated database.
+
+The suite runs on SQLite always; set THAIQM_TEST_DATABASE_URL to a PostgreSQL URL
+to run the same tests against PostgreSQL (CI does both).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.app import create_app
+from bot.config import Config, normalize_database_url
+from bot.local_line import LineStandIn, RecordedRequest, StandInServer
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.support.line_chat import LineChat, flask_poster
+from tests.support.line_contract import check_request
+
+CHANNEL_SECRET = "test-channel-secret-0123456789ab"
+ACCESS_TOKEN = "test-access-token"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database: PostgreSQL if THAIQM_TEST_DATABASE_URL is set, else SQLite."""
+    given = os.environ.get("THAIQM_TEST_DATABASE_URL", "").strip()
+    url = normalize_database_url(given) if given else f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if given:
+        _drop_everything(url)
+    upgrade(url)
+    return url
+
+
+def _drop_everything(url: str) -> None:
+    """Empty a PostgreSQL test database so migrations start from nothing."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[Engine]:
+    """An engine for tests to look at rows directly."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the database starts with empty tables."""
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    engine: Engine = request.getfixturevalue("db_engine")
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    yield
+
+
+@pytest.fixture(scope="session")
+def _line_server() -> Iterator[StandInServer]:
+    """One fake LINE API server for the session."""
+    standin = LineStandIn(access_token=ACCESS_TOKEN, validator=check_request)
+    server = StandInServer(standin).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def line_api(_line_server: StandInServer) -> Iterator[LineStandIn]:
+    """The fake LINE API, emptied; the test fails if the bot sent anything LINE would refuse."""
+    standin = _line_server.standin
+    standin.reset()
+    violations: list[str] = []
+
+    def check(entry: RecordedRequest) -> None:
+        for problem in check_request(entry.method, entry.path, entry.body if isinstance(entry.body, dict) else None):
+            violations.append(f"{entry.method} {entry.path}: {problem}")
+
+    standin.on_request.append(check)
+    yield standin
+    standin.on_request.remove(check)
+    assert not violations, "the bot sent requests LINE would refuse:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def line_api_url(_line_server: StandInServer, line_api: LineStandIn) -> str:
+    """Base URL of the fake LINE API."""
+    return _line_server.url
+
+
+@pytest.fixture
+def config(database_url: str, line_api_url: str) -> Config:
+    """A production-shaped configuration pointing at the test database and fake LINE."""
+    return Config(
+        line_channel_secret=CHANNEL_SECRET,
+        line_channel_access_token=ACCESS_TOKEN,
+        database_url=database_url,
+        line_api_base_url=line_api_url,
+    )
+
+
+@pytest.fixture
+def app(config: Config):  # type: ignore[no-untyped-def]
+    """The real Flask app."""
+    app = create_app(config)
+    app.config["TESTING"] = True
+    yield app
+    state = app.extensions["thaiqm"]
+    state.gateway.close()
+    state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def line_user(client, line_api: LineStandIn):  # type: ignore[no-untyped-def]
+    """A make-a-user function: each call is a new LINE user chatting with the app."""
+
+    def make(user_id: str | None = None) -> LineChat:
+        return LineChat(flask_poster(client), CHANNEL_SECRET, line_api, user_id)
+
+    return make
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared beside the repository, or a skip where it is absent (a user's own clone)."""
+    path = Path(__file__).resolve().parents[2] / "shared"
+    if not path.is_dir():
+        pytest.skip("../shared is not beside the repository")
+    return path
