@@ -19,12 +19,18 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
+from bot import postback
 from bot.handlers import follow, help, text
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
 from bot.replies import Reply
 
 Handler = Callable[[EventContext], list[Reply]]
+# A postback handler gets the data's parameters and LINE's params (e.g. {"date": "2024-01-15"}).
+PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[Reply]]
+
+# Each feature adds its routes here: postback data "do=<route>&…" reaches POSTBACK_ROUTES[route].
+POSTBACK_ROUTES: dict[str, PostbackHandler] = {}
 
 # What to call each kind of message the bot cannot use, in the polite answer.
 UNUSABLE_CONTENT = {
@@ -53,7 +59,11 @@ def dispatch(ctx: EventContext) -> list[Reply]:
         kind = UNUSABLE_CONTENT.get(type(content), N_("message"))
         return help.on_unusable_message(ctx, _(kind))
     if isinstance(event, PostbackEvent):
-        return help.on_stale_postback(ctx)
+        route, params = postback.decode(event.postback.data)
+        handler = POSTBACK_ROUTES.get(route)
+        if handler is None:
+            return help.on_stale_postback(ctx)
+        return handler(ctx, params, event.postback.params or {})
     return help.on_other_event(ctx) if _has_reply_token(event) else []
 
 
