@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -75,3 +75,52 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class Municipality(Base):
+    """A local government (อปท.): its type decides survey-all or Re-X-ray."""
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # "city" เทศบาลนคร, "town" เทศบาลเมือง, "subdistrict" เทศบาลตำบล
+    kind: Mapped[str] = mapped_column(String(16))
+    tambon_code: Mapped[str] = mapped_column(String(6), unique=True)
+    amphoe_code: Mapped[str] = mapped_column(String(4))
+    province_code: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Community(Base):
+    """A municipal community (ชุมชน), with a household target for progress figures."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    moo: Mapped[int | None]
+    target_households: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Person(Base):
+    """Someone with a role: admin, supervisor, volunteer or household, tied to a LINE user."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[int | None] = mapped_column(ForeignKey("line_users.id"), unique=True)
+    # "admin", "supervisor", "volunteer", "household"
+    role: Mapped[str] = mapped_column(String(16))
+    # for volunteers: "committee" คณะกรรมการชุมชน, "osm" อสม., "osb" อสบ., "othl" อถล., "other"
+    volunteer_type: Mapped[str | None] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
