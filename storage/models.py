@@ -124,3 +124,28 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
+
+
+class Household(Base):
+    """One household's record in a round: who surveyed it, where, and how far it got."""
+
+    __tablename__ = "households"
+    __table_args__ = (Index("ix_households_volunteer_status", "volunteer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    # The volunteer who surveys it (or to whom a supervisor assigned it).
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    round_name: Mapped[str] = mapped_column(String(32))
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(32))
+    # "draft", "submitted", "refused", "cancelled"
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    house_code: Mapped[str | None] = mapped_column(String(11), index=True)
+    house_no: Mapped[str | None] = mapped_column(String(64))
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""municipalities, communities, people
+"""areas, people, households
 
 Revision ID: 0002
 Revises: 0001
@@ -55,9 +55,40 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
     sa.UniqueConstraint('line_user_id', name=op.f('uq_people_line_user_id'))
     )
+    op.create_table('households',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=True),
+    sa.Column('volunteer_id', sa.Integer(), nullable=True),
+    sa.Column('round_name', sa.String(length=32), nullable=False),
+    sa.Column('form_id', sa.String(length=64), nullable=False),
+    sa.Column('form_version', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('house_code', sa.String(length=11), nullable=True),
+    sa.Column('house_no', sa.String(length=64), nullable=True),
+    sa.Column('head_name', sa.String(length=200), nullable=True),
+    sa.Column('receipt_no', sa.String(length=32), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_households_community_id_communities')),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipalities.id'], name=op.f('fk_households_municipality_id_municipalities')),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['people.id'], name=op.f('fk_households_volunteer_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_households')),
+    sa.UniqueConstraint('receipt_no', name=op.f('uq_households_receipt_no'))
+    )
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_households_house_code'), ['house_code'], unique=False)
+        batch_op.create_index('ix_households_volunteer_status', ['volunteer_id', 'status'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.drop_index('ix_households_volunteer_status')
+        batch_op.drop_index(batch_op.f('ix_households_house_code'))
+
+    op.drop_table('households')
     op.drop_table('people')
     op.drop_table('communities')
     op.drop_table('municipalities')
