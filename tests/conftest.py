@@ -144,3 +144,18 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip("../shared is not beside the repository")
     return path
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    """The app served over HTTP by a threaded server, for tests that need real concurrency."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()

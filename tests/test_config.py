@@ -1,0 +1,52 @@
+"""Configuration: read once from the environment, checked, with one-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.config import LINE_API_DEFAULT, LOCAL_CHANNEL_SECRET, Config, ConfigError
+
+
+def test_no_credentials_means_local_mode_with_a_local_line_api():
+    config = Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x"})
+    assert config.local_mode
+    assert config.line_channel_secret == LOCAL_CHANNEL_SECRET
+    assert config.line_api_base_url.startswith("http://127.0.0.1:")
+    assert config.database_url == "sqlite:////tmp/x/thaiqm.db"
+    assert config.timezone == "Asia/Bangkok"
+
+
+def test_real_credentials_use_line_itself():
+    config = Config.from_env({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"})
+    assert not config.local_mode
+    assert config.line_api_base_url == LINE_API_DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LINE_CHANNEL_SECRET": "s"}, "LINE_CHANNEL_ACCESS_TOKEN is not set"),
+        ({"LINE_CHANNEL_ACCESS_TOKEN": "t"}, "LINE_CHANNEL_SECRET is not set"),
+        ({"DATABASE_URL": "nonsense"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "only sqlite and postgresql"),
+        ({"DATABASE_URL": "postgresql://u@h:5432"}, "names no database"),
+        ({"TZ": "Mars/Olympus"}, "not a known time zone"),
+        ({"LINE_API_BASE_URL": "ftp://x"}, "must start with http"),
+    ],
+)
+def test_unusable_settings_raise_one_clear_line(env, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        Config.from_env(env)
+    assert "\n" not in str(raised.value)
+
+
+def test_postgres_urls_use_psycopg_3():
+    assert Config.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_config_is_frozen():
+    config = Config.from_env({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.database_url = "sqlite://"  # type: ignore[misc]
