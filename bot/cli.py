@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -66,8 +67,25 @@ def serve(host: str, port: int) -> None:
         _start_local_line(config)
         host = "127.0.0.1"  # local mode has a development secret: never expose it
     app = create_app(config)
+    from bot.jobs import make_jobs, start_consumer
+
+    consumer = start_consumer(make_jobs(config).huey)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        consumer.stop()
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker(workers: int) -> None:
+    """Run the background and scheduled jobs (Huey consumer); one or more per deployment."""
+    from bot.jobs import make_jobs
+
+    config = load_config()
+    make_jobs(config).huey.create_consumer(workers=workers, worker_type="thread").run()
 
 
 def _start_local_line(config: Config) -> None:

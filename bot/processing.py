@@ -102,11 +102,12 @@ class WebhookProcessor:
         """Lock the user, claim the event, run its handler and queue the answer, in one transaction."""
         now = self.clock()
         with transaction(self.factory) as session:
-            user = lock_line_user(session, raw.chat_id)
+            # Claim first: a duplicate delivered concurrently waits on the event's key and
+            # is skipped without touching the user; then the user's lock serializes the rest.
             if not claim_event(session, raw.event_id, raw.chat_id, raw.event_type, now):
                 log.info("event %s already processed: skipped", raw.event_id)
                 return None
-            user.events_handled += 1
+            user = lock_line_user(session, raw.chat_id)
             if raw.model is None:
                 replies = self._unparseable(raw)
             else:
@@ -117,9 +118,9 @@ class WebhookProcessor:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""
         now = self.clock()
         with transaction(self.factory) as session:
-            lock_line_user(session, raw.chat_id)
             if not record_failed_event(session, raw.event_id, raw.chat_id, raw.event_type, now):
                 return None
+            lock_line_user(session, raw.chat_id)
             apology = Text(_("Sorry, something went wrong on our side. Your earlier answers are safe; please try again."))
             return self._queue(session, raw, [apology], now)
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import LineUser
-from storage.upsert import insert_ignoring_conflict
+from storage.models import LineUser, utcnow
 
 
 def lock_line_user(session: Session, line_user_id: str) -> LineUser:
     """Return the user's row, created if new, locked until the transaction ends.
 
-    On PostgreSQL this is a row lock, so two workers never handle one user's events
-    at once; on SQLite the whole transaction already holds the write lock.
+    One statement: insert, or update the existing row (counting the event), which
+    takes PostgreSQL's row lock so two workers never handle one user's events at once;
+    on SQLite the whole transaction already holds the write lock.
     """
-    insert_ignoring_conflict(session, LineUser.__table__, {"line_user_id": line_user_id, "active": True, "events_handled": 0})
-    return session.scalars(
-        select(LineUser).where(LineUser.line_user_id == line_user_id).with_for_update()
-    ).one()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(LineUser).values(line_user_id=line_user_id, active=True, events_handled=1, created_at=utcnow())
+    statement = statement.on_conflict_do_update(
+        index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1}
+    ).returning(LineUser)
+    return session.scalars(select(LineUser).from_statement(statement), execution_options={"populate_existing": True}).one()
 
 
 def mark_followed(user: LineUser, now: datetime) -> None:

@@ -1,0 +1,164 @@
+"""Benchmark: one bot step (signed webhook in, state stored, reply out) against an echo bot.
+
+    .venv/bin/python bench/step_benchmark.py [--requests 400] [--database-url URL] [--stored 0,20000]
+
+Both bots run in this process behind Flask's test client (one worker, no HTTP server in
+front) and reply through the real line-bot-sdk to the LINE stand-in, which runs in a
+separate process so it does not share our interpreter lock. Prints requests per second
+and latency percentiles; for our bot also with many rows already stored, to show that a
+step's cost does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask, abort, request  # noqa: E402
+from linebot.v3 import WebhookHandler  # noqa: E402
+from linebot.v3.exceptions import InvalidSignatureError  # noqa: E402
+from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage  # noqa: E402
+from linebot.v3.webhooks import MessageEvent, TextMessageContent  # noqa: E402
+
+from tests.support import webhooks  # noqa: E402
+
+SECRET = "bench-channel-secret"
+TOKEN = "bench-token"
+
+
+def echo_app(line_url: str) -> Flask:
+    """The yardstick: the SDK's minimal echo bot."""
+    app = Flask("echo")
+    handler = WebhookHandler(SECRET)
+    api = MessagingApi(ApiClient(Configuration(access_token=TOKEN, host=line_url)))
+
+    @app.post("/callback")
+    def callback():  # type: ignore[no-untyped-def]
+        try:
+            handler.handle(request.get_data(as_text=True), request.headers["X-Line-Signature"])
+        except InvalidSignatureError:
+            abort(400)
+        return "OK"
+
+    @handler.add(MessageEvent, message=TextMessageContent)
+    def echo(event):  # type: ignore[no-untyped-def]
+        api.reply_message(ReplyMessageRequest(replyToken=event.reply_token, messages=[TextMessage(text=event.message.text)]))
+
+    return app
+
+
+def our_app(line_url: str, database_url: str) -> Flask:
+    """Our bot, production-shaped."""
+    from bot.app import create_app
+    from bot.config import Config
+    from storage.migrate import upgrade
+
+    upgrade(database_url)
+    return create_app(Config(line_channel_secret=SECRET, line_channel_access_token=TOKEN, database_url=database_url, line_api_base_url=line_url))
+
+
+def start_line_standin() -> tuple[subprocess.Popen, str]:
+    """The LINE stand-in in its own process; returns it and its URL."""
+    code = (
+        "import sys,time;from bot.local_line import LineStandIn,StandInServer;"
+        f"s=StandInServer(LineStandIn(access_token={TOKEN!r})).start();print(s.url,flush=True);time.sleep(1e9)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    url = process.stdout.readline().strip()  # type: ignore[union-attr]
+    return process, url
+
+
+def issue_tokens(line_url: str, user_id: str, count: int) -> list[str]:
+    """Reply tokens from the stand-in, fetched before timing starts."""
+    tokens = []
+    for _ in range(count):
+        with urllib.request.urlopen(urllib.request.Request(f"{line_url}/_standin/reply-token/{user_id}", method="POST")) as response:
+            tokens.append(json.load(response)["replyToken"])
+    return tokens
+
+
+def run(app: Flask, line_url: str, requests: int, text: str) -> list[float]:
+    """Post signed text events one after another; return each request's seconds."""
+    client = app.test_client()
+    user_id = webhooks.new_user_id()
+    bodies = []
+    for token in issue_tokens(line_url, user_id, requests):
+        raw = webhooks.encode(webhooks.body_of(webhooks.text_event(user_id, token, text)))
+        bodies.append((raw, {"Content-Type": "application/json", "X-Line-Signature": webhooks.sign(raw, SECRET)}))
+    timings = []
+    for raw, headers in bodies:
+        start = time.perf_counter()
+        response = client.post("/callback", data=raw, headers=headers)
+        timings.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return timings
+
+
+def prefill(database_url: str, rows: int) -> None:
+    """Store many households, users, events and sent messages, as a busy round would."""
+    from sqlalchemy import insert
+
+    from storage.db import make_engine
+    from storage.models import Household, LineUser, Municipality, OutboxMessage, ProcessedEvent
+
+    engine = make_engine(database_url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as connection:
+        municipality_id = connection.execute(
+            insert(Municipality).values(name="bench", kind="town", tambon_code=f"9{time.time_ns() % 99999:05d}", amphoe_code="9999", province_code="99", created_at=now).returning(Municipality.id)
+        ).scalar_one()
+        for start in range(0, rows, 5000):
+            batch = range(start, min(rows, start + 5000))
+            stamp = time.time_ns()
+            connection.execute(insert(LineUser), [{"line_user_id": f"Ubench{stamp}{i}", "active": True, "events_handled": 1, "created_at": now} for i in batch])
+            connection.execute(insert(ProcessedEvent), [{"webhook_event_id": f"E{stamp}{i}", "chat_id": "U", "event_type": "message", "outcome": "ok", "received_at": now} for i in batch])
+            connection.execute(insert(OutboxMessage), [{"retry_key": f"{stamp}-{i}", "chat_id": "U", "status": "sent", "attempts": 1, "created_at": now} for i in batch])
+            connection.execute(insert(Household), [{"municipality_id": municipality_id, "round_name": "bench", "form_id": "thaiqm", "form_version": "2566", "status": "submitted", "house_no": str(i), "created_at": now, "updated_at": now} for i in batch])
+    engine.dispose()
+
+
+def report(name: str, timings: list[float]) -> float:
+    """Print throughput and latency; return requests per second."""
+    timings = timings[len(timings) // 10 :]  # drop warm-up
+    rate = len(timings) / sum(timings)
+    ordered = sorted(timings)
+    p50, p95 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.95)]
+    print(f"{name:<44} {rate:8.0f} req/s   p50 {p50 * 1000:6.2f} ms   p95 {p95 * 1000:6.2f} ms   mean {statistics.mean(timings) * 1000:6.2f} ms")
+    return rate
+
+
+def main() -> None:
+    """Run the echo bot and our bot, then our bot again over more stored rows."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--stored", default="0,50000", help="rows to pre-store before each run of our bot")
+    args = parser.parse_args()
+    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    standin, line_url = start_line_standin()
+    try:
+        echo_rate = report("echo bot (line-bot-sdk minimal)", run(echo_app(line_url), line_url, args.requests, "hello"))
+        app = our_app(line_url, database_url)
+        stored = 0
+        for target in (int(n) for n in args.stored.split(",")):
+            prefill(database_url, target - stored)
+            stored = target
+            rate = report(f"thaiqm-bot step ({stored} rows stored)", run(app, line_url, args.requests, "ช่วยเหลือ"))
+            print(f"{'':44} {rate / echo_rate:8.0%} of the echo bot")
+    finally:
+        standin.terminate()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Background and scheduled jobs on Huey: Redis in production, a SQLite file when embedded."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+# A message is retried once it is this old: the webhook's own attempt has surely ended.
+RETRY_AFTER_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """The queue and the project's jobs on it."""
+
+    huey: Huey
+    retry_pending_messages: Any
+    close: Callable[[], None]
+
+
+def make_jobs(config: Config, immediate: bool = False) -> Jobs:
+    """The job queue this configuration asks for, with the project's periodic jobs registered."""
+    if config.redis_url:
+        huey: Huey = RedisHuey("thaiqm-bot", url=config.redis_url, immediate=immediate)
+    else:
+        path = Path(config.instance_path).resolve() / "jobs.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey("thaiqm-bot", filename=str(path), immediate=immediate)
+    return register_jobs(huey, config)
+
+
+def register_jobs(huey: Huey, config: Config) -> Jobs:
+    """Register the periodic jobs; each builds what it needs once, on first run, in the worker."""
+    runtime: dict[str, object] = {}
+
+    def parts():  # type: ignore[no-untyped-def]
+        """The app's shared parts, built once per worker process."""
+        if "app" not in runtime:
+            from bot.app import create_app
+
+            runtime["app"] = create_app(config)
+        from bot.state import app_state
+
+        return app_state(runtime["app"])  # type: ignore[arg-type]
+
+    @huey.periodic_task(crontab(minute="*"), name="retry_pending_messages")
+    def retry_pending_messages() -> int:
+        """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
+        from bot.app import utc_now
+        from bot.delivery import retry_pending
+
+        state = parts()
+        sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS)
+        if sent:
+            log.info("retried pending messages: %d sent", sent)
+        return sent
+
+    def close() -> None:
+        """Release the database and LINE connections the jobs opened."""
+        if "app" in runtime:
+            from bot.state import app_state
+
+            state = app_state(runtime.pop("app"))  # type: ignore[arg-type]
+            state.gateway.close()
+            state.engine.dispose()
+
+    return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, close=close)
+
+
+def start_consumer(huey: Huey, workers: int = 1) -> Consumer:
+    """Run a consumer in background threads (for `serve`); `thaiqm-bot worker` runs it in front.
+
+    Huey's start() takes over SIGTERM/SIGINT/SIGHUP; the server in front owns them, so
+    they are given back and the caller stops the consumer when the server ends.
+    """
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+    return consumer
