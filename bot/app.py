@@ -9,6 +9,7 @@ from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config
+from bot.delivery import OutcomeRecorder
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
 from bot.state import EXTENSION_KEY, AppState
@@ -34,12 +35,14 @@ def create_app(config: Config | None = None) -> Flask:
     engine = make_engine(config.database_url)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
+    recorder = OutcomeRecorder(factory, utc_now)
     app.extensions[EXTENSION_KEY] = AppState(
         config=config,
         engine=engine,
         session_factory=factory,
         gateway=gateway,
-        processor=WebhookProcessor(config, factory, gateway, utc_now),
+        recorder=recorder,
+        processor=WebhookProcessor(config, factory, gateway, recorder, utc_now),
         signature_validator=SignatureValidator(config.line_channel_secret),
     )
     app.register_blueprint(webhook)

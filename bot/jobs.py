@@ -68,11 +68,9 @@ def register_jobs(huey: Huey, config: Config) -> Jobs:
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
         if "app" in runtime:
-            from bot.state import app_state
+            from bot.state import close_app
 
-            state = app_state(runtime.pop("app"))  # type: ignore[arg-type]
-            state.gateway.close()
-            state.engine.dispose()
+            close_app(runtime.pop("app"))  # type: ignore[arg-type]
 
     return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, close=close)
 

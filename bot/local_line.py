@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask, Response, request
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 # Seconds a reply token stays valid at LINE ("about one minute", per LINE's docs).
 REPLY_TOKEN_LIFETIME = 60.0
@@ -304,12 +304,21 @@ def build_api(standin: LineStandIn) -> Flask:
     return api
 
 
+class _KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive, as LINE's API servers speak, and no access log per call."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """Stay quiet: the stand-in records every call itself."""
+
+
 class StandInServer:
     """The fake API served over HTTP on 127.0.0.1 in a background thread."""
 
     def __init__(self, standin: LineStandIn, port: int = 0, host: str = "127.0.0.1") -> None:
         self.standin = standin
-        self._server: BaseWSGIServer = make_server(host, port, build_api(standin), threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, build_api(standin), threaded=True, request_handler=_KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="line-standin", daemon=True)
 
     @property

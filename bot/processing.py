@@ -13,7 +13,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.delivery import Outgoing, deliver
+from bot.delivery import OutcomeRecorder, Outgoing, deliver
 from bot.handlers import dispatch, help
 from bot.handlers.context import EventContext
 from bot.i18n import _
@@ -63,10 +63,18 @@ class RawEvent:
 class WebhookProcessor:
     """Turns parsed events into stored state and outgoing messages."""
 
-    def __init__(self, config: Config, factory: sessionmaker[Session], gateway: LineGateway, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        config: Config,
+        factory: sessionmaker[Session],
+        gateway: LineGateway,
+        recorder: OutcomeRecorder,
+        clock: Callable[[], datetime],
+    ):
         self.config = config
         self.factory = factory
         self.gateway = gateway
+        self.recorder = recorder
         self.clock = clock
 
     def process(self, events: list[RawEvent]) -> bool:
@@ -82,7 +90,7 @@ class WebhookProcessor:
                 continue
             if outgoing is not None:
                 batch.append(outgoing)
-        deliver(self.gateway, self.factory, batch, self.clock)
+        deliver(self.gateway, self.recorder, batch)
         return all_stored
 
     def _handle_safely(self, raw: RawEvent) -> Outgoing | None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
+from bot.delivery import OutcomeRecorder
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
 
@@ -22,6 +23,7 @@ class AppState:
     engine: Engine
     session_factory: sessionmaker[Session]
     gateway: LineGateway
+    recorder: OutcomeRecorder
     processor: WebhookProcessor
     signature_validator: SignatureValidator
 
@@ -32,3 +34,11 @@ EXTENSION_KEY = "thaiqm"
 def app_state(app: Flask) -> AppState:
     """The state create_app attached to this app."""
     return app.extensions[EXTENSION_KEY]
+
+
+def close_app(app: Flask) -> None:
+    """Write pending delivery outcomes and release connections (shutdown, tests)."""
+    state = app_state(app)
+    state.recorder.close()
+    state.gateway.close()
+    state.engine.dispose()

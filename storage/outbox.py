@@ -29,10 +29,22 @@ def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messag
 
 def mark_outcome(session: Session, outbox_id: int, status: str, now: datetime, error: str | None = None) -> None:
     """Store a delivery attempt's outcome; a sent row drops its texts (they may hold personal data)."""
-    values: dict = {"status": status, "attempts": OutboxMessage.attempts + 1, "last_error": error}
-    if status in ("sent", "uncertain"):
-        values.update(sent_at=now, messages=None)
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
+    mark_outcomes(session, [(outbox_id, status, error)], now)
+
+
+def mark_outcomes(session: Session, outcomes: Sequence[tuple[int, str, str | None]], now: datetime) -> None:
+    """Store many delivery outcomes: one UPDATE per distinct outcome, not one per row.
+
+    A sent row drops its texts: they may hold personal data and are no longer needed.
+    """
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for outbox_id, status, error in outcomes:
+        groups.setdefault((status, error), []).append(outbox_id)
+    for (status, error), ids in groups.items():
+        values: dict = {"status": status, "attempts": OutboxMessage.attempts + 1, "last_error": error}
+        if status in ("sent", "uncertain"):
+            values.update(sent_at=now, messages=None)
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
 
 
 def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) -> Sequence[OutboxMessage]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+import functools
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import LineUser, utcnow
+from storage.upsert import dialect_insert
 
 
 def lock_line_user(session: Session, line_user_id: str) -> LineUser:
@@ -18,12 +20,22 @@ def lock_line_user(session: Session, line_user_id: str) -> LineUser:
     takes PostgreSQL's row lock so two workers never handle one user's events at once;
     on SQLite the whole transaction already holds the write lock.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(LineUser).values(line_user_id=line_user_id, active=True, events_handled=1, created_at=utcnow())
+    statement = _upsert_counting(session.get_bind().dialect.name)
+    return session.scalars(
+        statement, {"line_user_id": line_user_id, "created_at": utcnow()}, execution_options={"populate_existing": True}
+    ).one()
+
+
+@functools.cache
+def _upsert_counting(dialect: str):  # type: ignore[no-untyped-def]
+    """INSERT the user or count one more event on the existing row, returning it (built once)."""
+    statement = dialect_insert(dialect)(LineUser).values(
+        line_user_id=bindparam("line_user_id"), active=True, events_handled=1, created_at=bindparam("created_at")
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1}
     ).returning(LineUser)
-    return session.scalars(select(LineUser).from_statement(statement), execution_options={"populate_existing": True}).one()
+    return select(LineUser).from_statement(statement)
 
 
 def mark_followed(user: LineUser, now: datetime) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.app import create_app
+from bot.state import app_state, close_app
 from bot.config import Config, normalize_database_url
 from bot.local_line import LineStandIn, RecordedRequest, StandInServer
 from storage.db import make_engine
@@ -116,9 +117,7 @@ def app(config: Config):  # type: ignore[no-untyped-def]
     app = create_app(config)
     app.config["TESTING"] = True
     yield app
-    state = app.extensions["thaiqm"]
-    state.gateway.close()
-    state.engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -131,8 +130,10 @@ def client(app):  # type: ignore[no-untyped-def]
 def line_user(client, line_api: LineStandIn):  # type: ignore[no-untyped-def]
     """A make-a-user function: each call is a new LINE user chatting with the app."""
 
+    settle = app_state(client.application).recorder.flush
+
     def make(user_id: str | None = None) -> LineChat:
-        return LineChat(flask_poster(client), CHANNEL_SECRET, line_api, user_id)
+        return LineChat(flask_poster(client, settle), CHANNEL_SECRET, line_api, user_id)
 
     return make
 

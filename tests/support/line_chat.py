@@ -17,11 +17,13 @@ from tests.support.line_contract import check_webhook_body
 Poster = Callable[[bytes, dict[str, str]], int]
 
 
-def flask_poster(client: Any) -> Poster:
-    """Post through a Flask test client (the real app, in process)."""
+def flask_poster(client: Any, settle: Callable[[], None] = lambda: None) -> Poster:
+    """Post through a Flask test client (the real app, in process); settle() waits for background writes."""
 
     def post(body: bytes, headers: dict[str, str]) -> int:
-        return client.post("/callback", data=body, headers=headers).status_code
+        status = client.post("/callback", data=body, headers=headers).status_code
+        settle()
+        return status
 
     return post
 
