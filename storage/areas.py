@@ -143,4 +143,4 @@ def names_of(session: Session, community_ids: Iterable[int]) -> dict[int, str]:
     ids = set(community_ids)
     if not ids:
         return {}
-    return dict(session.execute(select(Community.id, Community.name).where(Community.id.in_(ids))).tuples())
+    return {row.id: row.name for row in session.execute(select(Community.id, Community.name).where(Community.id.in_(ids)))}

@@ -23,11 +23,11 @@ def any_person_for_line_user(session: Session, line_user_pk: int) -> Person | No
 
 
 def volunteers_in_area(session: Session, municipality_id: int, community_id: int | None) -> list[Person]:
-    """Active volunteers of a municipality, or of one community of it, in name order."""
+    """Active volunteers of a municipality, or of one community of it."""
     query = select(Person).where(Person.role == "volunteer", Person.active.is_(True), Person.municipality_id == municipality_id)
     if community_id is not None:
         query = query.where(Person.community_id == community_id)
-    return list(session.scalars(query.order_by(Person.full_name, Person.id)))
+    return list(session.scalars(query.order_by(Person.id)))  # registration order: the same on every database
 
 
 @dataclass(frozen=True)
