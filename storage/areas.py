@@ -29,7 +29,7 @@ def create_municipality(session: Session, name: str, kind: str, tambon_code: str
         raise AreaError(f"unknown municipality type {kind!r}: use one of {', '.join(MUNICIPALITY_KINDS)}")
     tambon = find_tambon(tambon_code)
     if tambon is None:
-        raise AreaError(f"tambon code {tambon_code!r} is not in the official list (six digits, e.g. 400701)")
+        raise AreaError(f"tambon code {tambon_code!r} is not in the official list (six digits, e.g. 401002)")
     if not name.strip():
         raise AreaError("the municipality needs a name")
     if municipality_by_tambon(session, tambon.code) is not None:
@@ -115,8 +115,8 @@ def _check_rows(session: Session, reader: csv.DictReader) -> tuple[list[Communit
         if not name:
             errors.append(f"line {line}: the community has no name")
             continue
-        target, moo = _number(raw.get("target_households")), _number(raw.get("moo"), optional=True)
-        if target is None or (raw.get("moo") or "").strip() and moo is None:
+        target, moo = _number(raw.get("target_households")), _number(raw.get("moo"))
+        if target is None or ((raw.get("moo") or "").strip() and moo is None):
             errors.append(f"line {line}: target_households and moo must be whole numbers (0 or more)")
             continue
         key = (municipality.id, name)
@@ -130,12 +130,10 @@ def _check_rows(session: Session, reader: csv.DictReader) -> tuple[list[Communit
     return rows, errors
 
 
-def _number(raw: str | None, optional: bool = False) -> int | None:
-    """A non-negative whole number from a CSV cell (None when absent or not a number)."""
+def _number(raw: str | None) -> int | None:
+    """A non-negative whole number from a CSV cell (None when empty or not a number)."""
     text = (raw or "").strip()
-    if not text:
-        return None if optional else None
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def names_of(session: Session, community_ids: Iterable[int]) -> dict[int, str]:

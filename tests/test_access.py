@@ -12,7 +12,7 @@ from storage.models import AuditEntry, Household
 from tests.support.world import World
 
 # A household the wrong people must learn nothing about.
-HOUSE_CODE, HOUSE_NO, HEAD = "40070100123", "99/7", "นายลับ เฉพาะ"
+HOUSE_CODE, HOUSE_NO, HEAD = "40100200123", "99/7", "นายลับ เฉพาะ"
 SECRETS = (HOUSE_CODE, HOUSE_NO, HEAD, "1234567890123")
 
 

@@ -32,9 +32,9 @@ def world(db_engine) -> World:  # type: ignore[no-untyped-def]
 
 def test_supervisor_lists_volunteers_with_today_and_total_counts(line_user, world):
     m, a, v1 = world.ids["m"], world.ids["a"], world.ids["v1"]
-    world.household(m, a, v1, "40070100001", status="submitted", submitted_at=now())
-    world.household(m, a, v1, "40070100002", status="submitted", submitted_at=now() - timedelta(days=3))
-    world.household(m, a, v1, "40070100003", status="draft")  # not submitted: not counted
+    world.household(m, a, v1, "40100200001", status="submitted", submitted_at=now())
+    world.household(m, a, v1, "40100200002", status="submitted", submitted_at=now() - timedelta(days=3))
+    world.household(m, a, v1, "40100200003", status="draft")  # not submitted: not counted
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
     assert "อาสาสมัครในพื้นที่ของท่านและจำนวนครัวเรือนที่ส่งแล้ว (วันนี้ / ทั้งหมด):" in answer.text
     assert f"[{v1}] สมศรี มีสุข (ชุมชนเอ): วันนี้ 1 ทั้งหมด 2" in answer.text

@@ -31,7 +31,7 @@ class World:
             session.flush()
             return row.id
 
-    def municipality(self, name: str = "เทศบาลเมืองบ้านไผ่", tambon: str = "400701", kind: str = "town") -> int:
+    def municipality(self, name: str = "เทศบาลเมืองบ้านไผ่", tambon: str = "401002", kind: str = "town") -> int:
         """A municipality with codes from the official list."""
         return self.add(Municipality(name=name, kind=kind, tambon_code=tambon, amphoe_code=tambon[:4], province_code=tambon[:2]))
 
