@@ -205,6 +205,66 @@ def invite_create(role: str, tambon: str, community: str | None, days: int, uses
         click.echo(f"{display_code(code.code)}  ({role}, {municipality.name}{', ' + community if community else ''}; {uses} use(s), valid {days} day(s))")
 
 
+@main.group()
+def person() -> None:
+    """Registered people: list, change role, reactivate."""
+
+
+@person.command("list")
+@click.option("--tambon", required=True, help="Tambon code of the municipality.")
+def person_list(tambon: str) -> None:
+    """Registered people of a municipality: id, role, community, active (names stay in the chat and the database)."""
+    from sqlalchemy import select
+
+    from storage.areas import names_of
+    from storage.models import Person
+
+    with _session(load_config()) as session:
+        municipality = _municipality(session, tambon)
+        people = list(session.scalars(select(Person).where(Person.municipality_id == municipality.id).order_by(Person.id)))
+        communities = names_of(session, (p.community_id for p in people if p.community_id))
+        for p in people:
+            state = "active" if p.active else "deactivated"
+            click.echo(f"{p.id}\t{p.role}\t{communities.get(p.community_id or 0, '-')}\t{state}")
+
+
+@person.command("set-role")
+@click.argument("person_id", type=int)
+@click.argument("role", type=click.Choice(["admin", "supervisor", "volunteer"]))
+def person_set_role(person_id: int, role: str) -> None:
+    """Change a person's role (audited); they get the new menu the next time menus are published or they type "menu"."""
+    from storage import audit
+    from storage.models import Person, utcnow
+
+    with _session(load_config()) as session:
+        target = session.get(Person, person_id)
+        if target is None:
+            raise click.ClickException(f"no person with id {person_id}")
+        if target.role != role:
+            audit.record(session, "role.change", utcnow(), subject_id=target.id, old_role=target.role, new_role=role)
+            target.role = role
+            if role != "volunteer":
+                target.volunteer_type = None
+        click.echo(f"person {person_id} is now {role}")
+
+
+@person.command("activate")
+@click.argument("person_id", type=int)
+def person_activate(person_id: int) -> None:
+    """Let a deactivated person work again (audited)."""
+    from storage import audit
+    from storage.models import Person, utcnow
+
+    with _session(load_config()) as session:
+        target = session.get(Person, person_id)
+        if target is None:
+            raise click.ClickException(f"no person with id {person_id}")
+        if not target.active:
+            target.active, target.deactivated_at = True, None
+            audit.record(session, "person.activate", utcnow(), subject_id=target.id)
+        click.echo(f"person {person_id} is active")
+
+
 @main.command()
 @click.option("--font", default=None, help="A .ttf with Thai glyphs (default: the TLWG fonts from Debian).")
 def richmenu(font: str | None) -> None:

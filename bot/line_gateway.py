@@ -65,6 +65,10 @@ class LineGateway:
             "link rich menu", lambda: self.api.link_rich_menu_id_to_user(user_id, rich_menu_id, _request_timeout=self._timeout)
         )
 
+    def unlink_rich_menu(self, user_id: str) -> Delivery:
+        """Take a user's own rich menu away (they see the default guest menu again)."""
+        return self._call("unlink rich menu", lambda: self.api.unlink_rich_menu_id_from_user(user_id, _request_timeout=self._timeout))
+
     def close(self) -> None:
         """Release the connection pool."""
         self._client.close()

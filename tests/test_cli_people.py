@@ -126,3 +126,21 @@ def test_richmenu_without_a_thai_font_fails_clearly(run, tmp_path):
 def test_a_thai_font_is_installed():
     # `.ci/run` installs fonts-tlwg-loma-ttf; without it `thaiqm-bot richmenu` cannot draw labels.
     assert find_thai_font().suffix == ".ttf"
+
+
+def test_set_role_and_activate_are_audited(run, db_engine):
+    world = World(db_engine)
+    m = world.municipality()
+    pid = world.person("volunteer", m, None, active=False)
+    listing = run("person", "list", "--tambon", "401002")
+    assert f"{pid}\tvolunteer\t-\tdeactivated" in listing.output
+    assert "สมหญิง" not in listing.output  # no names on the operator's terminal or in shell history
+    assert run("person", "set-role", str(pid), "supervisor").exit_code == 0
+    assert run("person", "activate", str(pid)).exit_code == 0
+    from storage.models import Person
+
+    changed = world.get(Person, pid)
+    assert (changed.role, changed.active, changed.volunteer_type) == ("supervisor", True, None)
+    entries = [(e.action, e.subject_person_id, e.details) for e in world.all(AuditEntry)]
+    assert entries == [("role.change", pid, {"old_role": "volunteer", "new_role": "supervisor"}), ("person.activate", pid, None)]
+    assert run("person", "activate", "9999").exit_code != 0

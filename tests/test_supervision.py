@@ -47,7 +47,8 @@ def test_volunteer_cannot_list_volunteers(line_user, world):
     assert answer.texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
 
 
-def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_pushed(line_user, world, db_engine):
+def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_pushed(line_user, world, db_engine, line_api):
+    line_api.user_rich_menus[VOLUNTEER] = "richmenu-volunteer"
     supervisor = line_user(SUPERVISOR)
     pick = supervisor.say("ปิดการใช้งาน")
     assert pick.buttons == ["สมศรี มีสุข", "สมชาย ใจดี"]
@@ -60,6 +61,7 @@ def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_push
     assert (entry.action, entry.actor_person_id, entry.subject_person_id) == ("person.deactivate", world.ids["sup"], world.ids["v1"])
     with Session(db_engine) as session:
         assert pushable_chat_ids(session, [world.ids["v1"]]) == []
+    assert VOLUNTEER not in line_api.user_rich_menus  # back to the guest menu
     for text in ("สำรวจ", "เมนู", "ลงทะเบียน"):
         answer = line_user(VOLUNTEER).say(text)
         assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"], text

@@ -20,6 +20,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.menus import menu_buttons
 from bot.replies import Button, Reply, Text
+from bot.rich_menu_links import unlink_rich_menu
 from bot.text_input import digits
 from storage import audit
 from storage.areas import names_of
@@ -93,6 +94,7 @@ def do_deactivate(ctx: EventContext, person: Person, target_id: int) -> list[Rep
     if target.active:
         deactivate(target, ctx.now)
         audit.record(ctx.session, "person.deactivate", ctx.now, actor_id=person.id, subject_id=target.id)
+        unlink_rich_menu(ctx, target)
     return [Text(_("{name} has been deactivated.", name=target.full_name), menu_buttons(person.role))]
 
 
