@@ -88,3 +88,12 @@ def test_supervisor_invite_code_from_chat_registers_a_volunteer(line_user, world
     newcomer.say("ลงทะเบียน")
     assert "รหัสเชิญถูกต้อง" in newcomer.say(match.group(1)).text
     assert [e.action for e in world.all(AuditEntry)] == ["invite.create"]
+
+
+def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line_api):
+    for i in range(150):
+        world.person("volunteer", world.ids["m"], world.ids["a"], name=f"อาสาสมัคร ทดสอบลำดับที่{i:03d} นามสกุลยาวมากเป็นพิเศษ")
+    answer = line_user(SUPERVISOR).say("อาสาสมัคร")
+    assert 2 <= len(answer.texts) <= 5
+    assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
+    assert answer.buttons[0] == "อาสาสมัคร"  # the menu stays under the last text

@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
+from bot.listing import chunk_lines
 from bot.menus import menu_buttons
 from bot.policy import standing
 from bot.replies import Button, Reply, Text
@@ -217,7 +218,8 @@ def _ask_community(ctx: EventContext, invite: InviteCode) -> Text:
     communities = communities_of(ctx.session, invite.municipality_id)
     if not communities:
         return Text(_("Your municipality has not set up its communities yet. Please contact the municipality, then register again."), (cancel_button(),))
-    listing = "\n".join(f"{i}. {c.name}" for i, c in enumerate(communities, start=1))
+    # One text, so the question and its buttons stay together; a very long list is cut (typing the name still works).
+    [listing], _left_out = chunk_lines([f"{i}. {c.name}" for i, c in enumerate(communities, start=1)], max_texts=1)
     buttons = tuple(Button(_label(c.name), text=c.name) for c in communities[:MAX_COMMUNITY_BUTTONS])
     return Text(_("Which community do you work in? Type its number or tap its button:\n{listing}", listing=listing), buttons + (cancel_button(),))
 

@@ -18,6 +18,7 @@ from bot import policy, postback
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
+from bot.listing import chunk_lines
 from bot.menus import menu_buttons
 from bot.replies import Button, Reply, Text
 from bot.rich_menu_links import unlink_rich_menu
@@ -53,8 +54,11 @@ def list_volunteers(ctx: EventContext, person: Person) -> list[Reply]:
         )
         for row in counts
     ]
-    header = _("Volunteers of your area and households submitted (today / total):")
-    return [Text(header + "\n" + "\n".join(lines), menu_buttons(person.role))]
+    texts, left_out = chunk_lines([_("Volunteers of your area and households submitted (today / total):"), *lines])
+    replies: list[Reply] = [Text(text) for text in texts]
+    if left_out:
+        replies.append(Text(_("…and {count} more volunteers not shown.", count=left_out)))
+    return replies[:-1] + [Text(replies[-1].text, menu_buttons(person.role))]
 
 
 def ask_deactivate(ctx: EventContext, person: Person, argument: str) -> list[Reply]:
