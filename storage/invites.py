@@ -21,6 +21,12 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+def looks_like_code(text: str) -> bool:
+    """True when typed text has the shape of a code (8 Latin letters and digits, dashes and spaces aside)."""
+    code = normalize_code(text)
+    return len(code) == CODE_LENGTH and code.isascii()
+
+
 def display_code(code: str) -> str:
     """A stored code as people see it: XXXX-XXXX."""
     return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code

@@ -212,3 +212,15 @@ def test_unfollow_and_follow_again_toggle_pushes(line_user, world, db_engine):
     chat.follow()
     with Session(db_engine) as session:
         assert pushable_chat_ids(session, [person_id]) == [chat.user_id]
+
+
+def test_text_that_is_not_a_code_is_explained_and_not_counted(line_user, world):
+    chat = line_user()
+    chat.say("ลงทะเบียน")
+    for text in ("สวัสดีครับ", "123", "สำรวจ", "ABCD"):
+        assert "รหัสเชิญประกอบด้วยตัวอักษรภาษาอังกฤษและตัวเลขรวม 8 ตัว" in chat.say(text).text
+    assert world.all(RegistrationGuard) == []
+    # Tapping "menu" or "register" mid-way is not taken as an answer either.
+    assert chat.say("เมนู").buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert "กรุณาพิมพ์รหัสเชิญ" in chat.say("ลงทะเบียน").text
+    assert world.all(RegistrationGuard) == []

@@ -24,12 +24,13 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
     """Answer register, menu and supervision commands, and gate everything for the unregistered."""
     command = fold(text)
     person = any_person_for_line_user(ctx.session, ctx.user.id)
-    if person is None and (draft := draft_of(ctx.session, ctx.user.id)) is not None:
-        return registration.on_answer(ctx, draft, text)
+    # "register" and "menu" work in every step of the registration too (a tap on the rich menu).
     if _is(command, "register"):
         return registration.on_register(ctx)
     if _is(command, "menu"):
         return on_menu(person)
+    if person is None and (draft := draft_of(ctx.session, ctx.user.id)) is not None:
+        return registration.on_answer(ctx, draft, text)
     if (refused := policy.standing(person)) is not None:
         # Deactivated people get their answer for everything; the unregistered for every work
         # command (other texts fall through to "not understood", which points to "register").

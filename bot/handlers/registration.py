@@ -25,7 +25,7 @@ from bot.rich_menu_links import link_rich_menu
 from bot.text_input import digits, fold, person_name
 from storage import audit
 from storage.areas import communities_of
-from storage.invites import consume_invite, find_invite, invite_problem
+from storage.invites import consume_invite, find_invite, invite_problem, looks_like_code
 from storage.models import Community, InviteCode, Municipality, Person, RegistrationDraft
 from storage.people import any_person_for_line_user
 from storage.registration import clear_wrong_codes, drop_draft, locked_until, record_wrong_code, start_draft
@@ -89,6 +89,9 @@ def _on_code(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Rep
     """Check the invite code; count wrong ones towards the lockout."""
     if (until := locked_until(ctx.session, ctx.user.id, ctx.now)) is not None:
         return [_locked(ctx, until)]
+    if not looks_like_code(text):
+        # Not a guess at a code (a name, a stray word): explain the format, count nothing.
+        return [Text(_("An invite code has 8 letters and digits, e.g. ABCD-2345. Please type the code you received."), (cancel_button(),))]
     invite = find_invite(ctx.session, text)
     if invite is None:
         if (until := record_wrong_code(ctx.session, ctx.user.id, ctx.now)) is not None:
