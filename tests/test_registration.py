@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEntry, InviteCode, LineUser, Person, RegistrationGuard
+from storage.models import AuditEntry, InviteCode, Person, RegistrationGuard
 from tests.support.line_chat import dump
 from tests.support.world import World, now
 

@@ -79,7 +79,7 @@ def ask_deactivate(ctx: EventContext, person: Person, argument: str) -> list[Rep
 def confirm_deactivate(ctx: EventContext, person: Person, target_id: int) -> list[Reply]:
     """Ask before deactivating: it cannot be undone in the chat."""
     target = ctx.session.get(Person, target_id)
-    if target is None or (refused := policy.manage_person(person, target)) is not None:
+    if target is None or policy.manage_person(person, target) is not None:
         return refusal(policy.Denied.NOT_YOURS, person.role)
     if not target.active:
         return [Text(_("{name} is already deactivated.", name=target.full_name), menu_buttons(person.role))]
