@@ -1,12 +1,16 @@
-"""The `thaiqm-bot` command: serve the bot, manage the database."""
+"""The `thaiqm-bot` command: serve the bot, manage the database, areas, invite codes and rich menus."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
+
+from sqlalchemy.orm import Session
 
 from bot.config import Config, ConfigError
 
@@ -107,6 +111,211 @@ def _start_local_line(config: Config) -> None:
         f"  channel secret for signing test webhooks: {config.line_channel_secret}\n"
         f"  LINE API calls go to a local stand-in at {server.url} that records them."
     )
+
+
+@contextmanager
+def _session(config: Config) -> Iterator[Session]:
+    """One transaction for a CLI command, on an upgraded database."""
+    from storage.db import make_engine, make_session_factory, transaction
+
+    _upgrade(config)
+    engine = make_engine(config.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _municipality(session: Session, tambon: str):  # type: ignore[no-untyped-def]
+    """The municipality of a tambon code, or one clear line saying it is not set up."""
+    from storage.areas import municipality_by_tambon
+
+    municipality = municipality_by_tambon(session, tambon)
+    if municipality is None:
+        raise click.ClickException(f"no municipality has tambon code {tambon} (create it with `thaiqm-bot area create-municipality`)")
+    return municipality
+
+
+@main.group()
+def area() -> None:
+    """Municipalities and communities."""
+
+
+@area.command("create-municipality")
+@click.option("--name", required=True, help="Official name, e.g. เทศบาลเมืองบ้านไผ่.")
+@click.option("--kind", required=True, type=click.Choice(["city", "town", "subdistrict"]), help="เทศบาลนคร / เทศบาลเมือง / เทศบาลตำบล.")
+@click.option("--tambon", required=True, help="Six-digit tambon code from the official list.")
+def area_create_municipality(name: str, kind: str, tambon: str) -> None:
+    """Add a municipality; amphoe and province come from the official tambon list."""
+    from bot.areas import find_tambon
+    from storage.areas import AreaError, create_municipality
+
+    with _session(load_config()) as session:
+        try:
+            municipality = create_municipality(session, name, kind, tambon)
+        except AreaError as error:
+            raise click.ClickException(str(error)) from None
+        found = find_tambon(municipality.tambon_code)
+        click.echo(f"created {municipality.name} ({kind}) in ต.{found.name} อ.{found.amphoe_name} จ.{found.province_name}")
+
+
+@area.command("add-community")
+@click.option("--tambon", required=True, help="Tambon code of the municipality.")
+@click.option("--name", required=True, help="Community name.")
+@click.option("--target", "target_households", required=True, type=click.IntRange(min=0), help="Households to survey.")
+@click.option("--moo", type=click.IntRange(min=1), default=None, help="หมู่ number, if any.")
+def area_add_community(tambon: str, name: str, target_households: int, moo: int | None) -> None:
+    """Add one community to a municipality."""
+    from storage.areas import AreaError, add_community
+
+    with _session(load_config()) as session:
+        municipality = _municipality(session, tambon)
+        try:
+            community = add_community(session, municipality, name, target_households, moo)
+        except AreaError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"added {community.name} to {municipality.name} (target {community.target_households} households)")
+
+
+@area.command("import-communities")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def area_import_communities(csv_file) -> None:  # type: ignore[no-untyped-def]
+    """Add communities from a CSV (tambon_code,name,moo,target_households); all or nothing."""
+    from storage.areas import import_communities
+
+    with _session(load_config()) as session:
+        added, errors = import_communities(session, csv_file)
+        if errors:
+            raise click.ClickException("nothing imported:\n" + "\n".join(errors))
+        click.echo(f"imported {added} communities")
+
+
+@main.group()
+def invite() -> None:
+    """Invite codes for registration."""
+
+
+@invite.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "volunteer"]))
+@click.option("--tambon", required=True, help="Tambon code of the municipality.")
+@click.option("--community", default=None, help="Community name, to bind the code to one community.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1), help="Days the code stays valid.")
+@click.option("--uses", default=1, show_default=True, type=click.IntRange(min=1), help="How many people it can register.")
+def invite_create(role: str, tambon: str, community: str | None, days: int, uses: int) -> None:
+    """Make an invite code bound to a role and an area."""
+    from sqlalchemy import select
+
+    from storage import audit
+    from storage.invites import create_invite, display_code
+    from storage.models import Community
+    from storage.models import utcnow
+
+    with _session(load_config()) as session:
+        municipality = _municipality(session, tambon)
+        community_id = None
+        if community is not None:
+            community_id = session.scalars(
+                select(Community.id).where(Community.municipality_id == municipality.id, Community.name == " ".join(community.split()))
+            ).first()
+            if community_id is None:
+                raise click.ClickException(f"{municipality.name} has no community named {community!r}")
+        now = utcnow()
+        code = create_invite(session, role, municipality.id, community_id, now, days, uses)
+        audit.record(session, "invite.create", now, invite_code_id=code.id, role=role)
+        click.echo(f"{display_code(code.code)}  ({role}, {municipality.name}{', ' + community if community else ''}; {uses} use(s), valid {days} day(s))")
+
+
+@main.group()
+def person() -> None:
+    """Registered people: list, change role, reactivate."""
+
+
+@person.command("list")
+@click.option("--tambon", required=True, help="Tambon code of the municipality.")
+def person_list(tambon: str) -> None:
+    """Registered people of a municipality: id, role, community, active (names stay in the chat and the database)."""
+    from sqlalchemy import select
+
+    from storage.areas import names_of
+    from storage.models import Person
+
+    with _session(load_config()) as session:
+        municipality = _municipality(session, tambon)
+        people = list(session.scalars(select(Person).where(Person.municipality_id == municipality.id).order_by(Person.id)))
+        communities = names_of(session, (p.community_id for p in people if p.community_id))
+        for p in people:
+            state = "active" if p.active else "deactivated"
+            click.echo(f"{p.id}\t{p.role}\t{communities.get(p.community_id or 0, '-')}\t{state}")
+
+
+@person.command("set-role")
+@click.argument("person_id", type=int)
+@click.argument("role", type=click.Choice(["admin", "supervisor", "volunteer"]))
+def person_set_role(person_id: int, role: str) -> None:
+    """Change a person's role (audited); they get the new menu the next time menus are published or they type "menu"."""
+    from storage import audit
+    from storage.models import Person, utcnow
+
+    with _session(load_config()) as session:
+        target = session.get(Person, person_id)
+        if target is None:
+            raise click.ClickException(f"no person with id {person_id}")
+        if target.role != role:
+            audit.record(session, "role.change", utcnow(), subject_id=target.id, old_role=target.role, new_role=role)
+            target.role = role
+            if role != "volunteer":
+                target.volunteer_type = None
+        click.echo(f"person {person_id} is now {role}")
+
+
+@person.command("activate")
+@click.argument("person_id", type=int)
+def person_activate(person_id: int) -> None:
+    """Let a deactivated person work again (audited)."""
+    from storage import audit
+    from storage.models import Person, utcnow
+
+    with _session(load_config()) as session:
+        target = session.get(Person, person_id)
+        if target is None:
+            raise click.ClickException(f"no person with id {person_id}")
+        if not target.active:
+            target.active, target.deactivated_at = True, None
+            audit.record(session, "person.activate", utcnow(), subject_id=target.id)
+        click.echo(f"person {person_id} is active")
+
+
+@main.command()
+@click.option("--font", default=None, help="A .ttf with Thai glyphs (default: the TLWG fonts from Debian).")
+def richmenu(font: str | None) -> None:
+    """Create the rich menu of every role at LINE, make the guest one the default, relink registered users."""
+    from linebot.v3.messaging import ApiClient, ApiException
+    from sqlalchemy import select
+
+    from bot.line_gateway import sdk_configuration
+    from bot.rich_menus import FontMissing, create_menus, find_thai_font, link_users
+    from storage.models import LineUser, Person, RichMenu, utcnow
+
+    config = load_config()
+    try:
+        font_path = find_thai_font(font)
+    except FontMissing as error:
+        raise click.ClickException(str(error)) from None
+    with ApiClient(sdk_configuration(config)) as client, _session(config) as session:
+        try:
+            created = create_menus(client, font_path)
+            users = session.execute(
+                select(LineUser.line_user_id, Person.role).join(Person, Person.line_user_id == LineUser.id).where(Person.active.is_(True))
+            ).all()
+            link_users(client, [(user_id, created[role]) for user_id, role in users if role in created])
+        except ApiException as error:
+            raise click.ClickException(f"LINE refused the rich menu request (status {error.status})") from None
+        for role, rich_menu_id in created.items():
+            row = session.get(RichMenu, role) or RichMenu(role=role)
+            row.line_rich_menu_id, row.created_at = rich_menu_id, utcnow()
+            session.add(row)
+        click.echo(f"created rich menus for {', '.join(created)}; linked {len(users)} registered user(s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

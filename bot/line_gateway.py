@@ -32,13 +32,17 @@ class Delivery(enum.Enum):
     REJECTED = "rejected"  # LINE refused the request itself: resending will not help
 
 
+def sdk_configuration(config: Config) -> Configuration:
+    """The SDK's configuration: LINE's own hosts, or every call to the configured stand-in."""
+    host = None if config.uses_line_own_api else config.line_api_base_url
+    return Configuration(access_token=config.line_channel_access_token, host=host)
+
+
 class LineGateway:
     """One SDK client per app, shared by every request (building it per call costs)."""
 
     def __init__(self, config: Config) -> None:
-        host = None if config.uses_line_own_api else config.line_api_base_url
-        configuration = Configuration(access_token=config.line_channel_access_token, host=host)
-        self._client = ApiClient(configuration)
+        self._client = ApiClient(sdk_configuration(config))
         self.api = MessagingApi(self._client)
         self._timeout = config.line_timeout
 
@@ -54,6 +58,16 @@ class LineGateway:
             "push",
             lambda: self.api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._timeout),
         )
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> Delivery:
+        """Show a rich menu to one user (their role's menu after registration)."""
+        return self._call(
+            "link rich menu", lambda: self.api.link_rich_menu_id_to_user(user_id, rich_menu_id, _request_timeout=self._timeout)
+        )
+
+    def unlink_rich_menu(self, user_id: str) -> Delivery:
+        """Take a user's own rich menu away (they see the default guest menu again)."""
+        return self._call("unlink rich menu", lambda: self.api.unlink_rich_menu_id_from_user(user_id, _request_timeout=self._timeout))
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -283,6 +283,11 @@ def build_api(standin: LineStandIn) -> Flask:
         standin.user_rich_menus[user_id] = rich_menu_id
         return {}
 
+    @api.delete("/v2/bot/user/<user_id>/richmenu")
+    def unlink_rich_menu(user_id: str):  # type: ignore[no-untyped-def]
+        standin.user_rich_menus.pop(user_id, None)
+        return {}
+
     @api.post("/v2/bot/user/all/richmenu/<rich_menu_id>")
     def set_default_rich_menu(rich_menu_id: str):  # type: ignore[no-untyped-def]
         if rich_menu_id not in standin.rich_menus:

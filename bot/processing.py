@@ -119,7 +119,7 @@ class WebhookProcessor:
             if raw.model is None:
                 replies = self._unparseable(raw)
             else:
-                replies = dispatch(EventContext(session=session, user=user, event=raw.model, now=now, config=self.config))
+                replies = dispatch(EventContext(session=session, user=user, event=raw.model, now=now, config=self.config, gateway=self.gateway))
             return self._queue(session, raw, replies, now)
 
     def _record_failure(self, raw: RawEvent) -> Outgoing | None:

@@ -149,3 +149,76 @@ class Household(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+
+
+class InviteCode(Base):
+    """A registration code bound to a role and an area, with an expiry and a number of uses."""
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalized (upper-case, no separators); shown as XXXX-XXXX.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    # None: the whole municipality (a volunteer then picks a community).
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    # None when made with the CLI by the municipal IT officer.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    expires_at: Mapped[datetime]
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegistrationGuard(Base):
+    """Wrong invite codes per LINE user: in the database so a lockout survives restarts and spans workers."""
+
+    __tablename__ = "registration_guards"
+
+    line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class RegistrationDraft(Base):
+    """A registration in progress: which step, and the answers so far (deleted when done)."""
+
+    __tablename__ = "registration_drafts"
+
+    line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16))
+    invite_code_id: Mapped[int | None] = mapped_column(ForeignKey("invite_codes.id"))
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    volunteer_type: Mapped[str | None] = mapped_column(String(16))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, when: ids only, never names, phones or answers."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # e.g. "register", "invite.create", "household.reassign", "person.deactivate", "role.change"
+    action: Mapped[str] = mapped_column(String(32))
+    # None when done from the CLI (the server operator).
+    actor_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    # Further ids (invite code, previous volunteer, new role): never personal data.
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class RichMenu(Base):
+    """The LINE rich menu made for each role by `thaiqm-bot richmenu`, linked to users at registration."""
+
+    __tablename__ = "rich_menus"
+
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    line_rich_menu_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

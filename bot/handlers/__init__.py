@@ -20,7 +20,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot import postback
-from bot.handlers import follow, help, text
+from bot.handlers import accounts, follow, help, text
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
 from bot.replies import Reply
@@ -31,6 +31,7 @@ PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[
 
 # Each feature adds its routes here: postback data "do=<route>&…" reaches POSTBACK_ROUTES[route].
 POSTBACK_ROUTES: dict[str, PostbackHandler] = {}
+POSTBACK_ROUTES.update(accounts.ROUTES)
 
 # What to call each kind of message the bot cannot use, in the polite answer.
 UNUSABLE_CONTENT = {
@@ -63,6 +64,8 @@ def dispatch(ctx: EventContext) -> list[Reply]:
         handler = POSTBACK_ROUTES.get(route)
         if handler is None:
             return help.on_stale_postback(ctx)
+        if (refused := accounts.gate_postback(ctx)) is not None:  # only registered, active people tap work buttons
+            return refused
         return handler(ctx, params, event.postback.params or {})
     return help.on_other_event(ctx) if _has_reply_token(event) else []
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.line_gateway import LineGateway
 from storage.models import LineUser
 
 
@@ -20,3 +21,5 @@ class EventContext:
     event: object  # a linebot.v3.webhooks event model
     now: datetime
     config: Config
+    # For the few calls a handler makes itself (linking a rich menu); replies go through the outbox.
+    gateway: LineGateway | None = None

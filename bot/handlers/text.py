@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import help
+from bot.handlers import accounts, help
 from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.replies import Reply
@@ -18,4 +18,6 @@ def on_text(ctx: EventContext, text: str) -> list[Reply]:
     command = normalize(text)
     if command in (normalize(_("help")), "help"):
         return help.on_help(ctx)
+    if (answer := accounts.on_text(ctx, text)) is not None:  # registration, menu, supervision, unregistered gate
+        return answer
     return [help.not_understood()]

@@ -1,0 +1,48 @@
+"""The main menu of each role: one definition for the chat (`menu`) and the LINE rich menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_, _
+from bot.replies import Button
+
+# Who has no Person row (or a deactivated one) gets the guest menu.
+GUEST = "guest"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A menu entry: its label and the command text it sends (both message ids)."""
+
+    label: str
+    command: str
+
+
+SURVEY = MenuItem(N_("Survey"), N_("survey"))
+CONTINUE = MenuItem(N_("Continue"), N_("continue"))
+VOLUNTEERS = MenuItem(N_("Volunteers"), N_("volunteers"))
+REASSIGN = MenuItem(N_("Reassign"), N_("reassign"))
+DEACTIVATE = MenuItem(N_("Deactivate"), N_("deactivate"))
+INVITE = MenuItem(N_("Invite code"), N_("invite code"))
+MENU = MenuItem(N_("Menu"), N_("menu"))
+REGISTER = MenuItem(N_("Register"), N_("register"))
+HELP = MenuItem(N_("Help"), N_("help"))
+
+MENUS: dict[str, tuple[MenuItem, ...]] = {
+    GUEST: (REGISTER, HELP),
+    "volunteer": (SURVEY, CONTINUE, MENU, HELP),
+    "supervisor": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
+    "admin": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
+    "household": (HELP,),
+}
+
+
+def menu_for(role: str | None) -> tuple[MenuItem, ...]:
+    """The menu of a role (the guest menu for None or an unknown role)."""
+    return MENUS.get(role or GUEST, MENUS[GUEST])
+
+
+def menu_buttons(role: str | None) -> tuple[Button, ...]:
+    """The role's menu as quick-reply buttons, in Thai."""
+    return tuple(Button(_(item.label), text=_(item.command)) for item in menu_for(role))

@@ -1,0 +1,68 @@
+"""Registration state: wrong-code lockout and the answers of a registration in progress."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.orm import Session
+
+from storage.models import RegistrationDraft, RegistrationGuard
+
+MAX_WRONG_CODES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+def locked_until(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
+    """When this LINE user may try codes again, if they are locked out now."""
+    guard = session.get(RegistrationGuard, line_user_pk)
+    if guard is None or guard.locked_until is None:
+        return None
+    until = _aware(guard.locked_until)
+    return until if until > now else None
+
+
+def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
+    """Count a wrong code; returns the lockout end when this one was the last allowed."""
+    guard = session.get(RegistrationGuard, line_user_pk)
+    if guard is None:
+        guard = RegistrationGuard(line_user_id=line_user_pk, failures=0)
+        session.add(guard)
+    guard.failures += 1
+    if guard.failures < MAX_WRONG_CODES:
+        return None
+    guard.failures = 0  # after the lockout the user gets five fresh tries
+    guard.locked_until = now + LOCKOUT
+    return guard.locked_until
+
+
+def clear_wrong_codes(session: Session, line_user_pk: int) -> None:
+    """A right code forgives earlier mistakes."""
+    guard = session.get(RegistrationGuard, line_user_pk)
+    if guard is not None:
+        session.delete(guard)
+
+
+def draft_of(session: Session, line_user_pk: int) -> RegistrationDraft | None:
+    """The registration this LINE user is in the middle of."""
+    return session.get(RegistrationDraft, line_user_pk)
+
+
+def start_draft(session: Session, line_user_pk: int, now: datetime) -> RegistrationDraft:
+    """Start (or restart) a registration at the code step."""
+    draft = session.get(RegistrationDraft, line_user_pk)
+    if draft is None:
+        draft = RegistrationDraft(line_user_id=line_user_pk)
+        session.add(draft)
+    draft.step, draft.invite_code_id, draft.full_name, draft.phone = "code", None, None, None
+    draft.volunteer_type, draft.community_id, draft.updated_at = None, None, now
+    return draft
+
+
+def drop_draft(session: Session, line_user_pk: int) -> None:
+    """Forget a registration in progress (finished or cancelled)."""
+    session.execute(RegistrationDraft.__table__.delete().where(RegistrationDraft.line_user_id == line_user_pk))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes for stored UTC: make them aware again."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

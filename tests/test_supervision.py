@@ -1,0 +1,99 @@
+"""Supervisors in the chat: volunteer counts, deactivation, invite codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from storage.models import AuditEntry, InviteCode, Person
+from storage.people import pushable_chat_ids
+from tests.support.world import World, now
+
+SUPERVISOR = "U" + "5" * 32
+VOLUNTEER = "U" + "6" * 32
+
+
+@pytest.fixture
+def world(db_engine) -> World:  # type: ignore[no-untyped-def]
+    """A municipality supervisor, two volunteers of it and one of another municipality."""
+    w = World(db_engine)
+    m, other = w.municipality(), w.municipality("เทศบาลนครขอนแก่น", tambon="400101", kind="city")
+    a = w.community(m, "ชุมชนเอ")
+    w.ids.update(m=m, a=a)
+    w.ids["sup"] = w.person("supervisor", m, None, name="ผู้ดูแล หนึ่ง", line_user_id=SUPERVISOR)
+    w.ids["v1"] = w.person("volunteer", m, a, name="สมศรี มีสุข", line_user_id=VOLUNTEER)
+    w.ids["v2"] = w.person("volunteer", m, a, name="สมชาย ใจดี")
+    w.ids["far"] = w.person("volunteer", other, None, name="คนไกล บ้านอื่น")
+    return w
+
+
+def test_supervisor_lists_volunteers_with_today_and_total_counts(line_user, world):
+    m, a, v1 = world.ids["m"], world.ids["a"], world.ids["v1"]
+    world.household(m, a, v1, "40100200001", status="submitted", submitted_at=now())
+    world.household(m, a, v1, "40100200002", status="submitted", submitted_at=now() - timedelta(days=3))
+    world.household(m, a, v1, "40100200003", status="draft")  # not submitted: not counted
+    answer = line_user(SUPERVISOR).say("อาสาสมัคร")
+    assert "อาสาสมัครในพื้นที่ของท่านและจำนวนครัวเรือนที่ส่งแล้ว (วันนี้ / ทั้งหมด):" in answer.text
+    assert f"[{v1}] สมศรี มีสุข (ชุมชนเอ): วันนี้ 1 ทั้งหมด 2" in answer.text
+    assert f"[{world.ids['v2']}] สมชาย ใจดี (ชุมชนเอ): วันนี้ 0 ทั้งหมด 0" in answer.text
+    assert "คนไกล" not in answer.text  # another municipality's volunteer
+
+
+def test_volunteer_cannot_list_volunteers(line_user, world):
+    answer = line_user(VOLUNTEER).say("อาสาสมัคร")
+    assert answer.texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
+
+
+def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_pushed(line_user, world, db_engine, line_api):
+    line_api.user_rich_menus[VOLUNTEER] = "richmenu-volunteer"
+    supervisor = line_user(SUPERVISOR)
+    pick = supervisor.say("ปิดการใช้งาน")
+    assert pick.buttons == ["สมศรี มีสุข", "สมชาย ใจดี"]
+    confirm = supervisor.tap_button(pick, "สมศรี มีสุข")
+    assert "ต้องการปิดการใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
+    done = supervisor.tap_button(confirm, "ยืนยันปิดการใช้งาน")
+    assert "ปิดการใช้งานของ สมศรี มีสุข เรียบร้อยแล้ว" in done.text
+    assert world.get(Person, world.ids["v1"]).active is False
+    [entry] = world.all(AuditEntry)
+    assert (entry.action, entry.actor_person_id, entry.subject_person_id) == ("person.deactivate", world.ids["sup"], world.ids["v1"])
+    with Session(db_engine) as session:
+        assert pushable_chat_ids(session, [world.ids["v1"]]) == []
+    assert VOLUNTEER not in line_api.user_rich_menus  # back to the guest menu
+    for text in ("สำรวจ", "เมนู", "ลงทะเบียน"):
+        answer = line_user(VOLUNTEER).say(text)
+        assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"], text
+    # The tap on an old button does nothing twice.
+    again = supervisor.tap(confirm.action("ยืนยันปิดการใช้งาน")["data"])
+    assert "เรียบร้อยแล้ว" in again.text and len(world.all(AuditEntry)) == 1
+
+
+def test_supervisor_cannot_deactivate_a_volunteer_of_another_municipality(line_user, world):
+    answer = line_user(SUPERVISOR).say(f"ปิดการใช้งาน {world.ids['far']}")
+    assert "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in answer.text
+    assert "คนไกล" not in answer.text
+    assert world.get(Person, world.ids["far"]).active is True
+
+
+def test_supervisor_invite_code_from_chat_registers_a_volunteer(line_user, world):
+    answer = line_user(SUPERVISOR).say("รหัสเชิญ")
+    match = re.search(r"รหัสเชิญสำหรับอาสาสมัครในพื้นที่ของท่าน: ([A-Z0-9]{4}-[A-Z0-9]{4})", answer.text)
+    assert match, answer.text
+    assert "ใช้ลงทะเบียนได้ 30 คน" in answer.text
+    [invite] = world.all(InviteCode)
+    assert (invite.role, invite.municipality_id, invite.created_by_id) == ("volunteer", world.ids["m"], world.ids["sup"])
+    newcomer = line_user()
+    newcomer.say("ลงทะเบียน")
+    assert "รหัสเชิญถูกต้อง" in newcomer.say(match.group(1)).text
+    assert [e.action for e in world.all(AuditEntry)] == ["invite.create"]
+
+
+def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line_api):
+    for i in range(150):
+        world.person("volunteer", world.ids["m"], world.ids["a"], name=f"อาสาสมัคร ทดสอบลำดับที่{i:03d} นามสกุลยาวมากเป็นพิเศษ")
+    answer = line_user(SUPERVISOR).say("อาสาสมัคร")
+    assert 2 <= len(answer.texts) <= 5
+    assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
+    assert answer.buttons[0] == "อาสาสมัคร"  # the menu stays under the last text
