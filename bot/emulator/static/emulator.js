@@ -65,10 +65,11 @@
       const name = document.createElement("div");
       name.className = "persona-name";
       name.textContent = p.name;
-      const role = document.createElement("div");
-      role.className = "persona-role";
-      role.textContent = p.role || (p.friend ? "" : texts.addFriend);
-      info.append(name, role);
+      if (p.role) name.appendChild(bubble("role-tag", p.role));
+      const preview = document.createElement("div");
+      preview.className = "persona-preview";
+      preview.textContent = p.friend ? previewOf(transcripts[p.userId]) : p.blocked ? texts.unblock : texts.addFriend;
+      info.append(name, preview);
       item.append(avatar, info);
       if (unread[p.userId]) {
         const badge = document.createElement("span");
@@ -79,6 +80,18 @@
       item.addEventListener("click", () => switchTo(p));
       list.appendChild(item);
     }
+  }
+
+  /** The chat list's one-line preview of a chat's last message, as LINE shows it. */
+  function previewOf(items) {
+    const last = items[items.length - 1];
+    if (!last) return "";
+    const m = last.message;
+    if (m.type === "text") return m.text.split("\n")[0];
+    if (m.type === "flex" || m.type === "template") return m.altText || "";
+    if (m.type === "sticker") return texts.sticker;
+    if (m.type === "location") return m.title || "";
+    return "";
   }
 
   function switchTo(p) {
@@ -102,6 +115,7 @@
     saved.push(item);
     sessionStorage.setItem(sessionKey(userId), JSON.stringify(saved));
     quickReplies[userId] = null;
+    renderPersonaList();
     if (current && current.userId === userId) {
       appendItem(item, transcripts[userId].length - 1);
       renderQuickReplies();
