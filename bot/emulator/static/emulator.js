@@ -454,6 +454,7 @@
     bar.textContent = "";
     const quick = current && current.friend ? quickReplies[current.userId] : null;
     bar.hidden = !quick;
+    scrollToEnd();
     if (!quick) return;
     for (const item of quick.items || []) {
       const action = item.action;
@@ -470,6 +471,12 @@
       button.addEventListener("click", () => doAction(action));
       bar.appendChild(button);
     }
+    scrollToEnd(); // the bar took room from the messages: keep the newest one in view
+  }
+
+  function scrollToEnd() {
+    const box = $("messages");
+    box.scrollTop = box.scrollHeight;
   }
 
   function showBanner(text, kind) {
