@@ -87,11 +87,12 @@ def _run(config: Config, host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from bot.app import create_app
-    from bot.emulator import emulator_enabled
+    from bot.emulator import QuietPolling, emulator_enabled
 
     app = create_app(config)
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
     if emulator_enabled(config):
+        logging.getLogger("werkzeug").addFilter(QuietPolling())
         click.echo(f"LINE emulator: open http://127.0.0.1:{port}/emulator in a browser")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

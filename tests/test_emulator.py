@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.app import create_app
 from bot.config import LOCAL_CHANNEL_SECRET
 from bot.demo import seed_database
+from bot.emulator import QuietPolling
 from bot.emulator.personas import PERSONAS_BY_KEY
 from tests.support import webhooks
 from tests.support.line_chat import LineChat, flask_poster
@@ -115,3 +117,25 @@ def test_stand_in_down_is_reported_not_crashed(local_config):
     finally:
         app.extensions["thaiqm"].gateway.close()
         app.extensions["thaiqm"].engine.dispose()
+
+
+@pytest.mark.parametrize("host", ["evil.example", "192.168.1.20:8080", "127.0.0.1.nip.io"])
+def test_emulator_refuses_pages_reaching_it_under_another_host_name(local_client, host):
+    assert status_of(local_client, "/emulator/api/setup", headers={"Host": host}) == 404
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"])
+def test_emulator_answers_under_local_host_names(local_client, host):
+    assert status_of(local_client, "/emulator/api/setup", headers={"Host": host}) == 200
+
+
+def test_polling_is_kept_out_of_the_access_log():
+    quiet = QuietPolling()
+
+    def line(path: str) -> logging.LogRecord:
+        return logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" 200 -', ("127.0.0.1", "now", f"GET {path} HTTP/1.1"), None)
+
+    assert not quiet.filter(line("/emulator/api/messages?since=3&chat=U" + "a" * 32))
+    assert not quiet.filter(line("/_standin/messages?since=3"))
+    assert quiet.filter(line("/callback"))
+    assert quiet.filter(line("/v2/bot/message/reply"))

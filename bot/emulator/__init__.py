@@ -9,8 +9,10 @@ credentials `/emulator` is a 404 and the development secret is never handed out.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request, send_from_directory
 from sqlalchemy import select
@@ -26,6 +28,10 @@ STATIC_DIR = Path(__file__).with_name("static")
 # The bot's own user id as LINE puts it in `destination` (any U + 32 hex digits will do locally).
 DESTINATION = "U" + "0" * 31 + "1"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+# Names the page may be opened under; any other Host is a DNS-rebinding page in disguise.
+LOCAL_HOSTNAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+# Request lines of the page's polling, which would otherwise fill the terminal twice a second.
+POLLING_PATHS = ("/emulator/api/", "/_standin/")
 # Stickers offered in the sticker panel: LINE's free sticker ids, drawn as emoji here.
 STICKERS = (
     {"packageId": "446", "stickerId": "1988", "keywords": ["thumbs up"], "emoji": "👍"},
@@ -87,8 +93,9 @@ def build_emulator(config: Config) -> Blueprint:
 
     @emulator.before_request
     def _loopback_only():  # type: ignore[no-untyped-def]
-        # Local mode signs with a published secret: nobody but this machine may use it.
-        if request.remote_addr not in LOOPBACK:
+        # Local mode signs with a published secret: nobody but this machine may use it,
+        # and no web page from elsewhere may reach it through a rebound DNS name.
+        if request.remote_addr not in LOOPBACK or urlsplit("//" + request.host).hostname not in LOCAL_HOSTNAMES:
             abort(404)
 
     @emulator.get("")
@@ -154,3 +161,12 @@ def _personas_with_state() -> list[dict[str, Any]]:
         }
         for persona in PERSONAS
     ]
+
+
+class QuietPolling(logging.Filter):
+    """Drops the access-log lines of the page's polling (werkzeug logs every request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a request line of the emulator's polling or of the stand-in's reads."""
+        message = record.getMessage()
+        return not any(path in message for path in POLLING_PATHS)

@@ -7,6 +7,7 @@ import re
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlencode
 
 # A LINE user id; anything else never reaches the stand-in's URL.
 CHAT_ID = re.compile(r"U[0-9a-f]{32}")
@@ -30,11 +31,9 @@ class StandInClient:
         return str(self._call("POST", f"/_standin/reply-token/{_checked(chat_id)}")["replyToken"])
 
     def messages(self, chat_ids: list[str], since: int) -> list[dict[str, Any]]:
-        """Messages delivered to these chats after sequence number `since`, oldest first."""
-        found: list[dict[str, Any]] = []
-        for chat_id in chat_ids:
-            found.extend(self._call("GET", f"/_standin/messages/{_checked(chat_id)}?since={int(since)}")["messages"])
-        return sorted(found, key=lambda message: message["seq"])
+        """Messages delivered to these chats after sequence number `since`, oldest first (one call)."""
+        query = urlencode([("since", int(since))] + [("chat", _checked(chat_id)) for chat_id in chat_ids])
+        return self._call("GET", f"/_standin/messages?{query}")["messages"]
 
     def _call(self, method: str, path: str) -> dict[str, Any]:
         """One JSON call; StandInUnavailable when there is no answer we can use."""
