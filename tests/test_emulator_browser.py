@@ -359,6 +359,34 @@ def test_date_picker_location_and_camera_buttons_behave_like_line(emulator, line
     assert len(location) == 1 and location[0]["latitude"] == pytest.approx(16.4419)
 
 
+def test_templates_stickers_and_images_from_the_bot_are_shown(emulator, line_api_url):
+    household = PERSONAS_BY_KEY["household"].line_user_id
+    confirm = {
+        "type": "template",
+        "altText": "ยืนยันข้อมูล",
+        "template": {
+            "type": "confirm",
+            "text": "ข้อมูลถูกต้องหรือไม่",
+            "actions": [
+                {"type": "message", "label": "ถูกต้อง", "text": "ถูกต้อง"},
+                {"type": "postback", "label": "แก้ไข", "data": "do=gone", "displayText": "แก้ไข"},
+            ],
+        },
+    }
+    sticker = {"type": "sticker", "packageId": "446", "stickerId": "1988"}
+    image = {"type": "image", "originalContentUrl": "https://example.com/a.jpg", "previewImageUrl": "https://example.com/a.jpg"}
+    emulator.switch_to("household")
+    push(line_api_url, household, sticker, image, confirm)
+    emulator.tab.locator(".template-confirm").wait_for()
+    assert emulator.tab.locator(".row-bot .sticker").count() == 1
+    assert emulator.tab.locator(".row-bot .media-placeholder").count() == 1
+    assert emulator.tab.locator(".template-confirm .template-action").all_inner_texts() == ["ถูกต้อง", "แก้ไข"]
+    emulator.tab.locator(".template-action", has_text="ถูกต้อง").click()
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+    assert emulator.user_texts() == ["ถูกต้อง"]
+    emulator.screenshot("09-template-sticker-image")
+
+
 def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     emulator.switch_to("volunteer2")
     emulator.type("ช่วยเหลือ")

@@ -395,7 +395,8 @@
       case "text":
         return bubble(`bubble bubble-${from}`, message.text);
       case "sticker": {
-        const node = bubble("sticker", message.emoji || "🙂");
+        const known = setup.stickers.find((s) => s.packageId === message.packageId && s.stickerId === message.stickerId);
+        const node = bubble("sticker", message.emoji || (known && known.emoji) || "🙂");
         node.title = `${texts.sticker} ${message.packageId}/${message.stickerId}`;
         return node;
       }

@@ -54,7 +54,8 @@ const FlexRender = (() => {
     if (component.gravity && parentLayout !== "vertical") {
       node.style.alignSelf = { top: "flex-start", center: "center", bottom: "flex-end" }[component.gravity];
     }
-    if (component.align && parentLayout === "vertical" && component.type !== "text") {
+    // Texts align their lines and images their wrapper's content; other components move whole.
+    if (component.align && parentLayout === "vertical" && !["text", "image", "video"].includes(component.type)) {
       node.style.alignSelf = { start: "flex-start", center: "center", end: "flex-end" }[component.align];
     }
   }
