@@ -10,6 +10,7 @@ from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config
 from bot.delivery import OutcomeRecorder
+from bot.emulator import build_emulator, emulator_enabled
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
 from bot.state import EXTENSION_KEY, AppState
@@ -48,4 +49,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(webhook)
     if config.local_mode:
         log.warning("LOCAL MODE: no LINE credentials set; LINE API calls go to %s", config.line_api_base_url)
+    if emulator_enabled(config):
+        app.register_blueprint(build_emulator(config))
     return app

@@ -64,21 +64,47 @@ def _upgrade(config: Config) -> None:
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 def serve(host: str, port: int) -> None:
     """Upgrade the database, then run the bot (local LINE stand-in when no credentials are set)."""
-    from werkzeug.serving import run_simple
-
-    from bot.app import create_app
-
     config = load_config()
     _upgrade(config)
     if config.local_mode:
         _start_local_line(config)
         host = "127.0.0.1"  # local mode has a development secret: never expose it
-    app = create_app(config)
+    _run(config, host, port)
+
+
+@main.command()
+@click.option("--port", default=8080, show_default=True, help="Port to listen on (always on 127.0.0.1).")
+def demo(port: int) -> None:
+    """Seed a demo municipality and serve the LINE emulator, to try the bot without LINE."""
+    from bot.demo import seed_database
+
+    config = load_config()
+    if not config.local_mode:
+        raise click.ClickException(
+            "the demo adds made-up people and chats through a local LINE stand-in: "
+            "unset LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to run it"
+        )
+    _upgrade(config)
+    click.echo(f"demo data: {seed_database(config.database_url)}")
+    _start_local_line(config)
+    _run(config, "127.0.0.1", port)
+
+
+def _run(config: Config, host: str, port: int) -> None:
+    """Serve the app until interrupted, saying where the emulator is when there is one."""
+    from werkzeug.serving import run_simple
+
+    from bot.app import create_app
+    from bot.emulator import QuietPolling, emulator_enabled
     from bot.jobs import make_jobs, start_consumer
 
+    app = create_app(config)
     consumer = start_consumer(make_jobs(config).huey)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
+    if emulator_enabled(config):
+        logging.getLogger("werkzeug").addFilter(QuietPolling())
+        click.echo(f"LINE emulator: open http://127.0.0.1:{port}/emulator in a browser")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:

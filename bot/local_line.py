@@ -113,6 +113,12 @@ class LineStandIn:
         with self._lock:
             return [m for m in self.delivered if m.chat_id == chat_id and m.seq > since]
 
+    def messages_for_chats(self, chat_ids: list[str], since: int = 0) -> list[DeliveredMessage]:
+        """Messages delivered to any of these chats after `since`, in delivery order."""
+        wanted = set(chat_ids)
+        with self._lock:
+            return [m for m in self.delivered if m.chat_id in wanted and m.seq > since]
+
     def last_seq(self) -> int:
         """The sequence number of the newest delivered message (0 when none)."""
         with self._lock:
@@ -300,6 +306,13 @@ def build_api(standin: LineStandIn) -> Flask:
         """For the emulator: what was delivered to a chat after ?since=N."""
         since = int(request.args.get("since", "0") or 0)
         return {"messages": [m.__dict__ for m in standin.messages_for(chat_id, since)]}
+
+    @api.get("/_standin/messages")
+    def read_many_messages():  # type: ignore[no-untyped-def]
+        """For the emulator: what was delivered to the ?chat=… chats after ?since=N, in one call."""
+        since = int(request.args.get("since", "0") or 0)
+        chats = request.args.getlist("chat")
+        return {"messages": [m.__dict__ for m in standin.messages_for_chats(chats, since)]}
 
     @api.post("/_standin/reply-token/<chat_id>")
     def new_reply_token(chat_id: str):  # type: ignore[no-untyped-def]

@@ -1,0 +1,421 @@
+"""The emulator in a real headless Chromium, as a person uses it: every tap goes through
+the signed webhook, and everything the bot shows came through the real SDK.
+
+Needs Debian's Chromium and Thai fonts (no browser download):
+    apt-get install -y chromium fonts-thai-tlwg fonts-noto-color-emoji
+    pip install -e '.[test]'   # brings Playwright for Python
+Screenshots of the key screens go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from linebot.v3.messaging import ApiClient, Configuration, Message, MessagingApi, PushMessageRequest
+from werkzeug.serving import make_server
+
+from bot.app import create_app
+from bot.config import LOCAL_CHANNEL_SECRET, Config
+from bot.demo import seed_database
+from bot.emulator.personas import PERSONAS_BY_KEY
+from tests.conftest import ACCESS_TOKEN
+from tests.support import webhooks
+from tests.support.line_contract import check_webhook_body
+
+CHROMIUM = os.environ.get("THAIQM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "apt-get install -y chromium fonts-thai-tlwg fonts-noto-color-emoji; pip install playwright"
+
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"Chromium is not installed at {CHROMIUM} ({INSTALL_HINT})", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason=f"Playwright for Python is not installed ({INSTALL_HINT})")
+
+GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
+HELP = "วิธีใช้งานบัญชี LINE นี้"
+NOT_UNDERSTOOD = "ขออภัย ระบบไม่เข้าใจข้อความนี้"
+STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว"
+THANKS_FOR = "ขอบคุณสำหรับ"
+
+PROGRESS_BUBBLE: dict[str, Any] = {
+    "type": "flex",
+    "altText": "ความคืบหน้าการสำรวจ",
+    "contents": {
+        "type": "bubble",
+        "header": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [{"type": "text", "text": "ความคืบหน้าการสำรวจ", "weight": "bold", "size": "lg"}],
+        },
+        "hero": {"type": "image", "url": "https://example.com/map.png", "size": "full", "aspectRatio": "20:13"},
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "spacing": "md",
+            "contents": [
+                {"type": "text", "text": "ชุมชนบ้านหนองบัว", "weight": "bold", "wrap": True},
+                {
+                    "type": "box",
+                    "layout": "horizontal",
+                    "contents": [
+                        {"type": "text", "text": "สำรวจแล้ว", "size": "sm", "color": "#555555"},
+                        {"type": "text", "text": "84 / 120 ครัวเรือน", "size": "sm", "align": "end"},
+                    ],
+                },
+                {
+                    "type": "box",
+                    "layout": "vertical",
+                    "backgroundColor": "#DDDDDD",
+                    "height": "8px",
+                    "cornerRadius": "4px",
+                    "contents": [
+                        {
+                            "type": "box",
+                            "layout": "vertical",
+                            "width": "70%",
+                            "height": "8px",
+                            "backgroundColor": "#06C755",
+                            "contents": [{"type": "filler"}],
+                        }
+                    ],
+                },
+                {"type": "separator", "margin": "lg"},
+                {"type": "text", "text": "ฉบับร่าง 1 ครัวเรือน", "size": "sm", "color": "#888888"},
+            ],
+        },
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action": {"type": "postback", "label": "ดูรายชื่อครัวเรือน", "data": "do=gone", "displayText": "ดูรายชื่อครัวเรือน"},
+                }
+            ],
+        },
+    },
+}
+
+
+def carousel_of(*titles: str) -> dict[str, Any]:
+    """A Flex carousel with one small bubble per title."""
+    bubbles = [
+        {
+            "type": "bubble",
+            "size": "micro",
+            "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": title, "wrap": True}]},
+        }
+        for title in titles
+    ]
+    return {"type": "flex", "altText": "ชุมชน", "contents": {"type": "carousel", "contents": bubbles}}
+
+
+DATE_QUESTION: dict[str, Any] = {
+    "type": "text",
+    "text": "วันที่สำรวจคือวันใด",
+    "quickReply": {
+        "items": [
+            {
+                "type": "action",
+                "action": {
+                    "type": "datetimepicker",
+                    "label": "เลือกวันที่",
+                    "data": "do=gone&q=survey_date",
+                    "mode": "date",
+                    "initial": "2024-01-10",
+                    "min": "2023-11-14",
+                    "max": "2024-01-15",
+                },
+            },
+            {"type": "action", "action": {"type": "location", "label": "ส่งตำแหน่งบ้าน"}},
+            {"type": "action", "action": {"type": "camera", "label": "ถ่ายรูป"}},
+        ]
+    },
+}
+
+
+@pytest.fixture
+def emulator_url(database_url: str, line_api, line_api_url: str) -> Iterator[str]:
+    """The real app in local mode, served by werkzeug on a free port, with the demo seeded."""
+    config = Config(
+        line_channel_secret=LOCAL_CHANNEL_SECRET,
+        line_channel_access_token=ACCESS_TOKEN,
+        database_url=database_url,
+        line_api_base_url=line_api_url,
+        local_mode=True,
+    )
+    seed_database(database_url)
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()
+    app.extensions["thaiqm"].gateway.close()
+    app.extensions["thaiqm"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class EmulatorTab:
+    """One person at the emulator in a browser tab, speaking in what they do and see."""
+
+    def __init__(self, tab: Any) -> None:
+        self.tab = tab
+        self.posted: list[tuple[bytes, str | None, int]] = []  # body, signature, HTTP status
+        self.errors: list[str] = []
+        tab.on("pageerror", lambda error: self.errors.append(str(error)))
+        tab.on("response", self._record)
+
+    def _record(self, response: Any) -> None:
+        """Keep every webhook the page posted, with the bot's answer status."""
+        if response.url.endswith("/callback"):
+            request = response.request
+            self.posted.append((request.post_data_buffer, request.headers.get("x-line-signature"), response.status))
+
+    def open(self, url: str) -> None:
+        """Load the emulator and wait until it has read its setup."""
+        self.tab.goto(url)
+        self.tab.wait_for_selector("body[data-ready=true]")
+
+    def switch_to(self, persona: str) -> None:
+        """Open a persona's chat from the chat list."""
+        self.tab.click(f"li[data-persona={persona}]")
+
+    def type(self, text: str) -> None:
+        """Type a message and press Enter."""
+        self.tab.fill("#text-input", text)
+        self.tab.press("#text-input", "Enter")
+
+    def tap_quick_reply(self, label: str) -> None:
+        """Tap the quick-reply button with this label."""
+        self.tab.locator(".quick-reply", has_text=label).click()
+
+    def quick_replies(self) -> list[str]:
+        """Labels of the quick-reply buttons shown now."""
+        return self.tab.locator(".quick-reply").all_inner_texts()
+
+    def wait_for_bot(self, fragment: str) -> None:
+        """Wait until a bot bubble of the open chat contains a fragment."""
+        self.tab.locator(".row-bot .bubble", has_text=fragment).first.wait_for()
+
+    def bot_texts(self) -> list[str]:
+        """The texts of the bot's bubbles in the open chat, in order."""
+        return self.tab.locator(".row-bot .bubble").all_inner_texts()
+
+    def user_texts(self) -> list[str]:
+        """The texts of the user's own bubbles in the open chat, in order."""
+        return self.tab.locator(".row-user .bubble").all_inner_texts()
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event the page posted, each body checked as one LINE would send and signed right."""
+        found = []
+        for raw, signature, status in self.posted:
+            body = json.loads(raw)
+            assert check_webhook_body(body) == [], body
+            assert signature == webhooks.sign(raw, LOCAL_CHANNEL_SECRET)
+            assert status == 200
+            found.extend(body["events"])
+        return found
+
+    def screenshot(self, name: str) -> None:
+        """Save what the person sees now as test-artifacts/<name>.png."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.fixture
+def emulator(browser, emulator_url: str) -> Iterator[EmulatorTab]:
+    """A fresh browser profile on the emulator; fails the test on any JavaScript error."""
+    context = browser.new_context(viewport={"width": 1000, "height": 780}, locale="th-TH")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    person = EmulatorTab(tab)
+    person.open(f"{emulator_url}/emulator")
+    yield person
+    context.close()
+    assert not person.errors, f"JavaScript errors on the page: {person.errors}"
+
+
+def push(api_url: str, to: str, *messages: dict[str, Any]) -> None:
+    """Push messages to a chat through the real SDK, as a feature of the bot would."""
+    with ApiClient(Configuration(access_token=ACCESS_TOKEN, host=api_url)) as client:
+        MessagingApi(client).push_message(PushMessageRequest(to=to, messages=[Message.from_dict(m) for m in messages]))
+
+
+def test_new_user_follows_reads_thai_greeting_and_chats(emulator):
+    emulator.switch_to("new")
+    assert emulator.tab.locator("#friend-gate").is_visible()
+    emulator.screenshot("01-new-user-add-friend")
+    emulator.tab.click("#add-friend")
+    emulator.wait_for_bot(GREETING)
+    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
+    emulator.screenshot("02-greeting")
+
+    emulator.tap_quick_reply("ช่วยเหลือ")
+    emulator.wait_for_bot(HELP)
+    assert emulator.user_texts() == ["ช่วยเหลือ"]
+
+    emulator.type("สวัสดีครับ")
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+
+    emulator.tab.click("#sticker-toggle")
+    emulator.tab.locator(".sticker-choice").first.click()
+    emulator.wait_for_bot(THANKS_FOR + "สติกเกอร์")
+    assert emulator.tab.locator(".row-user .sticker").count() == 1
+    emulator.screenshot("03-help-text-sticker")
+
+    events = emulator.events()
+    assert [(e["type"], (e.get("message") or {}).get("type")) for e in events] == [
+        ("follow", None),
+        ("message", "text"),
+        ("message", "text"),
+        ("message", "sticker"),
+    ]
+    assert len({e["source"]["userId"] for e in events}) == 1
+
+
+def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulator, line_api_url):
+    volunteer = PERSONAS_BY_KEY["volunteer"].line_user_id
+    page = emulator.tab
+    emulator.switch_to("household")
+    push(line_api_url, volunteer, PROGRESS_BUBBLE, carousel_of("ชุมชนบ้านหนองบัว", "ชุมชนวัดป่าสามัคคี", "ชุมชนตลาดเก่า"))
+    page.locator("li[data-persona=volunteer] .badge", has_text="2").wait_for()
+    assert "ชุมชน" in page.locator("li[data-persona=volunteer] .persona-preview").inner_text()
+    assert page.locator(".flex-bubble").count() == 0  # not in the household's chat
+    emulator.screenshot("04-push-badge")
+
+    emulator.switch_to("volunteer")
+    bubble = page.locator(".flex-bubble", has_text="ความคืบหน้าการสำรวจ")
+    bubble.wait_for()
+    for text in ("ชุมชนบ้านหนองบัว", "84 / 120 ครัวเรือน", "ฉบับร่าง 1 ครัวเรือน"):
+        assert text in bubble.inner_text()
+    assert bubble.locator(".flex-image").count() == 1
+    assert bubble.locator(".flex-separator").count() == 1
+    bar = bubble.locator("[style*='width: 70%']")
+    inner, outer = bar.bounding_box(), bar.locator("xpath=..").bounding_box()
+    assert abs(inner["width"] / outer["width"] - 0.70) < 0.02, (inner, outer)
+    assert page.locator(".flex-carousel .flex-bubble").count() == 3
+    assert page.locator("li[data-persona=volunteer] .badge").count() == 0
+    emulator.screenshot("05-flex-bubble-carousel")
+
+    page.locator(".flex-button", has_text="ดูรายชื่อครัวเรือน").click()
+    emulator.wait_for_bot(STALE_BUTTON)
+    assert emulator.user_texts() == ["ดูรายชื่อครัวเรือน"]
+    tapped = [e for e in emulator.events() if e["type"] == "postback"]
+    assert [(e["source"]["userId"], e["postback"]) for e in tapped] == [(volunteer, {"data": "do=gone"})]
+
+
+def test_date_picker_location_and_camera_buttons_behave_like_line(emulator, line_api_url):
+    supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
+    page = emulator.tab
+    emulator.switch_to("supervisor")
+    push(line_api_url, supervisor, DATE_QUESTION)
+    page.locator(".quick-reply", has_text="เลือกวันที่").wait_for()
+    assert page.locator(".quick-reply", has_text="ถ่ายรูป").is_disabled()
+
+    emulator.tap_quick_reply("เลือกวันที่")
+    picker = page.locator("#picker-input")
+    assert picker.get_attribute("type") == "date"
+    assert (picker.input_value(), picker.get_attribute("min"), picker.get_attribute("max")) == ("2024-01-10", "2023-11-14", "2024-01-15")
+    picker.fill("2024-01-12")
+    emulator.screenshot("06-date-picker")
+    page.click("#picker-ok")
+    emulator.wait_for_bot(STALE_BUTTON)
+    assert emulator.user_texts() == []  # LINE shows no bubble for a picked date
+    postback = [e for e in emulator.events() if e["type"] == "postback"][-1]
+    assert postback["postback"] == {"data": "do=gone&q=survey_date", "params": {"date": "2024-01-12"}}
+
+    push(line_api_url, supervisor, DATE_QUESTION)
+    page.locator(".quick-reply", has_text="ส่งตำแหน่งบ้าน").wait_for()
+    emulator.tap_quick_reply("ส่งตำแหน่งบ้าน")
+    emulator.wait_for_bot(THANKS_FOR + "ตำแหน่งที่ตั้ง")
+    assert "บ้านตัวอย่าง" in page.locator(".row-user .location").inner_text()
+    emulator.screenshot("07-location")
+    location = [e["message"] for e in emulator.events() if (e.get("message") or {}).get("type") == "location"]
+    assert len(location) == 1 and location[0]["latitude"] == pytest.approx(16.4419)
+
+
+def test_templates_stickers_and_images_from_the_bot_are_shown(emulator, line_api_url):
+    household = PERSONAS_BY_KEY["household"].line_user_id
+    confirm = {
+        "type": "template",
+        "altText": "ยืนยันข้อมูล",
+        "template": {
+            "type": "confirm",
+            "text": "ข้อมูลถูกต้องหรือไม่",
+            "actions": [
+                {"type": "message", "label": "ถูกต้อง", "text": "ถูกต้อง"},
+                {"type": "postback", "label": "แก้ไข", "data": "do=gone", "displayText": "แก้ไข"},
+            ],
+        },
+    }
+    sticker = {"type": "sticker", "packageId": "446", "stickerId": "1988"}
+    image = {"type": "image", "originalContentUrl": "https://example.com/a.jpg", "previewImageUrl": "https://example.com/a.jpg"}
+    emulator.switch_to("household")
+    push(line_api_url, household, sticker, image, confirm)
+    emulator.tab.locator(".template-confirm").wait_for()
+    assert emulator.tab.locator(".row-bot .sticker").count() == 1
+    assert emulator.tab.locator(".row-bot .media-placeholder").count() == 1
+    assert emulator.tab.locator(".template-confirm .template-action").all_inner_texts() == ["ถูกต้อง", "แก้ไข"]
+    emulator.tab.locator(".template-action", has_text="ถูกต้อง").click()
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+    assert emulator.user_texts() == ["ถูกต้อง"]
+    emulator.screenshot("09-template-sticker-image")
+
+
+def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
+    emulator.switch_to("volunteer2")
+    emulator.type("ช่วยเหลือ")
+    emulator.wait_for_bot(HELP)
+    emulator.switch_to("supervisor")
+    assert emulator.bot_texts() == []
+    emulator.switch_to("volunteer2")
+    assert len(emulator.bot_texts()) == 1 and HELP in emulator.bot_texts()[0]
+
+    emulator.tab.click("#block-toggle")
+    emulator.tab.locator("#add-friend", has_text="เลิกบล็อก").wait_for()
+    emulator.screenshot("08-blocked")
+    emulator.tab.click("#add-friend")
+    emulator.wait_for_bot(GREETING)
+    events = emulator.events()
+    assert [e["type"] for e in events] == ["message", "unfollow", "follow"]
+    assert "replyToken" not in events[1] and events[2]["follow"] == {"isUnblocked": True}
+
+
+def test_history_and_friendship_survive_a_reload(emulator, emulator_url):
+    emulator.switch_to("new")
+    emulator.tab.click("#add-friend")
+    emulator.wait_for_bot(GREETING)
+    emulator.type("สวัสดี")
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+    emulator.open(f"{emulator_url}/emulator")
+    emulator.switch_to("new")
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+    assert emulator.tab.locator("#friend-gate").is_hidden()
+    assert emulator.user_texts() == ["สวัสดี"]
+    assert len(emulator.bot_texts()) == 2
+    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
