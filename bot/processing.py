@@ -21,7 +21,7 @@ from bot.line_gateway import LineGateway
 from bot.line_messages import to_line_messages
 from bot.replies import Reply, Text
 from storage.db import transaction
-from storage.events import claim_event, record_failed_event
+from storage.events import claim_event
 from storage.outbox import add_outgoing
 from storage.users import lock_line_user
 
@@ -126,7 +126,7 @@ class WebhookProcessor:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""
         now = self.clock()
         with transaction(self.factory) as session:
-            if not record_failed_event(session, raw.event_id, raw.chat_id, raw.event_type, now):
+            if not claim_event(session, raw.event_id, raw.chat_id, raw.event_type, now, outcome="failed"):
                 return None
             lock_line_user(session, raw.chat_id)
             apology = Text(_("Sorry, something went wrong on our side. Your earlier answers are safe; please try again."))

@@ -10,8 +10,13 @@ from storage.models import ProcessedEvent
 from storage.upsert import insert_ignoring_conflict
 
 
-def claim_event(session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime) -> bool:
-    """Record an event as processed; False when it was processed before (a redelivery)."""
+def claim_event(
+    session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime, outcome: str = "ok"
+) -> bool:
+    """Record an event as processed; False when it was processed before (a redelivery).
+
+    outcome "failed" records an event whose handling raised, so a redelivery does not raise again.
+    """
     return insert_ignoring_conflict(
         session,
         ProcessedEvent.__table__,
@@ -19,22 +24,7 @@ def claim_event(session: Session, webhook_event_id: str, chat_id: str, event_typ
             "webhook_event_id": webhook_event_id,
             "chat_id": chat_id,
             "event_type": event_type,
-            "outcome": "ok",
-            "received_at": now,
-        },
-    )
-
-
-def record_failed_event(session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime) -> bool:
-    """Record an event whose handling raised, so a redelivery does not raise again."""
-    return insert_ignoring_conflict(
-        session,
-        ProcessedEvent.__table__,
-        {
-            "webhook_event_id": webhook_event_id,
-            "chat_id": chat_id,
-            "event_type": event_type,
-            "outcome": "failed",
+            "outcome": outcome,
             "received_at": now,
         },
     )
