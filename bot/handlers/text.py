@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import help
+from bot.handlers import help, survey
 from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.replies import Reply
@@ -15,6 +15,9 @@ def normalize(text: str) -> str:
 
 def on_text(ctx: EventContext, text: str) -> list[Reply]:
     """Answer a typed message."""
+    replies = survey.on_text(ctx, text)
+    if replies is not None:
+        return replies
     command = normalize(text)
     if command in (normalize(_("help")), "help"):
         return help.on_help(ctx)
