@@ -244,13 +244,14 @@ class Engine:
         while self.machine.events["forward"].trigger(w):
             if w.state in FINAL or w.state == REVIEW:
                 return
-            if not self.relevant(w):
-                continue
+            # Member 1's prefilled answers are stored even where the question is not asked (relation).
             value = self.prefill(w)
             if value is not None:
                 if answers.get(self.key(w)) != value:
                     writes.append((self.key(w), value))
                     answers[self.key(w)] = value
+                continue
+            if not self.relevant(w):
                 continue
             return
 
@@ -524,10 +525,10 @@ class Engine:
         options: list[Option] = []
         dates = None
         if question.type in ("choice", "yes_no"):
-            options = [Option("answer", c.label if question.source else Msg(c.label), c.code, i) for i, c in enumerate(choices_of(question, env), start=1)]
+            options = [Option("answer", c.label if question.source else Msg(c.label), c.code, i, short=Msg(c.short) if c.short else None) for i, c in enumerate(choices_of(question, env), start=1)]
         elif question.type == "checklist":
             chosen = set((answers.get(key) or "").split())
-            options = [Option("toggle", Msg(c.label), c.code, i, c.code in chosen) for i, c in enumerate(question.choices, start=1)]
+            options = [Option("toggle", Msg(c.label), c.code, i, c.code in chosen, Msg(c.short) if c.short else None) for i, c in enumerate(question.choices, start=1)]
             controls.insert(0, Option("done", Msg(N_("Done"))))
         elif question.type == "date":
             today = env.today

@@ -30,6 +30,8 @@ class Choice:
 
     code: str
     label: str
+    # A shorter label for buttons (LINE allows 20 characters), where the label is long.
+    short: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class Form:
                 yield q.label
                 yield from (t for t in (q.hint, q.help) if t)
                 yield from (c.label for c in q.choices)
+                yield from (c.short for c in q.choices if c.short)
                 if q.no_value:
                     yield q.no_value.label
 
@@ -252,7 +255,7 @@ def _choice(raw: Any, where: str) -> Choice:
     """One choice: a code and an English label id."""
     if not isinstance(raw, dict) or not raw.get("code") or not raw.get("label"):
         raise FormError(f"{where}: each choice needs 'code' and 'label'")
-    return Choice(code=str(raw["code"]), label=str(raw["label"]))
+    return Choice(code=str(raw["code"]), label=str(raw["label"]), short=str(raw["short"]) if raw.get("short") else None)
 
 
 def _check_references(form: Form, where: str) -> None:

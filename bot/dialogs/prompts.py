@@ -27,6 +27,8 @@ class Option:
     value: str = ""
     number: int | None = None
     ticked: bool = False
+    # A shorter label for a button, when the label is long.
+    short: Label | None = None
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,11 @@ def data(household_id: int, action: str, value: str = "", slot: str | None = Non
 
 def option_button(household_id: int, option: Option, slot: str | None, dates: tuple[str, str, str] | None = None) -> Button:
     """A quick-reply button for an option."""
-    label = tr(option.label)
-    if option.ticked:
-        label = "✓ " + label
-    if option.number is not None and option.action in ("answer", "toggle"):
-        label = f"{option.number}. {label}"
+    text = tr(option.short if option.short is not None else option.label)
+    tick = "✓" if option.ticked else ""
+    numbered = f"{tick}{option.number}. {text}" if option.number is not None and option.action in ("answer", "toggle") else f"{tick}{text}"
+    # The number helps, but the words matter more where LINE's 20 characters run out.
+    label = numbered if len(numbered) <= QUICK_REPLY_LABEL else f"{tick}{text}" if len(tick + text) <= QUICK_REPLY_LABEL else numbered
     bound = slot if option.action in SLOT_BOUND else None
     if option.action == "location":
         return Button(short(label), kind="location")
@@ -72,6 +72,9 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ())
         if outcome.options:
             buttons = tuple(option_button(household_id, o, None) for o in outcome.options) + buttons
         replies.append(Text(text, buttons[:MAX_QUICK_REPLIES]))
+    elif outcome.review is not None and outcome.event == "stale":
+        # The review is still on screen above: say why nothing changed and offer the edit.
+        replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None) for o in outcome.options)))
     elif outcome.review is not None:
         if notes:
             replies.append(Text("\n\n".join(notes)))
