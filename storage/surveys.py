@@ -209,6 +209,11 @@ def submit(household: Household, now: datetime) -> str:
     return household.receipt_no
 
 
+def by_receipt(session: Session, receipt: str) -> Household | None:
+    """The household with a receipt number."""
+    return session.scalars(select(Household).where(Household.receipt_no == receipt)).one_or_none()
+
+
 def changes_of(session: Session, household_id: int) -> list[AnswerChange]:
     """A household's changes after submission, oldest first."""
     return list(session.scalars(select(AnswerChange).where(AnswerChange.household_id == household_id).order_by(AnswerChange.id)))

@@ -406,6 +406,9 @@ class Engine:
             outcome = self.show(replace(cursor, tries=0), merged, env)
             outcome.writes.append((key, value or None))
             return outcome
+        named = match_choice(question, given.text, env) if not parse_numbers_like(given.text) else None
+        if named is not None:
+            return self._checklist(cursor, answers, question, Input("toggle", value=named.code), env)
         numbers = parse_numbers(given.text, len(question.choices))
         codes = [question.choices[n - 1].code for n in numbers]
         if question.none in codes and len(codes) > 1:
@@ -426,7 +429,8 @@ class Engine:
         finished_member = self._question(cursor) is not None and cursor.state == self._last_member_question()
         self._forward(w, writes, merged)
         if cursor.editing:
-            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged:
+            # After an edit, skip what is answered; within one member, walk their questions in turn.
+            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (cursor.member_no and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
         if finished_member:
             notes.append(self.member_summary(merged, cursor.member_no, env))
@@ -636,6 +640,13 @@ class _Join:
     """Labels to be shown joined by commas (a parameter of a Msg)."""
 
     parts: tuple[Label, ...]
+
+
+def parse_numbers_like(text: str) -> bool:
+    """True when a typed text looks like item numbers ("1 3 5")."""
+    from bot.dialogs.answers import normalize_digits
+
+    return any(ch.isdigit() for ch in normalize_digits(text))
 
 
 def _next_member(w: _Walker) -> None:

@@ -29,6 +29,7 @@ SURVEY_ROLES = ("volunteer", "supervisor", "admin")
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
 STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
+CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
 
 
 def _commands() -> dict[str, str]:
@@ -57,6 +58,9 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
         return start(ctx)
     if word in (fold(_("resume")), "resume"):
         return resume(ctx)
+    receipt = CORRECT_RECEIPT.match(word)
+    if receipt:
+        return correct(ctx, receipt[1].upper())
     person = _surveyor(ctx)
     household = surveys.active_household(ctx.session, person.id) if person else None
     if person is None or household is None or household.status != "draft":
@@ -122,13 +126,15 @@ def start(ctx: EventContext) -> list[Reply]:
     if person is None:
         return [_not_registered()]
     form = current_form()
+    previous = surveys.active_household(ctx.session, person.id)
+    kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == "draft" else []
     household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = _load(ctx, household)
     outcome = engine.start(answers, env)
     _save_cursor(household, outcome.cursor)
     intro = _("A new household survey. Answers are saved as you go: type \"pause\" to stop and \"resume\" to continue later.")
-    return render(outcome, household.id, [intro])
+    return render(outcome, household.id, kept + [intro])
 
 
 def resume(ctx: EventContext) -> list[Reply]:
@@ -148,6 +154,17 @@ def resume(ctx: EventContext) -> list[Reply]:
         lines.append(f"{number}. {name}")
         buttons.append(Button(short(f"{number}. {name}"), kind="postback", data=_data(draft.id, "open"), text=name))
     return [Text("\n".join(lines), tuple(buttons))]
+
+
+def correct(ctx: EventContext, receipt: str) -> list[Reply]:
+    """"แก้ไข QM-2566-000123": the volunteer or a supervisor reopens a submitted household."""
+    person = _surveyor(ctx)
+    if person is None:
+        return [_not_registered()]
+    household = surveys.by_receipt(ctx.session, receipt)
+    if household is None or not can_edit_household(person, household):
+        return [Text(_("No household with receipt {receipt} is open to you. Please check the number.", receipt=receipt))]
+    return _reopen(ctx, person, household)
 
 
 def _draft_name(household: Household) -> str:
@@ -199,8 +216,8 @@ def _edit_member(ctx: EventContext, person: Person, household: Household, member
 
 def _run(ctx: EventContext, person: Person, household: Household, given: Input) -> list[Reply]:
     """Apply one input to a draft: store the answers and the pointer, say what comes next."""
-    engine, cursor, answers, env = _load(ctx, household)
     rows = surveys.answer_rows(ctx.session, household.id)
+    engine, cursor, answers, env = _load(ctx, household, rows)
     outcome = engine.step(cursor, answers, given, env)
     for key, value in outcome.writes:
         question = engine.form.by_code.get(key[0])
@@ -257,10 +274,10 @@ def _duplicates(ctx: EventContext, person: Person, household: Household, outcome
 # -- loading --------------------------------------------------------------------------------
 
 
-def _load(ctx: EventContext, household: Household) -> tuple[Engine, Cursor, dict, Env]:
+def _load(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
     """The engine of the draft's own form version, its pointer, its answers and the environment."""
     engine = engine_for(get_form(household.form_id, household.form_version))
-    answers = surveys.answers_of(surveys.answer_rows(ctx.session, household.id))
+    answers = surveys.answers_of(rows if rows is not None else surveys.answer_rows(ctx.session, household.id))
     cursor = Cursor(
         state=household.dialog_state or engine.states[0],
         member_no=household.dialog_member,
