@@ -102,16 +102,25 @@ def write_answer(
     else:
         row.value, row.answered_by, row.answered_at = value, person_id, now
     household.updated_at = now
-    _project(session, household, code, member_no, value, dimension)
+    _project(session, household, rows, code, member_no, value, dimension)
 
 
-def _project(session: Session, household: Household, code: str, member_no: int, value: str | None, dimension: str | None) -> None:
+def _forget(session: Session, rows: dict[Key, SurveyAnswer], keys: list[Key]) -> None:
+    """Delete answers that no longer belong to the household (a removed member, an unticked problem)."""
+    for key in keys:
+        row = rows.pop(key, None)
+        if row is not None:
+            session.delete(row)
+
+
+def _project(session: Session, household: Household, rows: dict[Key, SurveyAnswer], code: str, member_no: int, value: str | None, dimension: str | None) -> None:
     """Copy an answer into the columns and rows that reports query."""
     if code in HOUSEHOLD_COLUMNS:
         column, convert = HOUSEHOLD_COLUMNS[code]
         setattr(household, column, convert(value) if value is not None else None)
         if code == "member_count" and value is not None:
             session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no > int(value)))
+            _forget(session, rows, [key for key in rows if key[1] > int(value)])
     elif code == "location":
         latitude, longitude = (float(part) for part in value.split(",")[:2]) if value else (None, None)
         household.latitude, household.longitude = latitude, longitude
@@ -123,7 +132,8 @@ def _project(session: Session, household: Household, code: str, member_no: int, 
             session.add(member)
         setattr(member, column, convert(value) if value is not None else None)
     elif dimension is not None:
-        _sync_problems(session, household, dimension, set((value or "").split()))
+        gone = _sync_problems(session, household, dimension, set((value or "").split()))
+        _forget(session, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
     elif code.endswith((FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)):
         problem_code, _dot, field = code.rpartition(".")
         problem = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == problem_code)).one_or_none()
@@ -134,8 +144,8 @@ def _project(session: Session, household: Household, code: str, member_no: int, 
                 problem.detail = value
 
 
-def _sync_problems(session: Session, household: Household, dimension: str, codes: set[str]) -> None:
-    """Make the household's problems of one dimension match the ticked codes ("none" is no problem)."""
+def _sync_problems(session: Session, household: Household, dimension: str, codes: set[str]) -> list[str]:
+    """Make the household's problems of one dimension match the ticked codes; return the codes removed."""
     codes.discard("none")
     existing = {p.code: p for p in session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.dimension == dimension))}
     for code, problem in existing.items():
@@ -143,6 +153,7 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
             session.delete(problem)
     for code in sorted(codes - set(existing)):
         session.add(HouseholdProblem(household_id=household.id, code=code, dimension=dimension, status="found"))
+    return [code for code in existing if code not in codes]
 
 
 def save_pointer(household: Household, state: str, member_no: int, problem: str, tries: int, editing: bool, confirm_cancel: bool) -> None:

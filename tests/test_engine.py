@@ -6,8 +6,6 @@ import ast
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from bot.dialogs import engine as engine_module
 from bot.dialogs.diagram import diagram_path, mermaid
 from bot.dialogs.engine import Cursor, Engine, engine_for
@@ -246,3 +244,29 @@ def test_edit_member_walks_that_member_again():
     outcome = s.engine.edit_member(s.cursor, s.answers, 1, ENV)
     assert outcome.cursor.slot == "m_sex|1|" and outcome.cursor.editing
     assert "keep" in [o.action for o in outcome.ask.controls]
+
+
+def test_soft_checks_for_disabled_member_and_not_when_ticked():
+    s = Session()
+    s.household(members=1)
+    s.say("1", "40", "3", "1", "1", "20,000", "6")  # disabled, no allowance, income above the line
+    for _dim in "HLEI":
+        s.do(Input("toggle", value="none"))
+    s.do(Input("toggle", value="none"))
+    s.say("ข้าม")
+    s.do(command("skip"))
+    ids = [m.id for m, _slot in s.last.review.suggestions]
+    assert len(ids) == 1 and "A4" in ids[0]
+    s.do(Input("edit", value="A|0|"))
+    s.do(Input("toggle", value="A4"))
+    s.do(command("done"))
+    s.do(command("skip"))
+    s.do(command("skip"))
+    assert s.cursor.state == "review" and s.last.review.suggestions == ()
+
+
+def test_picked_date_is_confirmed_in_buddhist_era():
+    s = Session()
+    s.say("ใช่", "1")
+    outcome = s.do(Input("date", value="2024-01-15"))
+    assert outcome.notes[0].id == "Recorded: {answer}" and outcome.notes[0].params["answer"].parts == ("15 ม.ค. 2567",)

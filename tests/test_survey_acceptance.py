@@ -123,7 +123,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     assert r.buttons[0] == "✓1. เบี้ยผู้สูงอายุ"
     assert "✓ 1. เบี้ยยังชีพผู้สูงอายุ" in r.texts[-1]
     r = chat.tap_button(r, "เสร็จสิ้น")
-    assert f"สมาชิกคนที่ 1: นายสมชาย ใจดี · อายุ 67 ปี · ชาย, หัวหน้าครัวเรือน, ปกติ" in r.text
+    assert "สมาชิกคนที่ 1: นายสมชาย ใจดี · อายุ 67 ปี · ชาย, หัวหน้าครัวเรือน, ปกติ" in r.text
     assert "แก้ไขสมาชิกคนที่ 1" in r.text
     asks(r, "สมาชิกคนที่ 2: ชื่อ-สกุล")
 

@@ -72,7 +72,7 @@ def finish_one_member(chat):  # type: ignore[no-untyped-def]
     for value in ("1", "ข้าม", "ชาย", "45", "1", "2", "3", "9,000", "6"):
         chat.say(value)
     for _dim in "HLEIA":
-        last = chat.say("ไม่มีปัญหาด้านนี้")
+        chat.say("ไม่มีปัญหาด้านนี้")
     chat.say("ข้าม")
     return chat.say("ข้าม")
 

@@ -18,11 +18,11 @@ from typing import Any, Callable, Mapping
 
 from transitions import Machine
 
-from bot.dialogs.answers import BE_OFFSET, AnswerError, format_date_be, format_national_id, parse_numbers
+from bot.dialogs.answers import BE_OFFSET, AnswerError, format_date_be, format_national_id, normalize_digits, parse_numbers, parse_text
 from bot.dialogs.form import Form, Question
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Ask, Label, Msg, Option, Review, ReviewItem, ReviewSection
-from bot.dialogs.validate import NO, YES_NO_CHOICES, choices_of, match_choice, parse_value
+from bot.dialogs.validate import choices_of, match_choice, parse_value
 from bot.i18n import N_
 
 REVIEW, SUBMITTED, REFUSED, CANCELLED = "review", "submitted", "refused", "cancelled"
@@ -384,8 +384,6 @@ class Engine:
             raise AnswerError(N_("Please tap the member concerned, or type their number (1 to {count})."), {"count": len(members)})
         if given.kind != "text":
             raise AnswerError(N_("Please answer the question above."))
-        from bot.dialogs.answers import parse_text
-
         return parse_text(given.text, 500)
 
     def _checklist(self, cursor: Cursor, answers: Answers, question: Question, given: Input, env: Env) -> Outcome:
@@ -432,6 +430,10 @@ class Engine:
             # After an edit, skip what is answered; within one member, walk their questions in turn.
             while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (cursor.member_no and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
+        question = self._question(cursor)
+        if write and value is not None and question is not None and question.type in ("date", "location"):
+            # A picked date or a shared location shows no text in the chat: confirm what was stored.
+            notes.append(Msg(N_("Recorded: {answer}"), {"answer": Join(self.display(cursor.state, value, merged, env))}))
         if finished_member:
             notes.append(self.member_summary(merged, cursor.member_no, env))
         new = w.cursor(replace(cursor, tries=0, editing=cursor.editing and w.state != REVIEW))
@@ -536,13 +538,16 @@ class Engine:
             controls.insert(0, Option("done", Msg(N_("Done"))))
         elif question.type == "date":
             today = env.today
-            dates = ((dt.date.fromisoformat(answers[key]) if answers.get(key) else today).isoformat(), (today - dt.timedelta(days=366)).isoformat(), today.isoformat())
+            earliest = today - dt.timedelta(days=366)
+            # LINE refuses an initial date outside min..max (a draft resumed much later).
+            initial = min(max(dt.date.fromisoformat(answers[key]) if answers.get(key) else today, earliest), today)
+            dates = (initial.isoformat(), earliest.isoformat(), today.isoformat())
             options = [Option("date", Msg(N_("Pick a date"))), Option("answer_text", Msg(N_("Today")), today.isoformat())]
         elif question.type == "location":
             options = [Option("location", Msg(N_("Send location")))]
         if question.no_value:
             options.append(Option("answer", Msg(question.no_value.label), question.no_value.code))
-        if not question.required or (question.type == "birth_year" and False):
+        if not question.required:
             controls.append(Option("skip", Msg(N_("Skip"))))
         params = {"member_no": cursor.member_no} if question.repeated else dict(env.area) if question.code == "area_confirm" else {}
         hint = Msg(question.hint) if question.hint else None
@@ -644,8 +649,6 @@ class _Join:
 
 def parse_numbers_like(text: str) -> bool:
     """True when a typed text looks like item numbers ("1 3 5")."""
-    from bot.dialogs.answers import normalize_digits
-
     return any(ch.isdigit() for ch in normalize_digits(text))
 
 

@@ -16,7 +16,7 @@ from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engin
 from bot.dialogs.form import current_form, get_form
 from bot.dialogs.inputs import Env, Input
 from bot.handlers.context import EventContext
-from bot.handlers.survey_view import ROUTE, render, short, tr
+from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.policy import can_edit_household, can_view_household
 from bot.replies import Button, Reply, Text
