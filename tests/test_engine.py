@@ -213,7 +213,7 @@ def test_review_lists_sections_and_soft_checks_then_edit_returns_to_review():
     full_survey(s)
     review = s.last.review
     assert s.cursor.state == "review" and review is not None
-    assert [sec.title.id for sec in review.sections] == ["Consent", "Household information", "Member {number}"] + [f"Problems: {d}" for d in ("health", "living conditions", "education", "income", "access to state services")] + ["Needs and notes"]
+    assert [sec.title.id for sec in review.sections] == ["Consent and respondent", "Household information", "Member {number}"] + [f"Problems: {d}" for d in ("health", "living conditions", "education", "income", "access to state services")] + ["Needs and notes"]
     suggestions = [m.id.split(",")[0] for m, _slot in review.suggestions]
     assert any("I1" in m.id for m, _ in review.suggestions)
     assert any("A3" in m.id for m, _ in review.suggestions)

@@ -45,7 +45,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     be = today.year + 543
 
     r = chat.say("สำรวจ")
-    asks(r, "ข้อ 1/", "ความยินยอม", "ครัวเรือนยินยอมให้ข้อมูล")
+    asks(r, "ข้อ 1/", "ความยินยอมและผู้ให้ข้อมูล", "ครัวเรือนยินยอมให้ข้อมูล")
     assert r.buttons == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
     r = chat.tap_button(r, "1. ใช่")
     asks(r, "ข้อ 2/", "ผู้ให้ข้อมูล", "1. หัวหน้าครัวเรือน", "3. ผู้อื่น (เพื่อนบ้าน ผู้นำชุมชน)")
@@ -61,7 +61,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     assert picker["type"] == "datetimepicker" and picker["max"] == today.isoformat()
 
     r = chat.say("31/2/2567")  # wrong: no such date
-    asks(r, "ไม่มีวันที่นี้ในปฏิทิน", "ตัวอย่าง: เลือกวันที่ หรือพิมพ์ เช่น 15/1/2567", "วันที่สำรวจ")
+    asks(r, "ไม่มีวันที่นี้ในปฏิทิน", "รูปแบบคำตอบ: เลือกวันที่ หรือพิมพ์ เช่น 15/1/2567", "วันที่สำรวจ")
     r = chat.pick_date(picker["data"], today)
     asks(r, "รหัสประจำบ้าน (11 หลัก)")
     assert "ข้าม" in r.buttons
@@ -85,7 +85,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     assert "ไม่มีบัตร" in r.buttons
 
     r = chat.say("1-1037-01234-56-0")  # wrong: check digit
-    asks(r, "เลขประจำตัวประชาชนนี้ไม่ถูกต้อง (หลักสุดท้ายไม่ตรงกับเลขตรวจสอบ)", "ตัวอย่าง: ตัวเลข 13 หลัก")
+    asks(r, "เลขประจำตัวประชาชนนี้ไม่ถูกต้อง (หลักสุดท้ายไม่ตรงกับเลขตรวจสอบ)", "รูปแบบคำตอบ: ตัวเลข 13 หลัก")
     r = chat.say("1-1037-01234-56-3")
     asks(r, "เบอร์โทรศัพท์ติดต่อ")
     r = chat.say("12345")  # wrong
@@ -227,7 +227,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
         # review: one card per section, an edit button per answer, soft checks
         assert len(flex_messages(r)) >= 1, dump(r)
         texts = flex_texts(r)
-        for expected in ("ความยินยอม", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1", "สมาชิกคนที่ 2", "สมาชิกคนที่ 3", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "1-1037-01234-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "ได้รับตำแหน่งแล้ว"):
+        for expected in ("ความยินยอมและผู้ให้ข้อมูล", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1", "สมาชิกคนที่ 2", "สมาชิกคนที่ 3", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "1-1037-01234-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "ตำแหน่ง 16.441900, 102.836000"):
             assert expected in texts, expected
         bubbles = sum(len(m["contents"]["contents"]) for m in flex_messages(r))
         assert bubbles == 11

@@ -452,7 +452,10 @@ class Engine:
             notes.append(Msg(N_("Example: {hint}"), {"hint": Msg(question.hint)}))
         if tries >= TRIES_BEFORE_HELP:
             notes += self._help(cursor, answers, env)
-        return self.show(replace(cursor, tries=tries), answers, env, notes)
+        outcome = self.show(replace(cursor, tries=tries), answers, env, notes)
+        if outcome.ask is not None and question is not None and question.hint:
+            outcome.ask = replace(outcome.ask, hint=None)  # the example above already shows the format
+        return outcome
 
     def _help(self, cursor: Cursor, answers: Answers, env: Env) -> list[Msg]:
         """The help text of the question in hand."""
@@ -597,7 +600,8 @@ class Engine:
         if kind == "birth_year":
             return (Msg(N_("{year} (age {age})"), {"year": value, "age": self.survey_year_be(answers, env) - int(value)}),)
         if kind == "location":
-            return (Msg(N_("Location received")),)
+            latitude, longitude = value.split(",")[:2]
+            return (Msg(N_("Position {latitude}, {longitude}"), {"latitude": latitude, "longitude": longitude}),)
         return (value,)
 
     def member_summary(self, answers: Answers, member_no: int, env: Env) -> Msg:

@@ -11,6 +11,7 @@ from bot.dialogs.inputs import Env, Input
 from bot.i18n import N_
 
 YES, NO = "yes", "no"
+TODAY = N_("Today")
 YES_NO_CHOICES = (Choice(YES, N_("Yes")), Choice(NO, N_("No")))
 # Typed words that mean yes or no, besides the translated button labels.
 YES_WORDS = {"yes", "y", "ใช่", "ยินยอม", "ถูกต้อง", "ตกลง"}
@@ -72,6 +73,8 @@ def parse_value(question: Question, given: Input, env: Env, survey_year_be: int)
     if kind == "money":
         return str(parse.parse_money(text, question.min or 0, question.max or 0))
     if kind == "date":
+        if " ".join(text.split()).casefold() in ("today", env.translate(TODAY).casefold()):
+            return env.today.isoformat()
         return _date(parse.parse_date(text, env.today), env.today)
     if kind == "national_id":
         return parse.parse_national_id(text)
