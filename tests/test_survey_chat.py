@@ -244,3 +244,26 @@ def test_starting_another_survey_keeps_the_first_as_a_draft(line_user, db_engine
     answer = chat.say("สำรวจ")
     assert "แบบสำรวจ บ้านเลขที่ 12/3 · นายสมชาย ใจดี ถูกเก็บไว้เป็นฉบับร่าง" in answer.text
     assert [h.status for h in rows(db_engine, Household)] == ["draft", "draft"]
+
+
+def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("13")
+    chat.say("ข้าม")
+    for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
+        chat.say(value)
+    for member in range(2, 14):
+        for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
+            chat.say(value)
+    for _dim in "HLEIA":
+        chat.say("1")
+        chat.say("1")
+        chat.say("รายละเอียดของปัญหา " * 10)
+    chat.say("ต้องการความช่วยเหลือ " * 40)
+    review = chat.say("ข้าม")
+    flexes = [m for m in review.messages if m["type"] == "flex"]
+    assert len(review.messages) <= 5 and len(flexes) >= 2
+    assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 13 + 5 + 1
+    assert review.buttons[0] == "ยืนยันส่ง"

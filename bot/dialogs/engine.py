@@ -656,31 +656,42 @@ def parse_numbers_like(text: str) -> bool:
     return any(ch.isdigit() for ch in normalize_digits(text))
 
 
+# -- the machine's callbacks: they only move the walker (transitions has no rollback) --------
+
+
 def _next_member(w: _Walker) -> None:
+    """Loop to the next member."""
     w.member_no += 1
 
 
 def _previous_member(w: _Walker) -> None:
+    """Loop back to the previous member."""
     w.member_no -= 1
 
 
 def _first_member(w: _Walker) -> None:
+    """Enter the members section at member 1."""
     w.member_no = 1
 
 
 def _last_member(w: _Walker) -> None:
+    """Enter the members section backwards, at the last member."""
     w.member_no = w.member_count()
 
 
 def _leave_members(w: _Walker) -> None:
+    """Leave the members section."""
     w.member_no = 0
 
 
 def _has(dim: str) -> Callable[[_Walker], bool]:
+    """Condition: the checklist has ticked problems."""
     return lambda w: bool(w.ticked(dim))
 
 
 def _first_problem(dim: str) -> Callable[[_Walker], None]:
+    """Callback: take the first ticked problem."""
+
     def set_first(w: _Walker) -> None:
         w.problem = w.ticked(dim)[0]
 
@@ -688,6 +699,8 @@ def _first_problem(dim: str) -> Callable[[_Walker], None]:
 
 
 def _last_problem(dim: str) -> Callable[[_Walker], None]:
+    """Callback: take the last ticked problem (coming back)."""
+
     def set_last(w: _Walker) -> None:
         w.problem = w.ticked(dim)[-1]
 
@@ -695,6 +708,8 @@ def _last_problem(dim: str) -> Callable[[_Walker], None]:
 
 
 def _step_problem(dim: str, delta: int) -> Callable[[_Walker], None]:
+    """Callback: take the next (or previous) ticked problem."""
+
     def move(w: _Walker) -> None:
         w.problem = w.ticked(dim)[w.problem_index(dim) + delta]
 
@@ -702,6 +717,7 @@ def _step_problem(dim: str, delta: int) -> Callable[[_Walker], None]:
 
 
 def _clear_problem(w: _Walker) -> None:
+    """Leave the problem follow-ups."""
     w.problem = ""
 
 

@@ -76,9 +76,7 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ())
         # The review is still on screen above: say why nothing changed and offer the edit.
         replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None) for o in outcome.options)))
     elif outcome.review is not None:
-        if notes:
-            replies.append(Text("\n\n".join(notes)))
-        replies += review_replies(outcome.review, household_id)
+        replies += review_replies(outcome.review, household_id, notes)
     elif notes or outcome.options:
         replies.append(Text("\n\n".join(notes) or "-", tuple(option_button(household_id, o, None) for o in outcome.options)))
     return replies
@@ -108,8 +106,8 @@ def ask_buttons(ask: Ask, household_id: int) -> tuple[Button, ...]:
     return tuple(options + controls)[:MAX_QUICK_REPLIES]
 
 
-def review_replies(review: Review, household_id: int) -> list[Reply]:
-    """The review: one card per section with an edit button per answer, then submit."""
+def review_replies(review: Review, household_id: int, notes: Sequence[str] = ()) -> list[Reply]:
+    """The review: one card per section with an edit button per answer, then submit (notes go last, in one text)."""
     cards = []
     for section in review.sections:
         rows = tuple(
@@ -118,7 +116,7 @@ def review_replies(review: Review, household_id: int) -> list[Reply]:
         )
         cards.append(Card(tr(section.title), rows))
     replies: list[Reply] = [Cards(_("Review of the survey answers"), tuple(cards))]
-    lines = [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
+    lines = list(notes) + [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
     buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|"), text=_("Submit"))]
     for message, slot in review.suggestions:
         lines.append("• " + tr(message))
