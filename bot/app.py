@@ -9,6 +9,7 @@ from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config
+from bot.dialogs.engine import preload as preload_forms
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
 from bot.state import EXTENSION_KEY, AppState
@@ -29,6 +30,7 @@ def utc_now() -> datetime:
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: nothing runs at import, everything shared is built here once."""
     config = config or Config.from_env()
+    preload_forms()  # a broken form file stops the start with a message naming it
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     engine = make_engine(config.database_url)

@@ -93,3 +93,20 @@ def test_unreadable_file_names_itself(tmp_path):
     bad.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(FormError, match="bad.yaml: cannot read"):
         load_form(bad)
+
+
+def test_app_does_not_start_with_a_broken_form(tmp_path, monkeypatch, config):
+    from bot.app import create_app
+    from bot.dialogs import engine as engine_module
+    from bot.dialogs import form as form_module
+
+    (tmp_path / "thaiqm-2566.yaml").write_text(FORM_FILE.read_text(encoding="utf-8").replace("type: phone", "type: telephone"), encoding="utf-8")
+    monkeypatch.setattr(form_module, "FORMS_DIR", tmp_path)
+    form_module.forms.cache_clear()
+    engine_module._ENGINES.clear()
+    try:
+        with pytest.raises(FormError, match="thaiqm-2566.yaml: section 'identification', question phone: unknown type 'telephone'"):
+            create_app(config)
+    finally:
+        form_module.forms.cache_clear()
+        engine_module._ENGINES.clear()

@@ -727,6 +727,13 @@ Join = _Join
 _ENGINES: dict[tuple[str, str], Engine] = {}
 
 
+def preload() -> int:
+    """Load and check every form file and build its machine (at app start: a broken form fails there)."""
+    from bot.dialogs.form import forms
+
+    return len([engine_for(form) for form in forms().values()])
+
+
 def engine_for(form: Form) -> Engine:
     """The shared engine of a form version: the machine is built once per process, not per event."""
     key = (form.id, form.version)
