@@ -213,7 +213,7 @@ def test_review_lists_sections_and_soft_checks_then_edit_returns_to_review():
     full_survey(s)
     review = s.last.review
     assert s.cursor.state == "review" and review is not None
-    assert [sec.title.id for sec in review.sections] == ["Consent and respondent", "Household information", "Member {number}"] + [f"Problems: {d}" for d in ("health", "living conditions", "education", "income", "access to state services")] + ["Needs and notes"]
+    assert [sec.title.id for sec in review.sections] == ["Consent and respondent", "Household information", "Member {number}: {name}"] + [f"Problems: {d}" for d in ("health", "living conditions", "education", "income", "access to state services")] + ["Needs and notes"]
     suggestions = [m.id.split(",")[0] for m, _slot in review.suggestions]
     assert any("I1" in m.id for m, _ in review.suggestions)
     assert any("A3" in m.id for m, _ in review.suggestions)
@@ -236,6 +236,30 @@ def test_editing_member_count_asks_only_the_new_member():
     s.do(command("skip"))
     s.say("1", "2", "2", "1000", "6")
     assert s.cursor.state == "review"
+
+
+def test_review_command_goes_to_the_first_unanswered_question_or_the_review():
+    s = Session()
+    s.say("ใช่", "1")
+    outcome = s.do(command("review"))
+    assert s.cursor.state == "survey_date" and outcome.notes[0].id == "Some questions are not answered yet."
+    full = Session()
+    full_survey(full)
+    full.do(Input("edit", value="house_no|0|"))
+    full.do(command("review"))
+    assert full.cursor.state == "review" and not full.cursor.editing
+
+
+def test_follow_up_member_can_be_typed_by_name():
+    s = Session()
+    s.household(members=1)
+    s.say("1", "60", "1", "4", "1", "0", "6", "1")
+    assert s.cursor.slot == "H.member|0|H1"
+    s.say("สมชาย ใจดี")
+    assert s.answers[("H1.member", 0)] == "1"
+    s.do(command("back"))
+    s.say("ทั้งครัวเรือน")
+    assert s.answers[("H1.member", 0)] == "household"
 
 
 def test_edit_member_walks_that_member_again():

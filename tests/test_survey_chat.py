@@ -110,8 +110,8 @@ def test_cancel_asks_first_and_keeps_the_draft_as_cancelled(line_user, db_engine
     chat.say("ใช่")
     answer = chat.say("ยกเลิก")
     assert "ต้องการยกเลิกการสำรวจครัวเรือนนี้หรือไม่" in answer.text
-    assert answer.buttons[:2] == ["ยืนยันยกเลิก", "ไม่ สำรวจต่อ"]
-    answer = chat.tap_button(answer, "ไม่ สำรวจต่อ")
+    assert answer.buttons[:2] == ["ยืนยันยกเลิก", "ไม่ยกเลิก"]
+    answer = chat.tap_button(answer, "ไม่ยกเลิก")
     assert "ดำเนินการสำรวจต่อ" in answer.text and "ผู้ให้ข้อมูล" in answer.text
     answer = chat.say("ยกเลิก")
     answer = chat.tap_button(answer, "ยืนยันยกเลิก")

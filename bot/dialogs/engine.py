@@ -377,9 +377,10 @@ class Engine:
             return parse_value(question, given, env, self.survey_year_be(answers, env))
         if cursor.state.endswith(MEMBER):
             members = self._member_options(answers)
-            typed = given.value if given.kind == "option" else given.text.strip()
+            typed = given.value if given.kind == "option" else " ".join(normalize_digits(given.text).split())
             for option in members:
-                if typed in (option.value, str(option.number)):
+                label = option.label if isinstance(option.label, str) else env.translate(option.label.id)
+                if typed in (option.value, str(option.number)) or typed.casefold() == label.casefold():
                     return option.value
             raise AnswerError(N_("Please tap the member concerned, or type their number (1 to {count})."), {"count": len(members)})
         if given.kind != "text":
@@ -625,7 +626,7 @@ class Engine:
             question = self._question(c)
             dim = self.form.question(c.state.split(".")[0])
             section = self.form.section_of(dim.code)
-            title: Label = Msg(N_("Member {number}"), {"number": c.member_no}) if section.repeat else Msg(section.title)
+            title: Label = Msg(N_("Member {number}: {name}"), {"number": c.member_no, "name": answers.get(("m_name", c.member_no)) or "-"}) if section.repeat else Msg(section.title)
             if current is None or current[0] != title:
                 if current is not None:
                     sections.append(ReviewSection(current[0], tuple(current[1])))
