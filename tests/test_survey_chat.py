@@ -267,3 +267,30 @@ def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_en
     assert len(review.messages) <= 5 and len(flexes) >= 2
     assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 13 + 5 + 1
     assert review.buttons[0] == "ยืนยันส่ง"
+
+
+def test_long_community_list_is_numbered_and_typed_numbers_or_names_work(line_user, db_engine):
+    from sqlalchemy import insert
+
+    from storage.models import Community
+
+    chat = line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    with db_engine.begin() as connection:
+        for number in range(3, 21):
+            connection.execute(insert(Community).values(municipality_id=people["municipality_id"], name=f"ชุมชนที่ {number}", target_households=10))
+    for value in ("สำรวจ", "ใช่", "1", "วันนี้", "ข้าม", "12/3"):
+        chat.say(value)
+    answer = chat.say("ข้าม")
+    assert "20. ชุมชนที่ 20" in answer.text and len(answer.buttons) <= 13
+    assert answer.buttons[-3:] == ["ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    answer = chat.say("๑๕")
+    assert "ถูกต้องหรือไม่" in answer.text, dump(answer)
+    (household,) = rows(db_engine, Household)
+    with db_engine.connect() as connection:
+        name = connection.execute(select(Community.name).where(Community.id == household.community_id)).scalar_one()
+    assert name == "ชุมชนที่ 15"
+    chat.say("ย้อนกลับ")
+    chat.say("ชุมชนริมน้ำ")
+    (household,) = rows(db_engine, Household)
+    assert household.community_id == people["community_id"] + 1
