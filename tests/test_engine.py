@@ -14,7 +14,7 @@ from bot.dialogs.inputs import Env, Input
 from bot.i18n import _
 
 TODAY = dt.date(2024, 1, 20)
-ENV = Env(today=TODAY, communities=(("7", "ชุมชนวัดใหม่"), ("8", "ชุมชนริมน้ำ")), area={"tambon": "ในเมือง", "amphoe": "เมือง", "province": "ขอนแก่น"}, translate=_)
+ENV = Env(today=TODAY, communities=(("7", "ชุมชนวัดใหม่"), ("8", "ชุมชนริมน้ำ")), area={"municipality": "เทศบาลนครขอนแก่น", "tambon": "400101", "amphoe": "4001", "province": "40"}, translate=_)
 DIALOGS = Path(engine_module.__file__).parent
 
 

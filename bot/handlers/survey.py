@@ -296,7 +296,7 @@ def _env(ctx: EventContext, household: Household) -> Env:
         for c in ctx.session.scalars(select(Community).where(Community.municipality_id == household.municipality_id).order_by(Community.id))
     )
     municipality = ctx.session.get(Municipality, household.municipality_id)
-    area = {"tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code} if municipality else {}
+    area = {"municipality": municipality.name, "tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code} if municipality else {}
     return Env(today=ctx.now.astimezone(ctx.config.zone).date(), communities=communities, area=area, translate=_)
 
 
