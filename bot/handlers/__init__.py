@@ -30,7 +30,8 @@ Handler = Callable[[EventContext], list[Reply]]
 PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[Reply]]
 
 # Each feature adds its routes here: postback data "do=<route>&…" reaches POSTBACK_ROUTES[route].
-POSTBACK_ROUTES: dict[str, PostbackHandler] = {**survey.ROUTES}
+POSTBACK_ROUTES: dict[str, PostbackHandler] = {}
+POSTBACK_ROUTES.update(survey.ROUTES)
 
 # What to call each kind of message the bot cannot use, in the polite answer.
 UNUSABLE_CONTENT = {
