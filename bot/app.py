@@ -10,6 +10,7 @@ from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config
 from bot.delivery import OutcomeRecorder
+from bot.dialogs.engine import preload as preload_forms
 from bot.emulator import build_emulator, emulator_enabled
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
@@ -31,6 +32,7 @@ def utc_now() -> datetime:
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: nothing runs at import, everything shared is built here once."""
     config = config or Config.from_env()
+    preload_forms()  # a broken form file stops the start with a message naming it
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     engine = make_engine(config.database_url)

@@ -7,4 +7,9 @@ from typing import Iterable
 
 def data_message_ids() -> Iterable[str]:
     """Every translatable text of the project's data files (forms, menus)."""
-    return ()
+    from bot.dialogs.form import forms
+
+    ids: set[str] = set()
+    for form in forms().values():
+        ids.update(form.message_ids())
+    return sorted(ids)

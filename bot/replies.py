@@ -1,9 +1,9 @@
-"""What the bot says, independent of LINE: texts with buttons, rendered by the channel adapter."""
+"""What the bot says, independent of LINE: texts and cards with buttons, rendered by the channel adapter."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Union
 
 ButtonKind = Literal["message", "postback", "date", "location"]
 
@@ -30,4 +30,31 @@ class Text:
     buttons: tuple[Button, ...] = field(default=())
 
 
-Reply = Text
+@dataclass(frozen=True)
+class CardRow:
+    """One line of a card: a label, a value and optionally a button beside it (e.g. "Edit")."""
+
+    label: str
+    value: str
+    button: Button | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A titled card of rows, with buttons at its foot."""
+
+    title: str
+    rows: tuple[CardRow, ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Cards shown side by side (LINE: a Flex carousel); `text` is what notifications show."""
+
+    text: str
+    cards: tuple[Card, ...]
+    buttons: tuple[Button, ...] = field(default=())
+
+
+Reply = Union[Text, Cards]

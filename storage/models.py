@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint, func
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -149,6 +149,24 @@ class Household(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # Answers of the household part, projected from survey_answers for SQL queries and duplicates.
+    respondent: Mapped[str | None] = mapped_column(String(16))
+    survey_date: Mapped[date | None]
+    moo: Mapped[int | None]
+    head_national_id: Mapped[str | None] = mapped_column(String(13), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    member_count: Mapped[int | None]
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    needs: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    # The dialog's pointer into the stored answers (question, member, problem) and its flags.
+    dialog_state: Mapped[str | None] = mapped_column(String(40))
+    dialog_member: Mapped[int] = mapped_column(Integer, default=0)
+    dialog_problem: Mapped[str] = mapped_column(String(16), default="")
+    dialog_tries: Mapped[int] = mapped_column(Integer, default=0)
+    dialog_editing: Mapped[bool] = mapped_column(default=False)
+    dialog_confirm_cancel: Mapped[bool] = mapped_column(default=False)
 
 
 class InviteCode(Base):
@@ -222,3 +240,85 @@ class RichMenu(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     line_rich_menu_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyAnswer(Base):
+    """One answer to one question (per member for the member questions), written when given."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("household_id", "code", "member_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    # 0 for household questions and problem follow-ups, else the member's number.
+    member_no: Mapped[int] = mapped_column(Integer, default=0)
+    # None: skipped. Canonical text otherwise (codes, ISO dates, digits).
+    value: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HouseholdMember(Base):
+    """A member of a surveyed household (member 1 is the head)."""
+
+    __tablename__ = "household_members"
+    __table_args__ = (UniqueConstraint("household_id", "member_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    member_no: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[str | None] = mapped_column(String(16))
+    relation: Mapped[str | None] = mapped_column(String(16))
+    birth_year_be: Mapped[int | None]
+    national_id: Mapped[str | None] = mapped_column(String(13), index=True)
+    health: Mapped[str | None] = mapped_column(String(16))
+    education: Mapped[str | None] = mapped_column(String(24))
+    occupation: Mapped[str | None] = mapped_column(String(16))
+    monthly_income: Mapped[int | None]
+    # Space-separated welfare codes, as answered.
+    welfare: Mapped[str | None] = mapped_column(String(200))
+
+
+class HouseholdProblem(Base):
+    """A problem found in a household (code like H1), whom it concerns, and its status."""
+
+    __tablename__ = "household_problems"
+    __table_args__ = (UniqueConstraint("household_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    # The ThaiQM/TPMAP dimension key: health, living, education, income, accessibility.
+    dimension: Mapped[str] = mapped_column(String(16))
+    member_no: Mapped[int | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    # "found" at the survey; Re-X-ray moves it to helped, self_resolved, in_progress, ...
+    status: Mapped[str] = mapped_column(String(16), default="found")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnswerChange(Base):
+    """A change to a submitted household's answer: old and new value, who and when."""
+
+    __tablename__ = "answer_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    member_no: Mapped[int] = mapped_column(Integer, default=0)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveySession(Base):
+    """Which draft a person has in hand (the one typed answers go to)."""
+
+    __tablename__ = "survey_sessions"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

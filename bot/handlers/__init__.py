@@ -20,7 +20,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot import postback
-from bot.handlers import accounts, follow, help, text
+from bot.handlers import accounts, follow, help, survey, text
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
 from bot.replies import Reply
@@ -32,6 +32,7 @@ PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[
 # Each feature adds its routes here: postback data "do=<route>&…" reaches POSTBACK_ROUTES[route].
 POSTBACK_ROUTES: dict[str, PostbackHandler] = {}
 POSTBACK_ROUTES.update(accounts.ROUTES)
+POSTBACK_ROUTES.update(survey.ROUTES)
 
 # What to call each kind of message the bot cannot use, in the polite answer.
 UNUSABLE_CONTENT = {
@@ -58,7 +59,8 @@ def dispatch(ctx: EventContext) -> list[Reply]:
         if isinstance(content, TextMessageContent):
             return text.on_text(ctx, content.text)
         kind = UNUSABLE_CONTENT.get(type(content), N_("message"))
-        return help.on_unusable_message(ctx, _(kind))
+        where = (content.latitude, content.longitude) if isinstance(content, LocationMessageContent) else None
+        return survey.on_message(ctx, _(kind), where) or help.on_unusable_message(ctx, _(kind))
     if isinstance(event, PostbackEvent):
         route, params = postback.decode(event.postback.data)
         handler = POSTBACK_ROUTES.get(route)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import accounts, help
+from bot.handlers import accounts, help, survey
 from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.replies import Reply
@@ -15,9 +15,13 @@ def normalize(text: str) -> str:
 
 def on_text(ctx: EventContext, text: str) -> list[Reply]:
     """Answer a typed message."""
+    # Registration, menu, supervision and the gate for the unregistered come first, so an
+    # unregistered user's typing never reaches the survey; then the survey (its own help).
+    if (answer := accounts.on_text(ctx, text)) is not None:
+        return answer
+    if (answer := survey.on_text(ctx, text)) is not None:
+        return answer
     command = normalize(text)
     if command in (normalize(_("help")), "help"):
         return help.on_help(ctx)
-    if (answer := accounts.on_text(ctx, text)) is not None:  # registration, menu, supervision, unregistered gate
-        return answer
     return [help.not_understood()]

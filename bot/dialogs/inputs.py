@@ -1,0 +1,32 @@
+"""What reaches the engine: a typed text, a tapped option, a picked date, a shared location."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+# Commands that work at every question (the chat maps ย้อนกลับ, พัก, ... to these).
+COMMANDS = frozenset({"back", "pause", "cancel", "help", "skip", "keep", "done", "submit", "review", "cancel_yes", "cancel_no"})
+
+
+@dataclass(frozen=True)
+class Input:
+    """One user action: kind is text, option, toggle, date, location, command or edit."""
+
+    kind: str
+    text: str = ""
+    value: str = ""
+    # The slot the tapped button was made for; None for typed input (always the current slot).
+    slot: str | None = None
+
+
+@dataclass(frozen=True)
+class Env:
+    """What the engine needs from outside for one step: today, the volunteer's area, translations."""
+
+    today: dt.date
+    communities: tuple[tuple[str, str], ...] = ()
+    area: Mapping[str, str] = field(default_factory=dict)
+    # Turns a message id into the user's language, to match typed choice labels.
+    translate: Callable[[str], str] = lambda message_id: message_id

@@ -1,0 +1,74 @@
+"""What the engine says, as data: message ids with parameters, options and controls (no LINE, no Thai)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message id and its parameters; a parameter may itself be a Msg (translated first)."""
+
+    id: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+# Display text: a message id or a literal the user typed (a name, a house number).
+Label = Union[Msg, str]
+
+
+@dataclass(frozen=True)
+class Option:
+    """Something the user can pick: an answer choice, a checklist toggle or a control."""
+
+    action: str  # answer, toggle, done, skip, keep, back, help, pause, cancel, today, location, no_value, ...
+    label: Label
+    value: str = ""
+    number: int | None = None
+    ticked: bool = False
+    # A shorter label for a button, when the label is long.
+    short: Label | None = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The current question, ready to be rendered by a channel adapter."""
+
+    slot: str
+    code: str
+    type: str
+    progress: tuple[int, int]
+    section: str
+    label: Msg
+    hint: Msg | None
+    options: tuple[Option, ...]
+    controls: tuple[Option, ...]
+    current: tuple[Label, ...] | None = None
+    # ISO dates for a date picker: initial, min, max.
+    dates: tuple[str, str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One answered question in the review: its label, its answer, the slot to edit it."""
+
+    label: Msg
+    value: tuple[Label, ...]
+    slot: str
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """One section of the review (one Flex bubble)."""
+
+    title: Label
+    items: tuple[ReviewItem, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything answered, by section, plus soft-check suggestions."""
+
+    sections: tuple[ReviewSection, ...]
+    suggestions: tuple[tuple[Msg, str], ...] = ()  # (suggestion, slot of the checklist to edit)

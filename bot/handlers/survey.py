@@ -1,0 +1,328 @@
+"""The household survey in the chat: start, answer, pause, resume, review, submit, reopen.
+
+The dialog itself is `bot.dialogs.engine`; this module loads a draft's stored answers,
+hands the engine one input, stores what it returns (in the event's transaction) and
+renders the outcome. The dialog pointer lives on the household row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bot.dialogs.answers import normalize_digits
+from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
+from bot.dialogs.form import current_form, get_form
+from bot.dialogs.inputs import Env, Input
+from bot.handlers.context import EventContext
+from bot.handlers.survey_view import ROUTE, render, short
+from bot.i18n import N_, _
+from bot import policy
+from bot.handlers.access import refusal
+from bot.policy import can_edit_household, can_view_household
+from bot.replies import Button, Reply, Text
+from storage import surveys
+from storage.models import Community, Household, Municipality, Person
+from storage.people import any_person_for_line_user, person_for_line_user
+
+# Answers that can reveal a household already recorded.
+DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
+STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
+EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
+CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
+
+
+def _commands() -> dict[str, str]:
+    """Typed control words (Thai from the catalog, and English) to engine commands."""
+    words = {
+        "back": _("Back"), "pause": _("Pause"), "cancel": _("Cancel"), "help": _("Help"), "skip": _("Skip"),
+        "done": _("Done"), "keep": _("Keep answer"), "submit": _("Submit"),
+    }
+    table = {name: name for name in words}
+    table.update({fold(text): name for name, text in words.items()})
+    return table
+
+
+def fold(text: str) -> str:
+    """Compare typed words trimmed, lower-case, single-spaced."""
+    return " ".join(text.split()).casefold()
+
+
+# -- entry points called by the dispatcher ------------------------------------------------
+
+
+def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
+    """Survey commands and answers; None when the text is not for the survey."""
+    word = fold(text)
+    if word in (fold(_("survey")), "survey"):
+        return start(ctx)
+    if word in (fold(_("resume")), "resume"):
+        return resume(ctx)
+    receipt = CORRECT_RECEIPT.match(word)
+    if receipt:
+        return correct(ctx, receipt[1].upper())
+    person = _surveyor(ctx)
+    household = surveys.active_household(ctx.session, person.id) if person else None
+    if person is None or household is None or household.status != "draft":
+        return None
+    match = EDIT_MEMBER.match(normalize_digits(word))
+    if match:
+        return _edit_member(ctx, person, household, int(match[1]))
+    command = _commands().get(word)
+    given = Input("command", value=command) if command else Input("text", text=text)
+    return _run(ctx, person, household, given)
+
+
+def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str, str]) -> list[Reply]:
+    """A tapped survey button: answer, toggle, control, edit, open a draft, reopen a record."""
+    person = _surveyor(ctx)
+    if person is None:
+        return _refusal(ctx)
+    action, value, slot = params.get("a", ""), params.get("v", ""), params.get("s")
+    household = ctx.session.get(Household, int(params["h"])) if params.get("h", "").isdigit() else None
+    if household is None or not can_edit_household(person, household):
+        return [Text(_("That button is no longer in use. Please choose again below."))]
+    if action == "open":
+        return _open(ctx, person, household)
+    if action == "reopen":
+        return _reopen(ctx, person, household)
+    active = surveys.active_household(ctx.session, person.id)
+    if household.status != "draft" or active is None or active.id != household.id:
+        return _other_draft(ctx, person, household, active)
+    if action == "date":
+        given = Input("date", value=line_params.get("date", ""), slot=slot)
+    elif action in ("answer", "no_value"):
+        given = Input("option", value=value, slot=slot)
+    elif action == "answer_text":
+        given = Input("date", value=value, slot=slot)
+    elif action == "toggle":
+        given = Input("toggle", value=value, slot=slot)
+    elif action == "edit":
+        given = Input("edit", value=slot or value)
+    else:
+        given = Input("command", value=action, slot=slot)
+    return _run(ctx, person, household, given)
+
+
+def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None = None) -> list[Reply] | None:
+    """A location answers a location question; anything else mid-survey gets a reminder."""
+    person = _surveyor(ctx)
+    household = surveys.active_household(ctx.session, person.id) if person else None
+    if person is None or household is None or household.status != "draft":
+        return None
+    if location is not None:
+        return _run(ctx, person, household, Input("location", value=f"{location[0]:.6f},{location[1]:.6f}"))
+    reminder = _("Thank you for the {kind}. The survey of this household is in progress; here is the current question again.", kind=kind)
+    engine, cursor, answers, env = _load(ctx, household)
+    return render(engine.show(cursor, answers, env), household.id, [reminder])
+
+
+# -- starting, resuming, reopening -------------------------------------------------------
+
+
+def start(ctx: EventContext) -> list[Reply]:
+    """A new household: a draft on the current form, beginning with consent."""
+    person = _surveyor(ctx)
+    if person is None:
+        return _refusal(ctx)
+    form = current_form()
+    previous = surveys.active_household(ctx.session, person.id)
+    kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == "draft" else []
+    household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
+    surveys.set_active(ctx.session, person.id, household.id, ctx.now)
+    engine, cursor, answers, env = _load(ctx, household)
+    outcome = engine.start(answers, env)
+    _save_cursor(household, outcome.cursor)
+    intro = _("A new household survey. Answers are saved as you go: type \"pause\" to stop and \"resume\" to continue later.")
+    return render(outcome, household.id, kept + [intro])
+
+
+def resume(ctx: EventContext) -> list[Reply]:
+    """Continue a draft: the only one directly, or a list to choose from."""
+    person = _surveyor(ctx)
+    if person is None:
+        return _refusal(ctx)
+    drafts = surveys.drafts_for(ctx.session, person.id)
+    if not drafts:
+        return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
+    if len(drafts) == 1:
+        return _open(ctx, person, drafts[0])
+    lines = [_("You have {count} unfinished surveys. Which one do you want to continue?", count=len(drafts))]
+    buttons = []
+    for number, draft in enumerate(drafts[:12], start=1):
+        name = _draft_name(draft)
+        lines.append(f"{number}. {name}")
+        buttons.append(Button(short(f"{number}. {name}"), kind="postback", data=_data(draft.id, "open"), text=name))
+    return [Text("\n".join(lines), tuple(buttons))]
+
+
+def correct(ctx: EventContext, receipt: str) -> list[Reply]:
+    """"แก้ไข QM-2566-000123": the volunteer or a supervisor reopens a submitted household."""
+    person = _surveyor(ctx)
+    if person is None:
+        return _refusal(ctx)
+    household = surveys.by_receipt(ctx.session, receipt)
+    if household is None or not can_edit_household(person, household):
+        return [Text(_("No household with receipt {receipt} is open to you. Please check the number.", receipt=receipt))]
+    return _reopen(ctx, person, household)
+
+
+def _draft_name(household: Household) -> str:
+    """How a draft is listed: house number and head's name (or when it was started)."""
+    house = household.house_no or _("no house number yet")
+    head = household.head_name or _("head not named yet")
+    return _("House {house} · {head}", house=house, head=head)
+
+
+def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
+    """Put a draft in hand and show where it stands."""
+    if household.status == "submitted":
+        return [Text(_("This household was submitted with receipt {receipt}. To correct it, tap \"Correct this record\".", receipt=household.receipt_no), (Button(_("Correct this record"), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record")),))]
+    if household.status != "draft":
+        return [Text(_("This survey was closed and cannot be continued."))]
+    surveys.set_active(ctx.session, person.id, household.id, ctx.now)
+    engine, cursor, answers, env = _load(ctx, household)
+    return render(engine.show(cursor, answers, env), household.id, [_("Continuing the survey of {name}.", name=_draft_name(household))])
+
+
+def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
+    """Open a submitted household for correction; every change is kept in its history."""
+    if household.status == "submitted":
+        household.status = "draft"
+        _save_cursor(household, Cursor(state=REVIEW))
+    return _open(ctx, person, household)
+
+
+def _other_draft(ctx: EventContext, person: Person, household: Household, active: Household | None) -> list[Reply]:
+    """A tap on a button of a draft not in hand: change nothing, offer to open it."""
+    if household.status != "draft":
+        return _open(ctx, person, household)
+    return [Text(
+        _("That button belongs to another survey ({name}), so nothing was changed. Open that survey?", name=_draft_name(household)),
+        (Button(short(_("Open that survey")), kind="postback", data=_data(household.id, "open"), text=_("Open that survey")),),
+    )]
+
+
+def _edit_member(ctx: EventContext, person: Person, household: Household, member_no: int) -> list[Reply]:
+    """แก้ไขสมาชิกคนที่ N: go through that member's answers again."""
+    engine, cursor, answers, env = _load(ctx, household)
+    outcome = engine.edit_member(cursor, answers, member_no, env)
+    _save_cursor(household, outcome.cursor)
+    return render(outcome, household.id)
+
+
+# -- one step -----------------------------------------------------------------------------
+
+
+def _run(ctx: EventContext, person: Person, household: Household, given: Input) -> list[Reply]:
+    """Apply one input to a draft: store the answers and the pointer, say what comes next."""
+    rows = surveys.answer_rows(ctx.session, household.id)
+    engine, cursor, answers, env = _load(ctx, household, rows)
+    outcome = engine.step(cursor, answers, given, env)
+    for key, value in outcome.writes:
+        question = engine.form.by_code.get(key[0])
+        dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
+        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, dimension=dimension)
+    _save_cursor(household, outcome.cursor)
+    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in DUPLICATE_KEYS for key, _v in outcome.writes) else []
+    closing = _close(ctx, person, household, outcome)
+    if closing is not None:
+        return closing
+    replies = render(outcome, household.id)
+    return extra + replies
+
+
+def _close(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply] | None:
+    """The end of a draft (refused, cancelled, submitted) or a pause."""
+    event = outcome.event
+    if event == "paused":
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
+    if event == "refused":
+        household.status = "refused"
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
+    if event == "cancelled":
+        household.status = CANCELLED
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(_("The survey was cancelled. Its answers are kept as a cancelled draft."), (Button(_("Start a survey"), text=_("survey")),))]
+    if event == "submitted":
+        receipt = surveys.submit(household, ctx.now)
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(
+            _("Thank you. The survey of {name} was submitted.\nReceipt number: {receipt}", name=_draft_name(household), receipt=receipt),
+            (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
+        )]
+    return None
+
+
+def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
+    """Warn when the same house code, head ID or house number is already recorded this round."""
+    others = [h for h in surveys.find_duplicates(ctx.session, household) if can_view_household(person, h)]
+    hidden = len(surveys.find_duplicates(ctx.session, household)) - len(others)
+    if not others and not hidden:
+        return []
+    if not others:
+        return [Text(_("Note: a household with the same house code, head's ID or house number is already recorded in this round by another volunteer. Please check with your supervisor."))]
+    other = others[0]
+    return [Text(
+        _("Note: this household may already be recorded ({name}, {status}). You can open the existing record instead, or go on with this one.", name=_draft_name(other), status=_(STATUS_LABELS.get(other.status, N_("submitted")))),
+        (Button(short(_("Open existing record")), kind="postback", data=_data(other.id, "open"), text=_("Open existing record")),),
+    )]
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def _load(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
+    """The engine of the draft's own form version, its pointer, its answers and the environment."""
+    engine = engine_for(get_form(household.form_id, household.form_version))
+    answers = surveys.answers_of(rows if rows is not None else surveys.answer_rows(ctx.session, household.id))
+    cursor = Cursor(
+        state=household.dialog_state or engine.states[0],
+        member_no=household.dialog_member,
+        problem=household.dialog_problem,
+        tries=household.dialog_tries,
+        editing=household.dialog_editing,
+        confirm_cancel=household.dialog_confirm_cancel,
+    )
+    return engine, cursor, answers, _env(ctx, household)
+
+
+def _env(ctx: EventContext, household: Household) -> Env:
+    """Today in the configured zone, the municipality's communities and area codes."""
+    communities = tuple(
+        (str(c.id), c.name)
+        for c in ctx.session.scalars(select(Community).where(Community.municipality_id == household.municipality_id).order_by(Community.id))
+    )
+    municipality = ctx.session.get(Municipality, household.municipality_id)
+    area = {"municipality": municipality.name, "tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code} if municipality else {}
+    return Env(today=ctx.now.astimezone(ctx.config.zone).date(), communities=communities, area=area, translate=_)
+
+
+def _save_cursor(household: Household, cursor: Cursor) -> None:
+    """Store the pointer on the household row."""
+    surveys.save_pointer(household, cursor.state, cursor.member_no, cursor.problem, cursor.tries, cursor.editing, cursor.confirm_cancel)
+
+
+def _surveyor(ctx: EventContext) -> Person | None:
+    """The registered person behind this LINE user, if the policy lets them survey."""
+    person = person_for_line_user(ctx.session, ctx.user.id)
+    return person if policy.may_survey(person) is None else None
+
+
+def _refusal(ctx: EventContext) -> list[Reply]:
+    """Why this LINE user may not survey, answered as everywhere else."""
+    person = any_person_for_line_user(ctx.session, ctx.user.id)
+    return refusal(policy.may_survey(person) or policy.Denied.NOT_ALLOWED, person.role if person else None)
+
+
+def _data(household_id: int, action: str) -> str:
+    """Postback data for draft-level buttons."""
+    from bot import postback
+
+    return postback.encode(ROUTE, h=household_id, a=action)
+
+
+ROUTES = {ROUTE: on_postback}

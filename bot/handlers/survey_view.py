@@ -1,0 +1,133 @@
+"""Render the dialog engine's outcome as replies: Thai texts, quick replies, review cards."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from bot import postback
+from bot.dialogs.engine import Join, Outcome
+from bot.dialogs.prompts import Ask, Label, Msg, Option, Review
+from bot.i18n import _
+from bot.replies import Button, Card, CardRow, Cards, Reply, Text
+
+ROUTE = "sv"
+QUICK_REPLY_LABEL = 20
+MAX_QUICK_REPLIES = 13
+# Options that are taps on the question in hand carry its slot, so an old tap changes nothing.
+SLOT_BOUND = {"answer", "toggle", "skip", "keep", "done", "date", "answer_text", "no_value"}
+
+
+def tr(label: Label | Join | object) -> str:
+    """The Thai text of a message id (parameters translated too) or a literal."""
+    if isinstance(label, Msg):
+        params = {key: tr(value) for key, value in label.params.items()}
+        return _(label.id, **params) if params else _(label.id)
+    if isinstance(label, Join):
+        return ", ".join(tr(part) for part in label.parts)
+    return str(label)
+
+
+def short(text: str, limit: int = QUICK_REPLY_LABEL) -> str:
+    """A button label within LINE's limit, cut at a space where possible."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= limit // 2 else cut).rstrip() + "…"
+
+
+def data(household_id: int, action: str, value: str = "", slot: str | None = None) -> str:
+    """Postback data of a survey button."""
+    params: dict[str, object] = {"h": household_id, "a": action}
+    if value:
+        params["v"] = value
+    if slot is not None:
+        params["s"] = slot
+    return postback.encode(ROUTE, **params)
+
+
+def option_button(household_id: int, option: Option, slot: str | None, dates: tuple[str, str, str] | None = None) -> Button:
+    """A quick-reply button for an option."""
+    text = tr(option.short if option.short is not None else option.label)
+    tick = "✓" if option.ticked else ""
+    numbered = f"{tick}{option.number}. {text}" if option.number is not None and option.action in ("answer", "toggle") else f"{tick}{text}"
+    # The number helps, but the words matter more where LINE's 20 characters run out.
+    label = numbered if len(numbered) <= QUICK_REPLY_LABEL else f"{tick}{text}" if len(tick + text) <= QUICK_REPLY_LABEL else numbered
+    bound = slot if option.action in SLOT_BOUND else None
+    if option.action == "location":
+        return Button(short(label), kind="location")
+    if option.action == "date" and dates is not None:
+        initial, low, high = dates
+        return Button(short(label), kind="date", data=data(household_id, "date", slot=bound), initial=initial, min=low, max=high)
+    return Button(short(label), kind="postback", data=data(household_id, option.action, option.value, bound), text=tr(option.label))
+
+
+def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ()) -> list[Reply]:
+    """The replies for an outcome: notes, then the question, the review or the options."""
+    notes = [tr(note) for note in outcome.notes] + list(extra_notes)
+    replies: list[Reply] = []
+    if outcome.ask is not None:
+        text = "\n\n".join(notes + [question_text(outcome.ask)])
+        buttons = ask_buttons(outcome.ask, household_id)
+        if outcome.options:
+            buttons = tuple(option_button(household_id, o, None) for o in outcome.options) + buttons
+        replies.append(Text(text, buttons[:MAX_QUICK_REPLIES]))
+    elif outcome.review is not None and outcome.event == "stale":
+        # The review is still on screen above: say why nothing changed and offer the edit.
+        replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None) for o in outcome.options)))
+    elif outcome.review is not None:
+        replies += review_replies(outcome.review, household_id, notes)
+    elif notes or outcome.options:
+        replies.append(Text("\n\n".join(notes) or "-", tuple(option_button(household_id, o, None) for o in outcome.options)))
+    return replies
+
+
+def question_text(ask: Ask) -> str:
+    """Progress, question, hint, numbered choices and the current answer."""
+    lines = [_("Question {number}/{total} · {section}", number=ask.progress[0], total=ask.progress[1], section=_(ask.section)), tr(ask.label)]
+    if ask.hint is not None:
+        lines.append(f"({tr(ask.hint)})")
+    numbered = [o for o in ask.options if o.number is not None]
+    if numbered:
+        lines.append("\n".join(f"{'✓ ' if o.ticked else ''}{o.number}. {tr(o.label)}" for o in numbered))
+    if ask.current is not None:
+        lines.append(_("Current answer: {answer}", answer=", ".join(tr(part) for part in ask.current) or "-"))
+    return "\n".join(lines)
+
+
+def ask_buttons(ask: Ask, household_id: int) -> tuple[Button, ...]:
+    """Quick replies: the options first, then controls, 13 at most (typed numbers always work)."""
+    options = [option_button(household_id, o, ask.slot, ask.dates) for o in ask.options]
+    controls = [option_button(household_id, o, ask.slot) for o in ask.controls]
+    room = MAX_QUICK_REPLIES - len(controls)
+    if len(options) > room:
+        # A long list: keep every control (typed numbers still pick any choice).
+        options = options[: max(room, 0)]
+    return tuple(options + controls)[:MAX_QUICK_REPLIES]
+
+
+def review_replies(review: Review, household_id: int, notes: Sequence[str] = ()) -> list[Reply]:
+    """The review: one card per section with an edit button per answer, then submit (notes go last, in one text)."""
+    cards = []
+    for section in review.sections:
+        rows = tuple(
+            CardRow(tr(item.label), ", ".join(tr(part) for part in item.value), Button(_("Edit"), kind="postback", data=data(household_id, "edit", item.slot), text=_("Edit: {question}", question=short(tr(item.label), 60))))
+            for item in section.items
+        )
+        cards.append(Card(tr(section.title), rows))
+    replies: list[Reply] = [Cards(_("Review of the survey answers"), tuple(cards))]
+    lines = list(notes) + [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
+    buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|"), text=_("Submit"))]
+    for message, slot in review.suggestions:
+        lines.append("• " + tr(message))
+        label = _("Edit problems {code}", code=slot.split("|")[0])
+        if all(b.label != label for b in buttons):
+            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=label))
+    buttons += [
+        Button(_("Back"), kind="postback", data=data(household_id, "back"), text=_("Back")),
+        Button(_("Pause"), kind="postback", data=data(household_id, "pause"), text=_("Pause")),
+    ]
+    replies.append(Text("\n".join(lines), tuple(buttons)))
+    return replies
+
+

@@ -1,0 +1,230 @@
+"""Survey storage: households, one row per answer, members and problems projected from answers.
+
+Every function takes the session first and never commits: the webhook event owns the
+transaction, so an answer, its projections and the dialog pointer are stored together.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Callable
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
+
+Key = tuple[str, int]
+
+# Household questions stored again as columns of households (code -> column, converter).
+HOUSEHOLD_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "respondent": ("respondent", str),
+    "survey_date": ("survey_date", date.fromisoformat),
+    "house_code": ("house_code", str),
+    "house_no": ("house_no", str),
+    "moo": ("moo", int),
+    "community": ("community_id", int),
+    "head_name": ("head_name", str),
+    "head_national_id": ("head_national_id", lambda v: v if v.isdigit() else None),
+    "phone": ("phone", str),
+    "member_count": ("member_count", int),
+    "needs": ("needs", str),
+    "note": ("note", str),
+}
+# Member questions stored again as columns of household_members.
+MEMBER_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "m_name": ("full_name", str),
+    "m_sex": ("sex", str),
+    "m_relation": ("relation", str),
+    "m_birth_year": ("birth_year_be", int),
+    "m_national_id": ("national_id", str),
+    "m_health": ("health", str),
+    "m_education": ("education", str),
+    "m_occupation": ("occupation", str),
+    "m_income": ("monthly_income", int),
+    "m_welfare": ("welfare", str),
+}
+FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL = ".member", ".detail"
+OPEN_STATUSES = ("draft", "submitted")
+
+
+def create_household(session: Session, person: Person, form_id: str, form_version: str, round_name: str, now: datetime) -> Household:
+    """A new draft for a volunteer, in their area, on a form version."""
+    household = Household(
+        municipality_id=person.municipality_id,
+        community_id=person.community_id,
+        volunteer_id=person.id,
+        round_name=round_name,
+        form_id=form_id,
+        form_version=form_version,
+        status="draft",
+        created_at=now,
+        updated_at=now,
+        dialog_state=None,
+    )
+    session.add(household)
+    session.flush()
+    return household
+
+
+def answer_rows(session: Session, household_id: int) -> dict[Key, SurveyAnswer]:
+    """Every stored answer of a household, by (code, member number), in one query."""
+    rows = session.scalars(select(SurveyAnswer).where(SurveyAnswer.household_id == household_id))
+    return {(row.code, row.member_no): row for row in rows}
+
+
+def answers_of(rows: dict[Key, SurveyAnswer]) -> dict[Key, str | None]:
+    """The values of stored answer rows."""
+    return {key: row.value for key, row in rows.items()}
+
+
+def write_answer(
+    session: Session,
+    household: Household,
+    rows: dict[Key, SurveyAnswer],
+    key: Key,
+    value: str | None,
+    *,
+    person_id: int | None,
+    now: datetime,
+    dimension: str | None = None,
+) -> None:
+    """Store one answer (and its projection); after submission, keep the change history."""
+    code, member_no = key
+    row = rows.get(key)
+    old = row.value if row is not None else None
+    if household.submitted_at is not None and (row is None or old != value):
+        session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=old, new_value=value, changed_by=person_id, changed_at=now))
+    if row is None:
+        row = SurveyAnswer(household_id=household.id, code=code, member_no=member_no, value=value, answered_by=person_id, answered_at=now)
+        session.add(row)
+        rows[key] = row
+    else:
+        row.value, row.answered_by, row.answered_at = value, person_id, now
+    household.updated_at = now
+    _project(session, household, rows, code, member_no, value, dimension)
+
+
+def _forget(session: Session, rows: dict[Key, SurveyAnswer], keys: list[Key]) -> None:
+    """Delete answers that no longer belong to the household (a removed member, an unticked problem)."""
+    for key in keys:
+        row = rows.pop(key, None)
+        if row is not None:
+            session.delete(row)
+
+
+def _project(session: Session, household: Household, rows: dict[Key, SurveyAnswer], code: str, member_no: int, value: str | None, dimension: str | None) -> None:
+    """Copy an answer into the columns and rows that reports query."""
+    if code in HOUSEHOLD_COLUMNS:
+        column, convert = HOUSEHOLD_COLUMNS[code]
+        setattr(household, column, convert(value) if value is not None else None)
+        if code == "member_count" and value is not None:
+            session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no > int(value)))
+            _forget(session, rows, [key for key in rows if key[1] > int(value)])
+    elif code == "location":
+        latitude, longitude = (float(part) for part in value.split(",")[:2]) if value else (None, None)
+        household.latitude, household.longitude = latitude, longitude
+    elif code in MEMBER_COLUMNS and member_no > 0:
+        column, convert = MEMBER_COLUMNS[code]
+        member = session.scalars(select(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no == member_no)).one_or_none()
+        if member is None:
+            member = HouseholdMember(household_id=household.id, member_no=member_no)
+            session.add(member)
+        setattr(member, column, convert(value) if value is not None else None)
+    elif dimension is not None:
+        gone = _sync_problems(session, household, dimension, set((value or "").split()))
+        _forget(session, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
+    elif code.endswith((FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)):
+        problem_code, _dot, field = code.rpartition(".")
+        problem = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == problem_code)).one_or_none()
+        if problem is not None:
+            if field == "member":
+                problem.member_no = int(value) if value and value.isdigit() else None
+            else:
+                problem.detail = value
+
+
+def _sync_problems(session: Session, household: Household, dimension: str, codes: set[str]) -> list[str]:
+    """Make the household's problems of one dimension match the ticked codes; return the codes removed."""
+    codes.discard("none")
+    existing = {p.code: p for p in session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.dimension == dimension))}
+    for code, problem in existing.items():
+        if code not in codes:
+            session.delete(problem)
+    for code in sorted(codes - set(existing)):
+        session.add(HouseholdProblem(household_id=household.id, code=code, dimension=dimension, status="found"))
+    return [code for code in existing if code not in codes]
+
+
+def save_pointer(household: Household, state: str, member_no: int, problem: str, tries: int, editing: bool, confirm_cancel: bool) -> None:
+    """Store where the dialog stands (a pointer into the answers, nothing more)."""
+    household.dialog_state, household.dialog_member, household.dialog_problem = state, member_no, problem
+    household.dialog_tries, household.dialog_editing, household.dialog_confirm_cancel = tries, editing, confirm_cancel
+
+
+def active_household(session: Session, person_id: int) -> Household | None:
+    """The draft the person has in hand, if any."""
+    row = session.get(SurveySession, person_id)
+    return session.get(Household, row.household_id) if row is not None and row.household_id is not None else None
+
+
+def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
+    """Put a draft in the person's hand (None: none)."""
+    row = session.get(SurveySession, person_id)
+    if row is None:
+        session.add(SurveySession(person_id=person_id, household_id=household_id, updated_at=now))
+    else:
+        row.household_id, row.updated_at = household_id, now
+
+
+def drafts_for(session: Session, person_id: int) -> list[Household]:
+    """A volunteer's unfinished drafts, the most recently touched first."""
+    return list(session.scalars(select(Household).where(Household.volunteer_id == person_id, Household.status == "draft").order_by(Household.updated_at.desc(), Household.id.desc())))
+
+
+def find_duplicates(session: Session, household: Household) -> list[Household]:
+    """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
+    matches = []
+    if household.house_code:
+        matches.append(Household.house_code == household.house_code)
+    if household.head_national_id:
+        matches.append(Household.head_national_id == household.head_national_id)
+    if household.house_no and household.community_id is not None:
+        matches.append((Household.house_no == household.house_no) & (Household.community_id == household.community_id))
+    if not matches:
+        return []
+    return list(
+        session.scalars(
+            select(Household).where(
+                Household.id != household.id,
+                Household.municipality_id == household.municipality_id,
+                Household.round_name == household.round_name,
+                Household.status.in_(OPEN_STATUSES),
+                or_(*matches),
+            ).order_by(Household.id)
+        )
+    )
+
+
+def receipt_number(household: Household) -> str:
+    """The receipt a volunteer quotes: QM-<round>-<6-digit record number>."""
+    return f"QM-{household.round_name}-{household.id:06d}"
+
+
+def submit(household: Household, now: datetime) -> str:
+    """Mark a household submitted (again, after a correction) and return its receipt number."""
+    household.status = "submitted"
+    household.submitted_at = household.submitted_at or now
+    household.updated_at = now
+    household.receipt_no = household.receipt_no or receipt_number(household)
+    return household.receipt_no
+
+
+def by_receipt(session: Session, receipt: str) -> Household | None:
+    """The household with a receipt number."""
+    return session.scalars(select(Household).where(Household.receipt_no == receipt)).one_or_none()
+
+
+def changes_of(session: Session, household_id: int) -> list[AnswerChange]:
+    """A household's changes after submission, oldest first."""
+    return list(session.scalars(select(AnswerChange).where(AnswerChange.household_id == household_id).order_by(AnswerChange.id)))

@@ -1,0 +1,70 @@
+"""Helpers for survey tests: a volunteer made directly in the database, and reading Flex replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from storage.models import Community, LineUser, Municipality, Person
+from tests.support.line_chat import Replies
+
+
+def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา ทดสอบ", municipality_id: int | None = None, role: str = "volunteer") -> dict[str, int]:
+    """A municipality with two communities (unless given) and a volunteer tied to a LINE user."""
+    with engine.begin() as connection:
+        if municipality_id is None:
+            municipality_id = connection.execute(
+                insert(Municipality).values(name="เทศบาลนครทดสอบ", kind="city", tambon_code="400101", amphoe_code="4001", province_code="40").returning(Municipality.id)
+            ).scalar_one()
+            for community in ("ชุมชนวัดใหม่", "ชุมชนริมน้ำ"):
+                connection.execute(insert(Community).values(municipality_id=municipality_id, name=community, target_households=100))
+        community_id = connection.execute(select(Community.id).where(Community.municipality_id == municipality_id).order_by(Community.id)).scalars().first()
+        user_pk = connection.execute(insert(LineUser).values(line_user_id=line_user_id, active=True, events_handled=0).returning(LineUser.id)).scalar_one()
+        person_id = connection.execute(
+            insert(Person).values(line_user_id=user_pk, role=role, volunteer_type="osm", full_name=name, municipality_id=municipality_id, community_id=community_id, active=True).returning(Person.id)
+        ).scalar_one()
+    return {"municipality_id": municipality_id, "community_id": community_id, "person_id": person_id}
+
+
+def flex_messages(replies: Replies) -> list[dict[str, Any]]:
+    """The Flex messages of a reply."""
+    return [m for m in replies.messages if m.get("type") == "flex"]
+
+
+def flex_texts(replies: Replies) -> list[str]:
+    """Every text inside the Flex messages, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "text" and "text" in node:
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for message in flex_messages(replies):
+        walk(message["contents"])
+    return found
+
+
+def flex_actions(replies: Replies) -> list[dict[str, Any]]:
+    """Every button action inside the Flex messages."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "button":
+                found.append(node["action"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for message in flex_messages(replies):
+        walk(message["contents"])
+    return found

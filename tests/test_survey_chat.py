@@ -1,0 +1,296 @@
+"""The survey in the chat, through signed webhooks and the fake LINE API."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Household, SurveyAnswer
+from tests.support.line_chat import dump
+from tests.support.survey import make_volunteer
+
+
+def rows(engine, model, **where):  # type: ignore[no-untyped-def]
+    """Rows of a table matching simple equalities."""
+    with engine.connect() as connection:
+        statement = select(model)
+        for column, value in where.items():
+            statement = statement.where(getattr(model, column) == value)
+        return connection.execute(statement).all()
+
+
+def test_unregistered_user_is_asked_to_register(line_user):
+    answer = line_user().say("สำรวจ")
+    assert 'กรุณาแตะ "ลงทะเบียน" และกรอกรหัสเชิญ' in answer.text
+    assert "ลงทะเบียน" in answer.buttons
+
+
+def test_survey_starts_with_consent_and_progress(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    answer = chat.say("สำรวจ")
+    assert answer.status == 200, dump(answer)
+    assert "ข้อ 1/" in answer.text and "ความยินยอม" in answer.text
+    assert "ครัวเรือนยินยอมให้ข้อมูลเพื่อใช้ในการแก้ไขปัญหาและพัฒนาคุณภาพชีวิตหรือไม่" in answer.text
+    assert answer.buttons[:2] == ["1. ใช่", "2. ไม่ใช่"]
+    (household,) = rows(db_engine, Household)
+    assert (household.form_id, household.form_version, household.status) == ("thaiqm-2566", "1", "draft")
+
+
+def test_refusal_records_only_the_refusal(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    chat.say("สำรวจ")
+    answer = chat.say("ไม่ใช่")
+    assert "ครัวเรือนไม่ยินยอมให้ข้อมูล" in answer.text
+    (household,) = rows(db_engine, Household)
+    assert household.status == "refused" and household.head_name is None and household.volunteer_id is not None
+    assert [(a.code, a.value) for a in rows(db_engine, SurveyAnswer)] == [("consent", "no")]
+
+
+import datetime as dt  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from bot.dialogs.answers import format_date_be  # noqa: E402
+from storage.models import AnswerChange, HouseholdProblem  # noqa: E402
+from tests.support.survey import flex_actions  # noqa: E402
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
+
+
+def begin(chat, house_no="12/3", head="นายสมชาย ใจดี", house_code="10030123456", head_id="1103701234563"):  # type: ignore[no-untyped-def]
+    """Start a survey and answer the household part up to the member count."""
+    chat.say("สำรวจ")
+    for value in ("ใช่", "1", format_date_be(today()), house_code, house_no, "2", "1", "ใช่", head, head_id, "ข้าม"):
+        answer = chat.say(value)
+    return answer
+
+
+def finish_one_member(chat):  # type: ignore[no-untyped-def]
+    """Answer from the member count to the review for a one-member household."""
+    for value in ("1", "ข้าม", "ชาย", "45", "1", "2", "3", "9,000", "6"):
+        chat.say(value)
+    for _dim in "HLEIA":
+        chat.say("ไม่มีปัญหาด้านนี้")
+    chat.say("ข้าม")
+    return chat.say("ข้าม")
+
+
+def test_typed_thai_date_is_accepted(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    chat.say("สำรวจ")
+    chat.say("ใช่")
+    chat.say("1")
+    day = today()
+    answer = chat.say(f"{day.day} {('ม.ค.','ก.พ.','มี.ค.','เม.ย.','พ.ค.','มิ.ย.','ก.ค.','ส.ค.','ก.ย.','ต.ค.','พ.ย.','ธ.ค.')[day.month - 1]} {(day.year + 543) % 100}")
+    assert "รหัสประจำบ้าน" in answer.text, dump(answer)
+    (row,) = rows(db_engine, SurveyAnswer, code="survey_date")
+    assert row.value == day.isoformat()
+
+
+def test_help_after_three_wrong_answers_offers_skip(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    for value in ("สำรวจ", "ใช่", "1", format_date_be(today()), "1", "2"):
+        answer = chat.say(value)
+    assert "รหัสประจำบ้านมี 11 หลัก" in answer.text and "คำแนะนำ" not in answer.text
+    answer = chat.say("3")
+    assert "คำแนะนำ: รหัสประจำบ้านคือตัวเลข 11 หลักในทะเบียนบ้าน" in answer.text
+    assert "ข้าม" in answer.buttons
+    answer = chat.say("ช่วยเหลือ")
+    assert "คำแนะนำ: รหัสประจำบ้านคือ" in answer.text and "รหัสประจำบ้าน (11 หลัก)" in answer.text
+
+
+def test_cancel_asks_first_and_keeps_the_draft_as_cancelled(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    chat.say("สำรวจ")
+    chat.say("ใช่")
+    answer = chat.say("ยกเลิก")
+    assert "ต้องการยกเลิกการสำรวจครัวเรือนนี้หรือไม่" in answer.text
+    assert answer.buttons[:2] == ["ยืนยันยกเลิก", "ไม่ยกเลิก"]
+    answer = chat.tap_button(answer, "ไม่ยกเลิก")
+    assert "ดำเนินการสำรวจต่อ" in answer.text and "ผู้ให้ข้อมูล" in answer.text
+    answer = chat.say("ยกเลิก")
+    answer = chat.tap_button(answer, "ยืนยันยกเลิก")
+    assert "ยกเลิกการสำรวจแล้ว" in answer.text
+    (household,) = rows(db_engine, Household)
+    assert household.status == "cancelled"
+    assert [(a.code, a.value) for a in rows(db_engine, SurveyAnswer)] == [("consent", "yes")]
+    assert "ไม่มีแบบสำรวจที่ค้างอยู่" in chat.say("ทำต่อ").text
+
+
+def test_resume_lists_several_drafts_and_opens_the_chosen_one(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("พัก")
+    chat.say("สำรวจ")
+    chat.say("ใช่")
+    chat.say("พัก")
+    answer = chat.say("ทำต่อ")
+    assert "ท่านมีแบบสำรวจที่ค้างอยู่ 2 รายการ" in answer.text
+    assert "บ้านเลขที่ 12/3 · นายสมชาย ใจดี" in answer.text
+    assert "บ้านเลขที่ ยังไม่ระบุ · ยังไม่ระบุหัวหน้าครัวเรือน" in answer.text
+    label = next(b for b in answer.buttons if "12/3" in b)
+    answer = chat.tap_button(answer, label)
+    assert "สำรวจต่อ: บ้านเลขที่ 12/3 · นายสมชาย ใจดี" in answer.text
+    assert "จำนวนสมาชิกที่อาศัยอยู่จริง" in answer.text
+
+
+def test_button_of_another_draft_changes_nothing(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    first = chat.say("สำรวจ")
+    consent_yes = first.action("1. ใช่")["data"]
+    chat.say("พัก")
+    chat.say("สำรวจ")
+    answer = chat.tap(consent_yes)
+    assert "ปุ่มนั้นเป็นของแบบสำรวจอื่น" in answer.text and answer.buttons == ["เปิดแบบสำรวจนั้น"]
+    assert rows(db_engine, SurveyAnswer) == []
+
+
+def test_edit_member_by_typing(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    for value in ("2", "ข้าม", "ชาย", "45", "1", "2", "3", "9,000", "6", "นางสมศรี ใจดี"):
+        answer = chat.say(value)
+    assert "สมาชิกคนที่ 2: เพศ" in answer.text
+    answer = chat.say("แก้ไขสมาชิกคนที่ 1")
+    assert "สมาชิกคนที่ 1: เพศ" in answer.text and "คำตอบเดิม: ชาย" in answer.text
+    answer = chat.say("ใช้คำตอบเดิม")
+    assert "สมาชิกคนที่ 1: ปีเกิด" in answer.text
+    answer = chat.say("50")
+    for _ in range(6):
+        answer = chat.say("ใช้คำตอบเดิม")
+    assert "สมาชิกคนที่ 2: เพศ" in answer.text, dump(answer)
+    (year,) = rows(db_engine, SurveyAnswer, code="m_birth_year", member_no=1)
+    assert year.value == str(today().year + 543 - 50)
+
+
+def test_duplicate_house_code_warns_and_offers_the_existing_record(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("พัก")
+    chat.say("สำรวจ")
+    for value in ("ใช่", "1", format_date_be(today())):
+        chat.say(value)
+    answer = chat.say("10030123456")
+    assert "โปรดทราบ: ครัวเรือนนี้อาจบันทึกไว้แล้ว (บ้านเลขที่ 12/3 · นายสมชาย ใจดี, อยู่ระหว่างสำรวจ)" in answer.text
+    assert "บ้านเลขที่" in answer.texts[-1]
+    assert answer.messages[0]["quickReply"]["items"][0]["action"]["label"] == "เปิดรายการเดิม"
+
+
+def test_submitted_household_can_be_reopened_and_changes_are_kept(line_user, db_engine):
+    chat = line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    review = finish_one_member(chat)
+    assert "ยืนยันส่ง" in review.buttons, dump(review)
+    done = chat.tap_button(review, "ยืนยันส่ง")
+    (household,) = rows(db_engine, Household)
+    assert f"เลขที่รับเรื่อง: QM-2566-{household.id:06d}" in done.text
+    assert done.buttons == ["เริ่มสำรวจ", "แก้ไขข้อมูลที่ส่ง"]
+    reopened = chat.tap_button(done, "แก้ไขข้อมูลที่ส่ง")
+    edit = next(a for a in flex_actions(reopened) if a.get("displayText") == "แก้ไข: เบอร์โทรศัพท์ติดต่อ")
+    answer = chat.tap(edit["data"])
+    assert "เบอร์โทรศัพท์ติดต่อ" in answer.text and "คำตอบเดิม: (ข้าม)" in answer.text
+    answer = chat.say("0812345678")
+    again = chat.tap_button(answer, "ยืนยันส่ง")
+    assert f"QM-2566-{household.id:06d}" in again.text
+    (change,) = rows(db_engine, AnswerChange)
+    assert (change.code, change.old_value, change.new_value, change.changed_by) == ("phone", None, "0812345678", people["person_id"])
+    (household,) = rows(db_engine, Household)
+    assert household.status == "submitted" and household.phone == "0812345678"
+
+
+def test_no_problem_choice_stores_no_problem_rows(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    finish_one_member(chat)
+    assert rows(db_engine, HouseholdProblem) == []
+    assert {a.value for a in rows(db_engine, SurveyAnswer) if a.code in "HLEIA"} == {"none"}
+
+
+def test_supervisor_reopens_by_receipt_and_changes_name_them(line_user, db_engine):
+    chat = line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    finish_one_member(chat)
+    chat.say("ยืนยันส่ง")
+    (household,) = rows(db_engine, Household)
+    boss = line_user()
+    supervisor = make_volunteer(db_engine, boss.user_id, name="หัวหน้า ทดสอบ", municipality_id=people["municipality_id"], role="supervisor")
+    answer = boss.say(f"แก้ไข {household.receipt_no}")
+    assert "สรุปคำตอบแบบสำรวจ" in [m.get("altText") for m in answer.messages], dump(answer)
+    edit = next(a for a in flex_actions(answer) if a.get("displayText") == "แก้ไข: บ้านเลขที่")
+    boss.tap(edit["data"])
+    boss.say("12/5")
+    boss.say("ยืนยันส่ง")
+    (change,) = rows(db_engine, AnswerChange)
+    assert (change.code, change.old_value, change.new_value, change.changed_by) == ("house_no", "12/3", "12/5", supervisor["person_id"])
+    assert "ไม่มีครัวเรือนเลขที่รับเรื่อง QM-2566-999999" in boss.say("แก้ไข QM-2566-999999").text
+
+
+def test_starting_another_survey_keeps_the_first_as_a_draft(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    answer = chat.say("สำรวจ")
+    assert "แบบสำรวจ บ้านเลขที่ 12/3 · นายสมชาย ใจดี ถูกเก็บไว้เป็นฉบับร่าง" in answer.text
+    assert [h.status for h in rows(db_engine, Household)] == ["draft", "draft"]
+
+
+def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("13")
+    chat.say("ข้าม")
+    for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
+        chat.say(value)
+    for member in range(2, 14):
+        for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
+            chat.say(value)
+    for _dim in "HLEIA":
+        chat.say("1")
+        chat.say("1")
+        chat.say("รายละเอียดของปัญหา " * 10)
+    chat.say("ต้องการความช่วยเหลือ " * 40)
+    review = chat.say("ข้าม")
+    flexes = [m for m in review.messages if m["type"] == "flex"]
+    assert len(review.messages) <= 5 and len(flexes) >= 2
+    assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 13 + 5 + 1
+    assert review.buttons[0] == "ยืนยันส่ง"
+
+
+def test_long_community_list_is_numbered_and_typed_numbers_or_names_work(line_user, db_engine):
+    from sqlalchemy import insert
+
+    from storage.models import Community
+
+    chat = line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    with db_engine.begin() as connection:
+        for number in range(3, 21):
+            connection.execute(insert(Community).values(municipality_id=people["municipality_id"], name=f"ชุมชนที่ {number}", target_households=10))
+    for value in ("สำรวจ", "ใช่", "1", "วันนี้", "ข้าม", "12/3"):
+        chat.say(value)
+    answer = chat.say("ข้าม")
+    assert "20. ชุมชนที่ 20" in answer.text and len(answer.buttons) <= 13
+    assert answer.buttons[-3:] == ["ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    answer = chat.say("๑๕")
+    assert "ถูกต้องหรือไม่" in answer.text, dump(answer)
+    (household,) = rows(db_engine, Household)
+    with db_engine.connect() as connection:
+        name = connection.execute(select(Community.name).where(Community.id == household.community_id)).scalar_one()
+    assert name == "ชุมชนที่ 15"
+    chat.say("ย้อนกลับ")
+    chat.say("ชุมชนริมน้ำ")
+    (household,) = rows(db_engine, Household)
+    assert household.community_id == people["community_id"] + 1

@@ -1,0 +1,73 @@
+"""Survey storage: answers are rows, members and problems follow them, nothing stale is left."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import surveys
+from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
+from tests.support.survey import make_volunteer
+
+NOW = datetime(2024, 1, 15, 3, 0, tzinfo=timezone.utc)
+
+
+def draft(session: Session, db_engine) -> tuple[Household, Person]:  # type: ignore[no-untyped-def]
+    ids = make_volunteer(db_engine, "U" + "a" * 32)
+    person = session.get(Person, ids["person_id"])
+    return surveys.create_household(session, person, "thaiqm-2566", "1", "2566", NOW), person
+
+
+def write(session, household, person, key, value, dimension=None):  # type: ignore[no-untyped-def]
+    rows = surveys.answer_rows(session, household.id)
+    surveys.write_answer(session, household, rows, key, value, person_id=person.id, now=NOW, dimension=dimension)
+    session.flush()
+
+
+def test_fewer_members_removes_their_rows_and_answers(db_engine):
+    with Session(db_engine) as session, session.begin():
+        household, person = draft(session, db_engine)
+        write(session, household, person, ("member_count", 0), "3")
+        for member in (1, 2, 3):
+            write(session, household, person, ("m_name", member), f"คนที่ {member}")
+        write(session, household, person, ("m_income", 3), "1000")
+        write(session, household, person, ("member_count", 0), "2")
+        names = session.scalars(select(HouseholdMember.full_name).order_by(HouseholdMember.member_no)).all()
+        assert names == ["คนที่ 1", "คนที่ 2"]
+        assert sorted(surveys.answer_rows(session, household.id)) == [("m_name", 1), ("m_name", 2), ("member_count", 0)]
+        assert household.member_count == 2
+
+
+def test_problems_follow_the_checklist_and_unticked_follow_ups_go(db_engine):
+    with Session(db_engine) as session, session.begin():
+        household, person = draft(session, db_engine)
+        write(session, household, person, ("H", 0), "H1 H3", dimension="health")
+        write(session, household, person, ("H1.member", 0), "2")
+        write(session, household, person, ("H1.detail", 0), "ติดเตียง")
+        write(session, household, person, ("H3.member", 0), "household")
+        problems = {p.code: (p.member_no, p.detail, p.dimension, p.status) for p in session.scalars(select(HouseholdProblem))}
+        assert problems == {"H1": (2, "ติดเตียง", "health", "found"), "H3": (None, None, "health", "found")}
+        write(session, household, person, ("H", 0), "H3", dimension="health")
+        assert [p.code for p in session.scalars(select(HouseholdProblem))] == ["H3"]
+        assert ("H1.member", 0) not in surveys.answer_rows(session, household.id)
+        write(session, household, person, ("H", 0), "none", dimension="health")
+        assert session.scalars(select(HouseholdProblem)).all() == []
+
+
+def test_changes_are_recorded_only_after_submission(db_engine):
+    with Session(db_engine) as session, session.begin():
+        household, person = draft(session, db_engine)
+        write(session, household, person, ("house_no", 0), "1/1")
+        write(session, household, person, ("house_no", 0), "1/2")
+        assert session.scalars(select(AnswerChange)).all() == []
+        assert surveys.submit(household, NOW) == f"QM-2566-{household.id:06d}"
+        write(session, household, person, ("house_no", 0), "1/3")
+        write(session, household, person, ("house_no", 0), "1/3")  # the same value again is no change
+        (change,) = session.scalars(select(AnswerChange)).all()
+        assert (change.old_value, change.new_value, change.changed_by) == ("1/2", "1/3", person.id)
+        when = change.changed_at
+        assert (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) == NOW  # SQLite keeps no zone
+        (row,) = session.scalars(select(SurveyAnswer)).all()
+        assert row.value == "1/3"
