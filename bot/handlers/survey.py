@@ -19,6 +19,7 @@ from bot.handlers.context import EventContext
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot import policy
+from bot.areas import find_tambon
 from bot.handlers.access import refusal
 from bot.policy import can_edit_household, can_view_household
 from bot.replies import Button, Reply, Text
@@ -297,8 +298,16 @@ def _env(ctx: EventContext, household: Household) -> Env:
         for c in ctx.session.scalars(select(Community).where(Community.municipality_id == household.municipality_id).order_by(Community.id))
     )
     municipality = ctx.session.get(Municipality, household.municipality_id)
-    area = {"municipality": municipality.name, "tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code} if municipality else {}
+    area = _area_names(municipality) if municipality else {}
     return Env(today=ctx.now.astimezone(ctx.config.zone).date(), communities=communities, area=area, translate=_)
+
+
+def _area_names(municipality: Municipality) -> dict[str, str]:
+    """The municipality's tambon, amphoe and province by name (codes where the official list lacks them)."""
+    tambon = find_tambon(municipality.tambon_code)
+    if tambon is None:
+        return {"municipality": municipality.name, "tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code}
+    return {"municipality": municipality.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
 
 
 def _save_cursor(household: Household, cursor: Cursor) -> None:
