@@ -9,7 +9,7 @@ from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config
-from bot.delivery import OutcomeRecorder
+from bot.sending import OutcomeRecorder, Sender
 from bot.dialogs.engine import preload as preload_forms
 from bot.emulator import build_emulator, emulator_enabled
 from bot.line_gateway import LineGateway
@@ -38,14 +38,14 @@ def create_app(config: Config | None = None) -> Flask:
     engine = make_engine(config.database_url)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
-    recorder = OutcomeRecorder(factory, utc_now)
+    sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
     app.extensions[EXTENSION_KEY] = AppState(
         config=config,
         engine=engine,
         session_factory=factory,
         gateway=gateway,
-        recorder=recorder,
-        processor=WebhookProcessor(config, factory, gateway, recorder, utc_now),
+        sender=sender,
+        processor=WebhookProcessor(config, factory, gateway, sender, utc_now),
         signature_validator=SignatureValidator(config.line_channel_secret),
     )
     app.register_blueprint(webhook)

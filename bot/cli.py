@@ -97,9 +97,10 @@ def _run(config: Config, host: str, port: int) -> None:
     from bot.app import create_app
     from bot.emulator import QuietPolling, emulator_enabled
     from bot.jobs import make_jobs, start_consumer
+    from bot.state import close_app
 
     app = create_app(config)
-    consumer = start_consumer(make_jobs(config).huey)
+    consumer = start_consumer(make_jobs(config, app=app).huey)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
     if emulator_enabled(config):
@@ -108,7 +109,8 @@ def _run(config: Config, host: str, port: int) -> None:
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
-        consumer.stop()
+        consumer.stop(graceful=True)  # let a running job finish before its connections close
+        close_app(app)  # send what is queued and record its outcomes before leaving
 
 
 @main.command()

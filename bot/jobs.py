@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
@@ -28,7 +29,7 @@ class Jobs:
     close: Callable[[], None]
 
 
-def make_jobs(config: Config, immediate: bool = False) -> Jobs:
+def make_jobs(config: Config, immediate: bool = False, app: Flask | None = None) -> Jobs:
     """The job queue this configuration asks for, with the project's periodic jobs registered."""
     if config.redis_url:
         huey: Huey = RedisHuey("thaiqm-bot", url=config.redis_url, immediate=immediate)
@@ -36,12 +37,14 @@ def make_jobs(config: Config, immediate: bool = False) -> Jobs:
         path = Path(config.instance_path).resolve() / "jobs.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         huey = SqliteHuey("thaiqm-bot", filename=str(path), immediate=immediate)
-    return register_jobs(huey, config)
+    return register_jobs(huey, config, app)
 
 
-def register_jobs(huey: Huey, config: Config) -> Jobs:
+def register_jobs(huey: Huey, config: Config, app: Flask | None = None) -> Jobs:
     """Register the periodic jobs; each builds what it needs once, on first run, in the worker."""
-    runtime: dict[str, object] = {}
+    # The jobs use the app they run beside (serve), or build their own once (worker).
+    runtime: dict[str, object] = {} if app is None else {"app": app}
+    owned = app is None
 
     def parts():  # type: ignore[no-untyped-def]
         """The app's shared parts, built once per worker process."""
@@ -67,7 +70,7 @@ def register_jobs(huey: Huey, config: Config) -> Jobs:
 
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
-        if "app" in runtime:
+        if owned and "app" in runtime:
             from bot.state import close_app
 
             close_app(runtime.pop("app"))  # type: ignore[arg-type]

@@ -322,10 +322,8 @@ def build_api(standin: LineStandIn) -> Flask:
     return api
 
 
-class _KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1 with keep-alive, as LINE's API servers speak, and no access log per call."""
-
-    protocol_version = "HTTP/1.1"
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per call: the stand-in records every call itself."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         """Stay quiet: the stand-in records every call itself."""
@@ -336,7 +334,7 @@ class StandInServer:
 
     def __init__(self, standin: LineStandIn, port: int = 0, host: str = "127.0.0.1") -> None:
         self.standin = standin
-        self._server: BaseWSGIServer = make_server(host, port, build_api(standin), threaded=True, request_handler=_KeepAliveHandler)
+        self._server: BaseWSGIServer = make_server(host, port, build_api(standin), threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="line-standin", daemon=True)
 
     @property

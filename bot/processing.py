@@ -13,7 +13,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.delivery import OutcomeRecorder, Outgoing, deliver
+from bot.delivery import Outgoing
+from bot.sending import Sender
 from bot.handlers import dispatch, help
 from bot.handlers.context import EventContext
 from bot.i18n import _
@@ -68,13 +69,13 @@ class WebhookProcessor:
         config: Config,
         factory: sessionmaker[Session],
         gateway: LineGateway,
-        recorder: OutcomeRecorder,
+        sender: Sender,
         clock: Callable[[], datetime],
     ):
         self.config = config
         self.factory = factory
         self.gateway = gateway
-        self.recorder = recorder
+        self.sender = sender
         self.clock = clock
 
     def process(self, events: list[RawEvent]) -> bool:
@@ -90,7 +91,7 @@ class WebhookProcessor:
                 continue
             if outgoing is not None:
                 batch.append(outgoing)
-        deliver(self.gateway, self.recorder, batch)
+        self.sender.submit(batch)
         return all_stored
 
     def _handle_safely(self, raw: RawEvent) -> Outgoing | None:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.delivery import OutcomeRecorder
+from bot.sending import Sender
 from bot.line_gateway import LineGateway
 from bot.processing import WebhookProcessor
 
@@ -23,7 +23,7 @@ class AppState:
     engine: Engine
     session_factory: sessionmaker[Session]
     gateway: LineGateway
-    recorder: OutcomeRecorder
+    sender: Sender
     processor: WebhookProcessor
     signature_validator: SignatureValidator
 
@@ -37,8 +37,8 @@ def app_state(app: Flask) -> AppState:
 
 
 def close_app(app: Flask) -> None:
-    """Write pending delivery outcomes and release connections (shutdown, tests)."""
+    """Send what is queued, write its outcomes and release connections (shutdown, tests)."""
     state = app_state(app)
-    state.recorder.close()
+    state.sender.close()
     state.gateway.close()
     state.engine.dispose()

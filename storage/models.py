@@ -130,7 +130,11 @@ class Household(Base):
     """One household's record in a round: who surveyed it, where, and how far it got."""
 
     __tablename__ = "households"
-    __table_args__ = (Index("ix_households_volunteer_status", "volunteer_id", "status"),)
+    __table_args__ = (
+        Index("ix_households_volunteer_status", "volunteer_id", "status"),
+        # The duplicate check looks up a house number within a municipality's round.
+        Index("ix_households_house_no", "municipality_id", "round_name", "house_no"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))

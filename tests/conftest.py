@@ -130,10 +130,8 @@ def client(app):  # type: ignore[no-untyped-def]
 def line_user(client, line_api: LineStandIn):  # type: ignore[no-untyped-def]
     """A make-a-user function: each call is a new LINE user chatting with the app."""
 
-    settle = app_state(client.application).recorder.flush
-
     def make(user_id: str | None = None) -> LineChat:
-        return LineChat(flask_poster(client, settle), CHANNEL_SECRET, line_api, user_id)
+        return LineChat(flask_poster(client), CHANNEL_SECRET, line_api, user_id)
 
     return make
 

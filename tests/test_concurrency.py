@@ -21,7 +21,7 @@ def test_twenty_concurrent_webhooks_from_one_user_are_each_processed_once(app, l
     with ThreadPoolExecutor(CONCURRENT) as pool:
         statuses = list(pool.map(lambda event: chat.send(event).status, events))
     assert statuses == [200] * CONCURRENT
-    app_state(app).recorder.flush()
+    app_state(app).sender.flush()
     with db_engine.connect() as connection:
         handled = connection.execute(select(LineUser.events_handled).where(LineUser.line_user_id == chat.user_id)).scalar_one()
         processed = connection.execute(select(func.count()).select_from(ProcessedEvent)).scalar_one()

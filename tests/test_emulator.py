@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from bot.app import create_app
+from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET
 from bot.demo import seed_database
 from bot.emulator import QuietPolling
@@ -35,8 +36,7 @@ def local_client(local_config):  # type: ignore[no-untyped-def]
     """A test client of the app in local mode."""
     app = create_app(local_config)
     yield app.test_client()
-    app.extensions["thaiqm"].gateway.close()
-    app.extensions["thaiqm"].engine.dispose()
+    close_app(app)
 
 
 @pytest.mark.parametrize("path", EMULATOR_PATHS)
@@ -49,7 +49,7 @@ def test_emulator_is_absent_when_local_mode_would_talk_to_line_itself(local_conf
     try:
         assert status_of(app.test_client(), "/emulator") == 404
     finally:
-        app.extensions["thaiqm"].engine.dispose()
+        close_app(app)
 
 
 def test_emulator_page_and_scripts_are_served_in_local_mode(local_client):
@@ -115,8 +115,7 @@ def test_stand_in_down_is_reported_not_crashed(local_config):
         assert client.get(f"/emulator/api/messages?since=0&chat={chat_id}").status_code == 502
         assert client.post("/emulator/api/reply-token", json={"chatId": chat_id}).status_code == 502
     finally:
-        app.extensions["thaiqm"].gateway.close()
-        app.extensions["thaiqm"].engine.dispose()
+        close_app(app)
 
 
 @pytest.mark.parametrize("host", ["evil.example", "192.168.1.20:8080", "127.0.0.1.nip.io"])

@@ -21,6 +21,7 @@ from linebot.v3.messaging import ApiClient, Configuration, Message, MessagingApi
 from werkzeug.serving import make_server
 
 from bot.app import create_app
+from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.demo import seed_database
 from bot.emulator.personas import PERSONAS_BY_KEY
@@ -167,8 +168,7 @@ def emulator_url(database_url: str, line_api, line_api_url: str) -> Iterator[str
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()
     server.server_close()
-    app.extensions["thaiqm"].gateway.close()
-    app.extensions["thaiqm"].engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture(scope="module")

@@ -142,8 +142,12 @@ def test_serve_without_credentials_runs_in_announced_local_mode(tmp_path):
         raw = webhooks.encode(webhooks.body_of(webhooks.follow_event(user_id, token)))
         post = http_poster(f"http://127.0.0.1:{bot_port}")
         assert post(raw, {"Content-Type": "application/json", "X-Line-Signature": webhooks.sign(raw, LOCAL_CHANNEL_SECRET)}) == 200
-        with urllib.request.urlopen(f"http://127.0.0.1:{line_port}/_standin/messages/{user_id}") as response:
-            messages = json.load(response)["messages"]
+        messages: list = []
+        deadline = time.monotonic() + 5  # the reply goes out just after the webhook is answered
+        while not messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with urllib.request.urlopen(f"http://127.0.0.1:{line_port}/_standin/messages/{user_id}") as response:
+                messages = json.load(response)["messages"]
         assert "ยินดีต้อนรับ" in messages[0]["message"]["text"]
     finally:
         process.terminate()

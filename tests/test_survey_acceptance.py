@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.state import close_app
 from bot.dialogs import engine as engine_module
 from bot.dialogs import form as form_module
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
@@ -245,9 +246,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
         assert stale.buttons[0] == "แก้ไขคำตอบนั้น"
         r = chat.say("ยืนยันส่ง")
     finally:
-        state = restarted.extensions["thaiqm"]
-        state.gateway.close()
-        state.engine.dispose()
+        close_app(restarted)
 
     (household,) = all_rows(db_engine, Household)
     receipt = f"QM-2566-{household.id:06d}"

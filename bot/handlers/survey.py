@@ -260,8 +260,9 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
 
 def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
     """Warn when the same house code, head ID or house number is already recorded this round."""
-    others = [h for h in surveys.find_duplicates(ctx.session, household) if can_view_household(person, h)]
-    hidden = len(surveys.find_duplicates(ctx.session, household)) - len(others)
+    found = surveys.find_duplicates(ctx.session, household)
+    others = [h for h in found if can_view_household(person, h)]
+    hidden = len(found) - len(others)
     if not others and not hidden:
         return []
     if not others:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.local_line import LineStandIn
+from bot.state import app_state
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
 
@@ -17,19 +19,20 @@ from tests.support.line_contract import check_webhook_body
 Poster = Callable[[bytes, dict[str, str]], int]
 
 
-def flask_poster(client: Any, settle: Callable[[], None] = lambda: None) -> Poster:
-    """Post through a Flask test client (the real app, in process); settle() waits for background writes."""
+def flask_poster(client: Any) -> Poster:
+    """Post through a Flask test client (the real app, in process), then wait for its sending to finish."""
+    sender = app_state(client.application).sender
 
     def post(body: bytes, headers: dict[str, str]) -> int:
         status = client.post("/callback", data=body, headers=headers).status_code
-        settle()
+        sender.flush()  # replies go out on background lanes after the webhook answered
         return status
 
     return post
 
 
 def http_poster(base_url: str) -> Poster:
-    """Post over HTTP to a running server (gunicorn, werkzeug)."""
+    """Post over HTTP to a running server (gunicorn, werkzeug); LineChat then waits for the replies."""
 
     def post(body: bytes, headers: dict[str, str]) -> int:
         request = urllib.request.Request(f"{base_url}/callback", data=body, headers=headers, method="POST")
@@ -39,7 +42,23 @@ def http_poster(base_url: str) -> Poster:
         except urllib.error.HTTPError as error:
             return error.code
 
+    post.remote = True  # type: ignore[attr-defined]
     return post
+
+
+def wait_for_messages(standin: LineStandIn, chat_id: str, since: int, quiet: float = 0.2, patience: float = 1.5) -> list:
+    """Messages a server in another thread or process sends: wait until they stop coming."""
+    deadline = time.monotonic() + patience
+    seen = standin.messages_for(chat_id, since)
+    last_change = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        now_seen = standin.messages_for(chat_id, since)
+        if len(now_seen) != len(seen):
+            seen, last_change = now_seen, time.monotonic()
+        elif seen and time.monotonic() - last_change >= quiet:
+            break
+    return seen
 
 
 @dataclass
@@ -149,7 +168,11 @@ class LineChat:
         headers = {"Content-Type": "application/json; charset=utf-8", "X-Line-Signature": signature or webhooks.sign(raw, self.secret)}
         before = self.standin.last_seq()
         status = self.post(raw, headers)
-        return Replies([m.message for m in self.standin.messages_for(self.user_id, since=before)], status)
+        if getattr(self.post, "remote", False):
+            delivered = wait_for_messages(self.standin, self.user_id, before)
+        else:
+            delivered = self.standin.messages_for(self.user_id, since=before)
+        return Replies([m.message for m in delivered], status)
 
     def _token(self) -> str:
         """A reply token LINE would hand out with the next event."""

@@ -105,11 +105,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('dialog_editing', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('dialog_confirm_cancel', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index(batch_op.f('ix_households_head_national_id'), ['head_national_id'], unique=False)
+        batch_op.create_index('ix_households_house_no', ['municipality_id', 'round_name', 'house_no'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.drop_index('ix_households_house_no')
         batch_op.drop_index(batch_op.f('ix_households_head_national_id'))
         batch_op.drop_column('dialog_confirm_cancel')
         batch_op.drop_column('dialog_editing')
