@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import create_app
 from bot.config import LOCAL_CHANNEL_SECRET
-from bot.demo import seed_database
+from bot.demo import seed
 from bot.emulator import QuietPolling
 from bot.emulator.personas import PERSONAS_BY_KEY
 from tests.support import webhooks
@@ -73,7 +73,7 @@ def test_setup_gives_thai_texts_personas_and_who_is_already_a_friend(local_clien
     assert before["texts"]["addFriend"] == "เพิ่มเพื่อน"
     assert [p["key"] for p in before["personas"]] == ["volunteer", "volunteer2", "supervisor", "household"]
     assert not any(p["friend"] for p in before["personas"])
-    seed_database(database_url)
+    seed(local_client.application)
     after = local_client.get("/emulator/api/setup").get_json()
     assert all(p["friend"] for p in after["personas"])
     roles = {p["key"]: p["role"] for p in after["personas"]}
