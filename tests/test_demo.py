@@ -55,8 +55,13 @@ def local_app(database_url: str, line_api_url: str) -> Iterator[Flask]:
 
 
 def chat_of(line_api, key: str) -> list[dict]:  # type: ignore[no-untyped-def]
-    """The messages a persona's chat shows, oldest first."""
-    return [m.message for m in line_api.messages_for(PERSONAS_BY_KEY[key].line_user_id)]
+    """The bot's messages in a persona's chat, oldest first."""
+    return [m.message for m in line_api.messages_for(PERSONAS_BY_KEY[key].line_user_id) if m.via != "user"]
+
+
+def seeded_codes(codes: list[InviteCode]) -> list[str]:
+    """Codes as the demo people typed them (XXXX-XXXX)."""
+    return [f"{c.code[:4]}-{c.code[4:]}" for c in codes]
 
 
 def quick_replies(message: dict) -> list[str]:
@@ -86,6 +91,8 @@ def test_demo_people_register_with_invite_codes_in_their_own_chats(local_app, li
     assert set(friends) == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
 
     # The chats show what the person did: the greeting, the dialog, and a ready menu.
+    typed = [m.message["text"] for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
+    assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[-1] == "ยืนยัน"
     volunteer = chat_of(line_api, "volunteer")
     assert GREETING in volunteer[0]["text"]
     assert REGISTERED in volunteer[-1]["text"] and quick_replies(volunteer[-1]) == VOLUNTEER_MENU

@@ -12,6 +12,7 @@ from bot.config import LOCAL_CHANNEL_SECRET
 from bot.demo import seed
 from bot.emulator import QuietPolling
 from bot.emulator.personas import PERSONAS_BY_KEY
+from bot.emulator.standin_client import StandInClient, StandInUnavailable
 from tests.support import webhooks
 from tests.support.line_chat import LineChat, flask_poster
 
@@ -139,3 +140,14 @@ def test_polling_is_kept_out_of_the_access_log():
     assert not quiet.filter(line("/_standin/messages?since=3"))
     assert quiet.filter(line("/callback"))
     assert quiet.filter(line("/v2/bot/message/reply"))
+
+
+def test_stand_in_shows_what_a_scripted_user_typed_on_their_side_and_refuses_non_messages(line_api, line_api_url):
+    chat_id = PERSONAS_BY_KEY["volunteer"].line_user_id
+    standin = StandInClient(line_api_url)
+    standin.record_user_message(chat_id, {"type": "text", "text": "ลงทะเบียน"})
+    [shown] = standin.messages([chat_id], 0)
+    assert (shown["via"], shown["message"]) == ("user", {"type": "text", "text": "ลงทะเบียน"})
+    with pytest.raises(StandInUnavailable):
+        standin.record_user_message(chat_id, {"text": "no type"})
+    assert len(standin.messages([chat_id], 0)) == 1

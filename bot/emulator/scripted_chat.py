@@ -47,6 +47,8 @@ class ScriptedChat:
     def say(self, text: str) -> None:
         """Type a text (what a quick-reply button with this text sends, too)."""
         message = {"id": _digits(18), "type": "text", "quoteToken": secrets.token_urlsafe(16), "text": text}
+        # On the user's side of the chat first, as their phone shows it before the bot answers.
+        self._standin.record_user_message(self.user_id, {"type": "text", "text": text})
         self._send(self._event("message", reply=True) | {"message": message})
 
     def _event(self, event_type: str, reply: bool) -> dict[str, Any]:

@@ -30,14 +30,21 @@ class StandInClient:
         """A reply token for the event the emulator is about to send from this chat."""
         return str(self._call("POST", f"/_standin/reply-token/{_checked(chat_id)}")["replyToken"])
 
+    def record_user_message(self, chat_id: str, message: dict[str, Any]) -> None:
+        """Show a message on the user's side of a chat (what a scripted person typed)."""
+        self._call("POST", f"/_standin/user-message/{_checked(chat_id)}", message)
+
     def messages(self, chat_ids: list[str], since: int) -> list[dict[str, Any]]:
         """Messages delivered to these chats after sequence number `since`, oldest first (one call)."""
         query = urlencode([("since", int(since))] + [("chat", _checked(chat_id)) for chat_id in chat_ids])
         return self._call("GET", f"/_standin/messages?{query}")["messages"]
 
-    def _call(self, method: str, path: str) -> dict[str, Any]:
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """One JSON call; StandInUnavailable when there is no answer we can use."""
-        request = urllib.request.Request(self.base_url + path, data=b"" if method == "POST" else None, method=method)
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 return json.loads(response.read())

@@ -130,17 +130,22 @@
       lastSeq = Math.max(lastSeq, d.seq);
       const list = transcripts[d.chat_id];
       if (!list) continue;
-      const item = { from: "bot", message: d.message, at: d.at, via: d.via };
+      const item = itemOf(d);
       list.push(item);
-      quickReplies[d.chat_id] = d.message.quickReply || null;
+      quickReplies[d.chat_id] = item.from === "bot" ? d.message.quickReply || null : null;
       touched.add(d.chat_id);
       if (current && d.chat_id === current.userId) appendItem(item, list.length - 1);
-      else unread[d.chat_id] = (unread[d.chat_id] || 0) + 1;
+      else if (item.from === "bot") unread[d.chat_id] = (unread[d.chat_id] || 0) + 1;
     }
     if (touched.size) {
       renderPersonaList();
       if (current && touched.has(current.userId)) renderQuickReplies();
     }
+  }
+
+  /** A transcript item from what the stand-in holds: the bot's messages, and what a scripted user sent. */
+  function itemOf(d) {
+    return { from: d.via === "user" ? "user" : "bot", message: d.message, at: d.at, via: d.via };
   }
 
   async function loadHistory() {
@@ -150,12 +155,11 @@
       const sent = JSON.parse(sessionStorage.getItem(sessionKey(p.userId)) || "[]");
       const received = history.filter((d) => d.chat_id === p.userId);
       if (!received.length) continue; // a restarted stand-in: old local bubbles would float alone
-      const items = received.map((d) => ({ from: "bot", message: d.message, at: d.at, via: d.via })).concat(sent);
+      const items = received.map(itemOf).concat(sent);
       items.sort((a, b) => a.at - b.at);
       transcripts[p.userId] = items;
-      const last = received[received.length - 1];
-      const lastUser = sent.length ? sent[sent.length - 1].at : 0;
-      quickReplies[p.userId] = last.at >= lastUser ? last.message.quickReply || null : null;
+      const last = items[items.length - 1];
+      quickReplies[p.userId] = last.from === "bot" ? last.message.quickReply || null : null;
     }
     for (const d of history) {
       seen.add(d.seq);
