@@ -99,7 +99,7 @@ def demo(port: int) -> None:
         seeded = seed(app)
     except (DemoError, ChatRefused, StandInUnavailable) as error:
         raise click.ClickException(f"cannot seed the demo: {error or type(error).__name__}") from None
-    click.echo(f"demo data: {seeded.summary}")
+    click.echo(f"demo data: {seeded.summary}; rich menus {seeded.rich_menus}")
     _run(
         config,
         "127.0.0.1",
@@ -339,11 +339,10 @@ def person_activate(person_id: int) -> None:
 def richmenu(font: str | None) -> None:
     """Create the rich menu of every role at LINE, make the guest one the default, relink registered users."""
     from linebot.v3.messaging import ApiClient, ApiException
-    from sqlalchemy import select
 
     from bot.line_gateway import sdk_configuration
-    from bot.rich_menus import FontMissing, create_menus, find_thai_font, link_users
-    from storage.models import LineUser, Person, RichMenu, utcnow
+    from bot.rich_menus import FontMissing, find_thai_font, publish_menus
+    from storage.models import utcnow
 
     config = load_config()
     try:
@@ -352,18 +351,10 @@ def richmenu(font: str | None) -> None:
         raise click.ClickException(str(error)) from None
     with ApiClient(sdk_configuration(config)) as client, _session(config) as session:
         try:
-            created = create_menus(client, font_path)
-            users = session.execute(
-                select(LineUser.line_user_id, Person.role).join(Person, Person.line_user_id == LineUser.id).where(Person.active.is_(True))
-            ).all()
-            link_users(client, [(user_id, created[role]) for user_id, role in users if role in created])
+            created, linked = publish_menus(session, client, font_path, utcnow())
         except ApiException as error:
             raise click.ClickException(f"LINE refused the rich menu request (status {error.status})") from None
-        for role, rich_menu_id in created.items():
-            row = session.get(RichMenu, role) or RichMenu(role=role)
-            row.line_rich_menu_id, row.created_at = rich_menu_id, utcnow()
-            session.add(row)
-        click.echo(f"created rich menus for {', '.join(created)}; linked {len(users)} registered user(s)")
+        click.echo(f"created rich menus for {', '.join(created)}; linked {linked} registered user(s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

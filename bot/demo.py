@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from flask import Flask
+from linebot.v3.messaging import ApiClient, ApiException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,10 @@ from bot.emulator.personas import PERSONAS, PERSONAS_BY_KEY
 from bot.emulator.scripted_chat import ScriptedChat
 from bot.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
+from bot.config import Config
 from bot.i18n import _
+from bot.line_gateway import sdk_configuration
+from bot.rich_menus import FontMissing, find_thai_font, publish_menus
 from bot.state import app_state
 from storage import audit
 from storage.db import transaction
@@ -119,6 +123,7 @@ class DemoSeeded:
 
     summary: str
     newcomer_code: str
+    rich_menus: str  # "published", or why not
 
 
 SeedStep = Callable[[Session, DemoWorld, datetime], None]
@@ -131,6 +136,7 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         raise DemoError("the demo chats through the local LINE stand-in: it needs local mode (no LINE credentials)")
     now = now or datetime.now(timezone.utc)
     with transaction(state.session_factory) as session:
+        rich_menus = _publish_rich_menus(session, state.config, now)
         municipality = _municipality(session, now)
         communities = _communities(session, municipality, now)
         friends, registered = _persona_standing(session)
@@ -142,7 +148,21 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         for step in SEED_STEPS:
             step(session, world, now)
         session.flush()
-        return DemoSeeded(world.summary(), display_code(world.newcomer_code))
+        return DemoSeeded(world.summary(), display_code(world.newcomer_code), rich_menus)
+
+
+def _publish_rich_menus(session: Session, config: Config, now: datetime) -> str:
+    """Every role's rich menu at the stand-in (it forgets them when it stops), as `thaiqm-bot richmenu` does at LINE."""
+    try:
+        font_path = find_thai_font()
+    except FontMissing as error:
+        return f"not shown ({error})"  # the menus still come as quick replies
+    with ApiClient(sdk_configuration(config)) as client:
+        try:
+            publish_menus(session, client, font_path, now)
+        except ApiException as error:
+            raise DemoError(f"the LINE stand-in refused a rich menu request (status {error.status})") from None
+    return "published"
 
 
 def _municipality(session: Session, now: datetime) -> Municipality:

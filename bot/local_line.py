@@ -319,6 +319,23 @@ def build_api(standin: LineStandIn) -> Flask:
         chats = request.args.getlist("chat")
         return {"messages": [m.__dict__ for m in standin.messages_for_chats(chats, since)]}
 
+    @api.get("/_standin/rich-menu/<chat_id>")
+    def chat_rich_menu(chat_id: str):  # type: ignore[no-untyped-def]
+        """For the emulator: the rich menu a chat shows (the user's own, else the default), or null."""
+        rich_menu_id = standin.user_rich_menus.get(chat_id) or standin.default_rich_menu
+        menu = standin.rich_menus.get(rich_menu_id or "")
+        if menu is None or rich_menu_id not in standin.rich_menu_images:
+            return {"richMenuId": None, "richMenu": None}  # LINE shows no menu without its image
+        return {"richMenuId": rich_menu_id, "richMenu": menu}
+
+    @api.get("/_standin/rich-menu-image/<rich_menu_id>")
+    def rich_menu_image(rich_menu_id: str):  # type: ignore[no-untyped-def]
+        """For the emulator: the image uploaded for a rich menu."""
+        image = standin.rich_menu_images.get(rich_menu_id)
+        if image is None:
+            return _error(404, "Not found")
+        return Response(image, mimetype="image/png" if image.startswith(b"\x89PNG") else "image/jpeg")
+
     @api.post("/_standin/user-message/<chat_id>")
     def user_message(chat_id: str):  # type: ignore[no-untyped-def]
         """For scripted chats (the demo): a message the user sent, shown on their side of the chat."""

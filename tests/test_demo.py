@@ -102,6 +102,12 @@ def test_demo_people_register_with_invite_codes_in_their_own_chats(local_app, li
     assert REGISTERED in supervisor[-1]["text"] and "อาสาสมัคร" in quick_replies(supervisor[-1])
     household = chat_of(line_api, "household")
     assert len(household) == 1 and GREETING in household[0]["text"]
+    # Registering linked each person to their role's rich menu at the stand-in; others see the guest menu.
+    assert seeded.rich_menus == "published"
+    menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
+    linked = {key: line_api.user_rich_menus.get(PERSONAS_BY_KEY[key].line_user_id) for key in ("supervisor", "volunteer", "household")}
+    assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer"], "household": None}
+    assert line_api.default_rich_menu == menus["thaiqm-guest"]
     # Every event went in as LINE would send it.
     bodies = [json.loads(raw) for raw in local_app.posted]
     assert bodies and all(check_webhook_body(body) == [] for body in bodies)

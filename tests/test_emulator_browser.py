@@ -226,6 +226,15 @@ class EmulatorTab:
         """Tap the quick-reply button with this label."""
         self.tab.locator(".quick-reply", has_text=label).click()
 
+    def rich_menu(self) -> list[str]:
+        """The texts the areas of the rich menu under the chat send, once it is shown."""
+        self.tab.locator("#rich-menu .rich-area").first.wait_for()
+        return [area.get_attribute("data-text") for area in self.tab.locator("#rich-menu .rich-area").all()]
+
+    def tap_rich_menu(self, text: str) -> None:
+        """Tap the rich menu's area that sends this text."""
+        self.tab.locator(f"#rich-menu .rich-area[data-text='{text}']").click()
+
     def quick_replies(self) -> list[str]:
         """Labels of the quick-reply buttons shown now."""
         return self.tab.locator(".quick-reply").all_inner_texts()
@@ -445,7 +454,8 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.switch_to("new")
     emulator.tab.click("#add-friend")
     emulator.wait_for_bot(GREETING)
-    emulator.tap_quick_reply("ลงทะเบียน")
+    assert emulator.rich_menu() == ["ลงทะเบียน", "ช่วยเหลือ"]  # LINE's default menu: the guest's
+    emulator.tap_rich_menu("ลงทะเบียน")
     emulator.wait_for_bot("กรุณาพิมพ์รหัสเชิญ")
     assert emulator.quick_replies() == ["ยกเลิก"]
     emulator.type(code.lower())  # as typed on a phone: case and dash do not matter
@@ -466,8 +476,13 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.wait_for_bot(REGISTERED)
     assert "สมปอง ทดลองใช้" in emulator.bot_texts()[-1]
     assert emulator.quick_replies() == VOLUNTEER_MENU
+    # Registering linked the volunteer's rich menu: it replaces the guest's under the chat.
+    emulator.tab.locator("#rich-menu .rich-area[data-text='สำรวจ']").wait_for()
+    assert emulator.rich_menu() == VOLUNTEER_MENU
     emulator.screenshot("12-registered-volunteer-menu")
-    assert emulator.user_texts()[-2:] == ["ชุมชนตลาดเก่า", "ยืนยัน"]
+    emulator.tap_rich_menu("ช่วยเหลือ")
+    emulator.wait_for_bot(HELP)
+    assert emulator.user_texts()[-3:] == ["ชุมชนตลาดเก่า", "ยืนยัน", "ช่วยเหลือ"]
     newcomer = [e["source"]["userId"] for e in emulator.events()][0]
     with Session(db_engine) as session:
         person = session.scalars(select(Person).join(LineUser, Person.line_user_id == LineUser.id).where(LineUser.line_user_id == newcomer)).one()
@@ -489,7 +504,13 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
     assert emulator.quick_replies() == SUPERVISOR_MENU
+    assert emulator.rich_menu() == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
     emulator.screenshot("14-supervisor-volunteers")
+    emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
+    assert emulator.tab.locator("#rich-menu").is_hidden()
+    emulator.tab.click("#rich-menu-bar")
+    emulator.tap_rich_menu("อาสาสมัคร")
+    emulator.wait_for_bot("อาสาสมัครในพื้นที่ของท่าน", count=2)
 
 
 @pytest.mark.skip(reason="the household survey dialog is being built in another branch (issue: survey dialog); "

@@ -17,6 +17,8 @@
   const quickReplies = {}; // userId -> quickReply of the bot's last message, until the user acts
   const unread = {};
   const seen = new Set(); // sequence numbers already shown: a poll and a send may overlap
+  const richMenus = {}; // userId -> the rich menu LINE shows under that chat (null: none)
+  const richMenuOpen = {}; // userId -> whether the person has it open (LINE: `selected` at first)
 
   // ------------------------------------------------------------------ personas
 
@@ -100,6 +102,7 @@
     closePanels();
     renderPersonaList();
     renderChat();
+    loadRichMenu(p);
   }
 
   // ------------------------------------------------------------------ transcript
@@ -208,8 +211,25 @@
         showBanner(texts.standInDown, "standin");
       }
       await poll();
+      await loadRichMenu(p); // an event may have changed it (registered: the role's menu)
     });
     return sending;
+  }
+
+  /** Ask which rich menu LINE shows this person now (their own, else the default one). */
+  async function loadRichMenu(p) {
+    try {
+      const response = await fetch("/emulator/api/rich-menu?chat=" + encodeURIComponent(p.userId));
+      if (!response.ok) return;
+      const menu = (await response.json()).richMenu;
+      const before = richMenus[p.userId];
+      if (before && menu && before.image === menu.image) return; // the same menu: keep it as the person left it
+      richMenus[p.userId] = menu;
+      richMenuOpen[p.userId] = Boolean(menu && menu.selected);
+      if (current === p) renderRichMenu();
+    } catch (error) {
+      /* the stand-in is down: the banner from polling says so */
+    }
   }
 
   // ------------------------------------------------------------------ user actions
@@ -349,6 +369,7 @@
     $("composer").classList.toggle("disabled", !p.friend);
     $("text-input").disabled = !p.friend;
     renderQuickReplies();
+    renderRichMenu();
   }
 
   function appendItem(item, index) {
@@ -479,6 +500,45 @@
     scrollToEnd(); // the bar took room from the messages: keep the newest one in view
   }
 
+  /** The rich menu under the chat as LINE draws it: the uploaded image, its areas tappable, a bar to fold it. */
+  function renderRichMenu() {
+    const box = $("rich-menu");
+    const bar = $("rich-menu-bar");
+    const menu = current && current.friend ? richMenus[current.userId] : null;
+    box.textContent = "";
+    bar.hidden = !menu;
+    box.hidden = !menu || !richMenuOpen[current.userId];
+    if (!menu) return;
+    bar.textContent = `${menu.chatBarText || ""} ${richMenuOpen[current.userId] ? "▾" : "▴"}`;
+    const image = document.createElement("img");
+    image.src = menu.image;
+    image.alt = menu.chatBarText || "";
+    box.appendChild(image);
+    const percent = (value, whole) => `${(100 * value) / whole}%`;
+    for (const area of menu.areas || []) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "rich-area";
+      const { x, y, width, height } = area.bounds;
+      Object.assign(button.style, {
+        left: percent(x, menu.size.width),
+        top: percent(y, menu.size.height),
+        width: percent(width, menu.size.width),
+        height: percent(height, menu.size.height),
+      });
+      button.setAttribute("aria-label", area.action.label || area.action.text || "");
+      button.dataset.text = area.action.text || "";
+      button.addEventListener("click", () => doAction(area.action));
+      box.appendChild(button);
+    }
+    scrollToEnd();
+  }
+
+  function toggleRichMenu() {
+    richMenuOpen[current.userId] = !richMenuOpen[current.userId];
+    renderRichMenu();
+  }
+
   function scrollToEnd() {
     const box = $("messages");
     box.scrollTop = box.scrollHeight;
@@ -543,6 +603,7 @@
     });
     $("add-friend").addEventListener("click", follow);
     $("block-toggle").addEventListener("click", block);
+    $("rich-menu-bar").addEventListener("click", toggleRichMenu);
     $("another-new-user").addEventListener("click", anotherNewUser);
     $("picker-ok").addEventListener("click", confirmPicker);
     $("picker-cancel").addEventListener("click", closePanels);
