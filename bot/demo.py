@@ -141,9 +141,12 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         communities = _communities(session, municipality, now)
         friends, registered = _persona_standing(session)
         codes = _persona_codes(session, municipality, communities, registered, now)
+        municipality_id = municipality.id
+    # Committed first: the app reads the codes in its own transactions.
     _chat_people_in(app, StandInClient(state.config.line_api_base_url), friends, codes)
     with transaction(state.session_factory) as session:
-        world = DemoWorld(municipality=session.get(Municipality, municipality.id), communities=_communities(session, municipality, now))
+        municipality = session.get_one(Municipality, municipality_id)
+        world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))
         world.people = _registered_people(session)
         for step in SEED_STEPS:
             step(session, world, now)
