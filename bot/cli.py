@@ -97,8 +97,10 @@ def demo(port: int) -> None:
     app = create_app(config)
     try:
         seeded = seed(app)
-    except (DemoError, ChatRefused, StandInUnavailable) as error:
-        raise click.ClickException(f"cannot seed the demo: {error or type(error).__name__}") from None
+    except StandInUnavailable:
+        raise click.ClickException(f"cannot seed the demo: the local LINE stand-in at {config.line_api_base_url} does not answer") from None
+    except (DemoError, ChatRefused) as error:
+        raise click.ClickException(f"cannot seed the demo: {error}") from None
     click.echo(f"demo data: {seeded.summary}; rich menus {seeded.rich_menus}")
     _run(
         config,

@@ -134,6 +134,8 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
     state = app_state(app)
     if not emulator_enabled(state.config):
         raise DemoError("the demo chats through the local LINE stand-in: it needs local mode (no LINE credentials)")
+    standin = StandInClient(state.config.line_api_base_url)
+    standin.messages([], 0)  # StandInUnavailable now, in one clear line, rather than mid-way
     now = now or datetime.now(timezone.utc)
     with transaction(state.session_factory) as session:
         rich_menus = _publish_rich_menus(session, state.config, now)
@@ -143,7 +145,7 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         codes = _persona_codes(session, municipality, communities, registered, now)
         municipality_id = municipality.id
     # Committed first: the app reads the codes in its own transactions.
-    _chat_people_in(app, StandInClient(state.config.line_api_base_url), friends, codes)
+    _chat_people_in(app, standin, friends, codes)
     with transaction(state.session_factory) as session:
         municipality = session.get_one(Municipality, municipality_id)
         world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))

@@ -19,6 +19,7 @@ from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.demo import NEWCOMER_CODE_USES, seed
 from bot.emulator.personas import PERSONAS_BY_KEY
 from bot.policy import can_view_household
+from bot.rich_menus import FontMissing
 from bot.state import close_app
 from storage.models import AuditEntry, Community, Household, InviteCode, LineUser, Municipality, Person
 from tests.conftest import ACCESS_TOKEN
@@ -208,6 +209,24 @@ def standin_texts(port: int, chat_id: str) -> list[str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(f"http://127.0.0.1:{port}/_standin/messages?chat={chat_id}") as answer:
         return [m["message"].get("text", "") for m in json.loads(answer.read())["messages"]]
+
+
+def test_demo_without_its_stand_in_stops_with_one_clear_line(no_line_credentials, monkeypatch, db_engine):
+    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)  # as if the port were taken by something else
+    monkeypatch.setenv("THAIQM_LOCAL_LINE_PORT", str(free_port()))
+    result = CliRunner().invoke(cli.main, ["demo"])
+    assert result.exit_code == 1 and "cannot seed the demo: the local LINE stand-in at http://127.0.0.1:" in result.output
+    assert no_line_credentials == [] and counts(db_engine)["Person"] == 0
+
+
+def test_demo_without_a_thai_font_registers_everyone_and_says_the_menus_are_not_shown(local_app, line_api, monkeypatch):
+    def no_font(explicit=None):  # type: ignore[no-untyped-def]
+        raise FontMissing("no Thai font found")
+
+    monkeypatch.setattr("bot.demo.find_thai_font", no_font)
+    seeded = seed(local_app)
+    assert seeded.rich_menus == "not shown (no Thai font found)" and seeded.summary == SUMMARY
+    assert line_api.rich_menus == {} and line_api.user_rich_menus == {}
 
 
 def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials, monkeypatch):
