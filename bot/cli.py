@@ -6,13 +6,16 @@ import logging
 import signal
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
 from sqlalchemy.orm import Session
 
 from bot.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("thaiqm-bot")
 
@@ -76,7 +79,11 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=8080, show_default=True, help="Port to listen on (always on 127.0.0.1).")
 def demo(port: int) -> None:
     """Seed a demo municipality and serve the LINE emulator, to try the bot without LINE."""
-    from bot.demo import seed_database
+    from bot.app import create_app
+    from bot.demo import DemoError, seed
+    from bot.i18n import _
+    from bot.emulator.scripted_chat import ChatRefused
+    from bot.emulator.standin_client import StandInUnavailable
 
     config = load_config()
     if not config.local_mode:
@@ -85,12 +92,27 @@ def demo(port: int) -> None:
             "unset LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to run it"
         )
     _upgrade(config)
-    click.echo(f"demo data: {seed_database(config.database_url)}")
+    # The stand-in first: the demo people add the bot and register in their chats through it.
     _start_local_line(config)
-    _run(config, "127.0.0.1", port)
+    app = create_app(config)
+    try:
+        seeded = seed(app)
+    except StandInUnavailable:
+        raise click.ClickException(f"cannot seed the demo: the local LINE stand-in at {config.line_api_base_url} does not answer") from None
+    except (DemoError, ChatRefused) as error:
+        raise click.ClickException(f"cannot seed the demo: {error}") from None
+    click.echo(f"demo data: {seeded.summary}; rich menus {seeded.rich_menus}")
+    _run(
+        config,
+        "127.0.0.1",
+        port,
+        app,
+        f"  a new user registers there with the volunteer invite code {seeded.newcomer_code} "
+        f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})",
+    )
 
 
-def _run(config: Config, host: str, port: int) -> None:
+def _run(config: Config, host: str, port: int, app: Flask | None = None, emulator_note: str = "") -> None:
     """Serve the app until interrupted, saying where the emulator is when there is one."""
     from werkzeug.serving import run_simple
 
@@ -99,13 +121,15 @@ def _run(config: Config, host: str, port: int) -> None:
     from bot.jobs import make_jobs, start_consumer
     from bot.state import close_app
 
-    app = create_app(config)
+    app = app or create_app(config)
     consumer = start_consumer(make_jobs(config, app=app).huey)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
     if emulator_enabled(config):
         logging.getLogger("werkzeug").addFilter(QuietPolling())
         click.echo(f"LINE emulator: open http://127.0.0.1:{port}/emulator in a browser")
+        if emulator_note:
+            click.echo(emulator_note)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
@@ -319,11 +343,10 @@ def person_activate(person_id: int) -> None:
 def richmenu(font: str | None) -> None:
     """Create the rich menu of every role at LINE, make the guest one the default, relink registered users."""
     from linebot.v3.messaging import ApiClient, ApiException
-    from sqlalchemy import select
 
     from bot.line_gateway import sdk_configuration
-    from bot.rich_menus import FontMissing, create_menus, find_thai_font, link_users
-    from storage.models import LineUser, Person, RichMenu, utcnow
+    from bot.rich_menus import FontMissing, find_thai_font, publish_menus
+    from storage.models import utcnow
 
     config = load_config()
     try:
@@ -332,18 +355,10 @@ def richmenu(font: str | None) -> None:
         raise click.ClickException(str(error)) from None
     with ApiClient(sdk_configuration(config)) as client, _session(config) as session:
         try:
-            created = create_menus(client, font_path)
-            users = session.execute(
-                select(LineUser.line_user_id, Person.role).join(Person, Person.line_user_id == LineUser.id).where(Person.active.is_(True))
-            ).all()
-            link_users(client, [(user_id, created[role]) for user_id, role in users if role in created])
+            created, linked = publish_menus(session, client, font_path, utcnow())
         except ApiException as error:
             raise click.ClickException(f"LINE refused the rich menu request (status {error.status})") from None
-        for role, rich_menu_id in created.items():
-            row = session.get(RichMenu, role) or RichMenu(role=role)
-            row.line_rich_menu_id, row.created_at = rich_menu_id, utcnow()
-            session.add(row)
-        click.echo(f"created rich menus for {', '.join(created)}; linked {len(users)} registered user(s)")
+        click.echo(f"created rich menus for {', '.join(created)}; linked {linked} registered user(s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,16 @@
 """The demo world `thaiqm-bot demo` seeds: a municipality anyone can try in the emulator.
 
-Seeding is idempotent (every row is looked up by a natural key before it is made), so
-running the demo twice changes nothing. Each part of the world is one step in
-`SEED_STEPS`; a feature that needs demo data adds a step (see the module's end).
-The people are made up; their LINE accounts are the emulator's personas.
+Seeding runs in three phases, so that people come into being the way real ones do:
+1. the municipality, its communities and an invite code for each demo person not yet
+   registered (made with the invite functions a supervisor's "invite code" uses);
+2. each persona adds the bot as a friend and registers with its code in its own chat:
+   signed webhooks into the real app, reply tokens from the local LINE stand-in, so the
+   emulator opens on the registration conversation and a ready menu;
+3. whatever needs registered people, one step of `SEED_STEPS` each (households, the
+   household member, an unused code for a newcomer); a feature that needs demo data
+   adds a step there.
+Every row is looked up by a natural key before it is made, so running the demo twice
+changes nothing. The people are made up; their LINE accounts are the emulator's personas.
 """
 
 from __future__ import annotations
@@ -12,12 +19,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from flask import Flask
+from linebot.v3.messaging import ApiClient, ApiException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.emulator.personas import PERSONAS_BY_KEY
-from storage.db import make_engine, make_session_factory, transaction
-from storage.models import Community, Household, LineUser, Municipality, Person
+from bot.emulator import emulator_enabled
+from bot.emulator.personas import PERSONAS, PERSONAS_BY_KEY
+from bot.emulator.scripted_chat import ScriptedChat
+from bot.emulator.standin_client import StandInClient
+from bot.handlers.registration import VOLUNTEER_TYPES
+from bot.config import Config
+from bot.i18n import _
+from bot.line_gateway import sdk_configuration
+from bot.rich_menus import FontMissing, find_thai_font, publish_menus
+from bot.state import app_state
+from storage import audit
+from storage.db import transaction
+from storage.invites import create_invite, display_code, invite_problem
+from storage.models import Community, Household, InviteCode, LineUser, Municipality, Person
 from storage.upsert import insert_ignoring_conflict
 
 # Province 99 does not exist, so the demo can never collide with a real municipality.
@@ -34,13 +54,33 @@ COMMUNITIES = (
     ("ชุมชนวัดป่าสามัคคี", 2, 90),
     ("ชุมชนตลาดเก่า", 3, 150),
 )
-# persona key -> (role, volunteer type, full name, phone, community index or None for all)
-PEOPLE = {
-    "supervisor": ("supervisor", None, "นางวันดี มีสุข", "0812345670", None),
-    "volunteer": ("volunteer", "osm", "นายสมชาย ใจดี", "0812345671", 0),
-    "volunteer2": ("volunteer", "committee", "นางสาวมาลี ศรีสุข", "0812345672", 1),
-    "household": ("household", None, "นายบุญมี รักบ้าน", None, 0),
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """A demo person who registers in the chat, and what they answer."""
+
+    role: str
+    full_name: str
+    phone: str
+    volunteer_type: str | None = None
+    community: int | None = None  # index into COMMUNITIES
+    code_names_community: bool = False  # else the volunteer picks it in the chat
+
+
+# Persona key -> registration. One volunteer's code names the community, the other's lets
+# them choose it: the emulator shows both ways the dialog goes.
+REGISTRANTS = {
+    "supervisor": Registrant("supervisor", "วันดี มีสุข", "0812345670"),
+    "volunteer": Registrant("volunteer", "สมชาย ใจดี", "0812345671", "osm", 0, code_names_community=True),
+    "volunteer2": Registrant("volunteer", "มาลี ศรีสุข", "0812345672", "committee", 1),
 }
+# The household member is not registered by code (codes are for staff): made directly.
+HOUSEHOLD_MEMBER = ("household", "นายบุญมี รักบ้าน", 0)
+PERSONA_CODE_DAYS = 1
+# The newcomer's code: municipality-wide, for a whole training session.
+NEWCOMER_CODE_DAYS = 30
+NEWCOMER_CODE_USES = 20
 ROUND_NAME = "2567"
 FORM_ID = "thaiqm-2566"
 FORM_VERSION = "1"
@@ -54,14 +94,19 @@ HOUSEHOLDS = (
 )
 
 
+class DemoError(Exception):
+    """The demo could not be seeded as intended (said in one line, without personal data)."""
+
+
 @dataclass
 class DemoWorld:
-    """What the seeding found or made, for later steps and for the summary line."""
+    """What the last phase found or made, for later steps and for the summary."""
 
     municipality: Municipality
     communities: list[Community] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
     households: list[Household] = field(default_factory=list)
+    newcomer_code: str = ""
 
     def summary(self) -> str:
         """One line for the terminal (counts only: no names)."""
@@ -72,26 +117,57 @@ class DemoWorld:
         )
 
 
+@dataclass(frozen=True)
+class DemoSeeded:
+    """What `thaiqm-bot demo` prints: the summary and the code a newcomer registers with."""
+
+    summary: str
+    newcomer_code: str
+    rich_menus: str  # "published", or why not
+
+
 SeedStep = Callable[[Session, DemoWorld, datetime], None]
 
 
-def seed_demo(session: Session, now: datetime) -> DemoWorld:
-    """Find or make the whole demo world in the session (the caller commits)."""
-    world = DemoWorld(municipality=_municipality(session, now))
-    for step in SEED_STEPS:
-        step(session, world, now)
-    session.flush()
-    return world
+def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
+    """Seed the demo through a local-mode app whose LINE stand-in is running."""
+    state = app_state(app)
+    if not emulator_enabled(state.config):
+        raise DemoError("the demo chats through the local LINE stand-in: it needs local mode (no LINE credentials)")
+    standin = StandInClient(state.config.line_api_base_url)
+    standin.messages([], 0)  # StandInUnavailable now, in one clear line, rather than mid-way
+    now = now or datetime.now(timezone.utc)
+    with transaction(state.session_factory) as session:
+        rich_menus = _publish_rich_menus(session, state.config, now)
+        municipality = _municipality(session, now)
+        communities = _communities(session, municipality, now)
+        friends, registered = _persona_standing(session)
+        codes = _persona_codes(session, municipality, communities, registered, now)
+        municipality_id = municipality.id
+    # Committed first: the app reads the codes in its own transactions.
+    _chat_people_in(app, standin, friends, codes)
+    with transaction(state.session_factory) as session:
+        municipality = session.get_one(Municipality, municipality_id)
+        world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))
+        world.people = _registered_people(session)
+        for step in SEED_STEPS:
+            step(session, world, now)
+        session.flush()
+        return DemoSeeded(world.summary(), display_code(world.newcomer_code), rich_menus)
 
 
-def seed_database(database_url: str, now: datetime | None = None) -> str:
-    """Seed a migrated database in one transaction; returns the summary line."""
-    engine = make_engine(database_url)
+def _publish_rich_menus(session: Session, config: Config, now: datetime) -> str:
+    """Every role's rich menu at the stand-in (it forgets them when it stops), as `thaiqm-bot richmenu` does at LINE."""
     try:
-        with transaction(make_session_factory(engine)) as session:
-            return seed_demo(session, now or datetime.now(timezone.utc)).summary()
-    finally:
-        engine.dispose()
+        font_path = find_thai_font()
+    except FontMissing as error:
+        return f"not shown ({error})"  # the menus still come as quick replies
+    with ApiClient(sdk_configuration(config)) as client:
+        try:
+            publish_menus(session, client, font_path, now)
+        except ApiException as error:
+            raise DemoError(f"the LINE stand-in refused a rich menu request (status {error.status})") from None
+    return "published"
 
 
 def _municipality(session: Session, now: datetime) -> Municipality:
@@ -104,44 +180,113 @@ def _municipality(session: Session, now: datetime) -> Municipality:
     return found
 
 
-def seed_communities(session: Session, world: DemoWorld, now: datetime) -> None:
-    """The municipality's communities, with household targets for progress figures."""
+def _communities(session: Session, municipality: Municipality, now: datetime) -> list[Community]:
+    """The municipality's communities in COMMUNITIES order, with household targets for progress figures."""
     existing = {
-        community.name: community
-        for community in session.scalars(select(Community).where(Community.municipality_id == world.municipality.id))
+        community.name: community for community in session.scalars(select(Community).where(Community.municipality_id == municipality.id))
     }
+    communities = []
     for name, moo, target in COMMUNITIES:
         community = existing.get(name)
         if community is None:
-            community = Community(municipality_id=world.municipality.id, name=name, moo=moo, target_households=target, created_at=now)
+            community = Community(municipality_id=municipality.id, name=name, moo=moo, target_households=target, created_at=now)
             session.add(community)
-        world.communities.append(community)
+        communities.append(community)
     session.flush()
+    return communities
 
 
-def seed_people(session: Session, world: DemoWorld, now: datetime) -> None:
-    """A supervisor, two volunteers and a household member, each a friend of the bot in LINE."""
-    for key, (role, volunteer_type, full_name, phone, community_index) in PEOPLE.items():
-        line_user = _friend_line_user(session, PERSONAS_BY_KEY[key].line_user_id, now)
-        person = session.scalars(select(Person).where(Person.line_user_id == line_user.id)).first()
-        if person is None:
-            person = Person(
-                line_user_id=line_user.id,
-                role=role,
-                volunteer_type=volunteer_type,
-                full_name=full_name,
-                phone=phone,
-                municipality_id=world.municipality.id,
-                community_id=None if community_index is None else world.communities[community_index].id,
-                created_at=now,
-            )
-            session.add(person)
-        world.people[key] = person
-    session.flush()
+def _persona_standing(session: Session) -> tuple[dict[str, bool | None], set[str]]:
+    """Per persona: True when a friend of the bot, False when it blocked it, None when never added; and who is registered."""
+    by_id = {persona.line_user_id: persona.key for persona in PERSONAS}
+    rows = session.execute(
+        select(LineUser.line_user_id, LineUser.active, LineUser.followed_at, Person.id)
+        .outerjoin(Person, Person.line_user_id == LineUser.id)
+        .where(LineUser.line_user_id.in_(by_id))
+    ).all()
+    friends: dict[str, bool | None] = {key: None for key in by_id.values()}
+    registered = set()
+    for line_user_id, active, followed_at, person_id in rows:
+        friends[by_id[line_user_id]] = bool(active and followed_at is not None)
+        if person_id is not None:
+            registered.add(by_id[line_user_id])
+    return friends, registered
+
+
+def _persona_codes(
+    session: Session, municipality: Municipality, communities: list[Community], registered: set[str], now: datetime
+) -> dict[str, str]:
+    """A fresh one-use invite code for each demo person not registered yet (audited like any other)."""
+    codes = {}
+    for key, who in REGISTRANTS.items():
+        if key in registered:
+            continue
+        community_id = communities[who.community].id if who.code_names_community and who.community is not None else None
+        invite = create_invite(session, who.role, municipality.id, community_id, now, PERSONA_CODE_DAYS, 1)
+        audit.record(session, "invite.create", now, invite_code_id=invite.id, role=who.role)
+        codes[key] = invite.code
+    return codes
+
+
+def _chat_people_in(app: Flask, standin: StandInClient, friends: dict[str, bool | None], codes: dict[str, str]) -> None:
+    """Each persona adds the bot (if it has not), then registers with its code, as a person would type it."""
+    for persona in PERSONAS:
+        chat = ScriptedChat(app, standin, persona.line_user_id)
+        if not friends[persona.key]:
+            chat.follow(unblocked=friends[persona.key] is False)
+        if persona.key in codes:
+            _register(chat, REGISTRANTS[persona.key], codes[persona.key])
+
+
+def _register(chat: ScriptedChat, who: Registrant, code: str) -> None:
+    """Answer the registration dialog step by step, with the texts its buttons send."""
+    chat.say(_("register"))
+    chat.say(display_code(code))
+    chat.say(who.full_name)
+    chat.say(who.phone)
+    if who.role == "volunteer":
+        chat.say(_(VOLUNTEER_TYPES[who.volunteer_type or "other"]))
+        if not who.code_names_community and who.community is not None:
+            chat.say(COMMUNITIES[who.community][0])
+    chat.say(_("confirm"))
+
+
+def _registered_people(session: Session) -> dict[str, Person]:
+    """The demo people the chats registered; DemoError when one is missing."""
+    by_id = {PERSONAS_BY_KEY[key].line_user_id: key for key in REGISTRANTS}
+    people = {
+        by_id[line_user_id]: person
+        for person, line_user_id in session.execute(
+            select(Person, LineUser.line_user_id).join(LineUser, Person.line_user_id == LineUser.id).where(LineUser.line_user_id.in_(by_id))
+        ).all()
+    }
+    missing = sorted(set(REGISTRANTS) - set(people))
+    if missing:
+        raise DemoError(f"the registration dialog did not register the demo persona(s) {', '.join(missing)}")
+    return people
+
+
+def seed_household_member(session: Session, world: DemoWorld, now: datetime) -> None:
+    """The household persona's person (its chat added the bot in phase 2)."""
+    role, full_name, community_index = HOUSEHOLD_MEMBER
+    line_user = _friend_line_user(session, PERSONAS_BY_KEY["household"].line_user_id, now)
+    person = session.scalars(select(Person).where(Person.line_user_id == line_user.id)).first()
+    if person is None:
+        person = Person(
+            line_user_id=line_user.id,
+            role=role,
+            full_name=full_name,
+            municipality_id=world.municipality.id,
+            community_id=world.communities[community_index].id,
+            created_at=now,
+        )
+        session.add(person)
+        session.flush()
+    world.people["household"] = person
 
 
 def _friend_line_user(session: Session, line_user_id: str, now: datetime) -> LineUser:
-    """The persona's LINE user row, made as if it had added the bot as a friend."""
+    """The persona's LINE user row (made by its follow event; made here only if that row is missing)."""
     insert_ignoring_conflict(
         session,
         LineUser.__table__,
@@ -184,10 +329,28 @@ def seed_households(session: Session, world: DemoWorld, now: datetime) -> None:
     session.flush()
 
 
+def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> None:
+    """An unused volunteer code for the emulator's "new user": the same one until it runs out or nearly expires."""
+    candidates = session.scalars(
+        select(InviteCode)
+        .where(
+            InviteCode.municipality_id == world.municipality.id,
+            InviteCode.role == "volunteer",
+            InviteCode.community_id.is_(None),
+            InviteCode.max_uses == NEWCOMER_CODE_USES,
+        )
+        .order_by(InviteCode.id.desc())
+    )
+    tomorrow = now + timedelta(days=1)  # a code about to expire would fail a newcomer mid-training
+    usable = next((c for c in candidates if invite_problem(c, tomorrow) is None), None)
+    if usable is None:
+        usable = create_invite(session, "volunteer", world.municipality.id, None, now, NEWCOMER_CODE_DAYS, NEWCOMER_CODE_USES)
+        audit.record(session, "invite.create", now, invite_code_id=usable.id, role="volunteer")
+    world.newcomer_code = usable.code
+
+
 # Later features add their step here, after what they need, e.g.:
-#   registration  – seed the invite codes the people were registered with (and one unused code,
-#                   so a "new user" can register in the emulator);
 #   survey        – the answers of the submitted households and the draft's progress (dialog state);
 #   Re-X-ray      – earlier-round households and their problems to revisit;
 #   reminders     – a due reminder for the draft; exports – nothing (they read the above).
-SEED_STEPS: tuple[SeedStep, ...] = (seed_communities, seed_people, seed_households)
+SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_newcomer_code)

@@ -42,7 +42,7 @@ class DeliveredMessage:
 
     chat_id: str
     message: dict[str, Any]
-    via: str  # "reply" or "push"
+    via: str  # "reply" or "push"; "user" for what the user sent, as their own phone shows it
     at: float
     seq: int = 0
 
@@ -93,6 +93,11 @@ class LineStandIn:
         with self._lock:
             self._tokens[token] = _Token(chat_id, time.monotonic())
         return token
+
+    def record_user_message(self, chat_id: str, message: dict[str, Any]) -> None:
+        """Keep what a user sent in their chat's history (LINE's app shows it; a script has no app to)."""
+        with self._lock:
+            self.delivered.append(DeliveredMessage(chat_id, message, "user", time.time(), next(self._seq)))
 
     def expire_reply_token(self, token: str) -> None:
         """Make a token unusable, as if a minute had passed."""
@@ -313,6 +318,32 @@ def build_api(standin: LineStandIn) -> Flask:
         since = int(request.args.get("since", "0") or 0)
         chats = request.args.getlist("chat")
         return {"messages": [m.__dict__ for m in standin.messages_for_chats(chats, since)]}
+
+    @api.get("/_standin/rich-menu/<chat_id>")
+    def chat_rich_menu(chat_id: str):  # type: ignore[no-untyped-def]
+        """For the emulator: the rich menu a chat shows (the user's own, else the default), or null."""
+        rich_menu_id = standin.user_rich_menus.get(chat_id) or standin.default_rich_menu
+        menu = standin.rich_menus.get(rich_menu_id or "")
+        if menu is None or rich_menu_id not in standin.rich_menu_images:
+            return {"richMenuId": None, "richMenu": None}  # LINE shows no menu without its image
+        return {"richMenuId": rich_menu_id, "richMenu": menu}
+
+    @api.get("/_standin/rich-menu-image/<rich_menu_id>")
+    def rich_menu_image(rich_menu_id: str):  # type: ignore[no-untyped-def]
+        """For the emulator: the image uploaded for a rich menu."""
+        image = standin.rich_menu_images.get(rich_menu_id)
+        if image is None:
+            return _error(404, "Not found")
+        return Response(image, mimetype="image/png" if image.startswith(b"\x89PNG") else "image/jpeg")
+
+    @api.post("/_standin/user-message/<chat_id>")
+    def user_message(chat_id: str):  # type: ignore[no-untyped-def]
+        """For scripted chats (the demo): a message the user sent, shown on their side of the chat."""
+        message = request.get_json(silent=True)
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            return _error(400, "a message object is required")
+        standin.record_user_message(chat_id, message)
+        return {}
 
     @api.post("/_standin/reply-token/<chat_id>")
     def new_reply_token(chat_id: str):  # type: ignore[no-untyped-def]

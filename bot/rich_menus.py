@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -24,8 +26,12 @@ from linebot.v3.messaging import (
     RichMenuSize,
 )
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.i18n import _
 from bot.menus import MENUS, MenuItem
+from storage.models import LineUser, Person, RichMenu
 
 WIDTH = 2500
 ROW_HEIGHT = 843  # LINE's half-height menu; two rows make the full 1686
@@ -71,6 +77,12 @@ def grid(count: int) -> tuple[int, int]:
 
 def draw_menu(items: Sequence[MenuItem], font_path: Path) -> bytes:
     """The menu image as PNG: one white tile per item with its Thai label."""
+    return _drawn(tuple(items), font_path)
+
+
+@lru_cache(maxsize=16)
+def _drawn(items: tuple[MenuItem, ...], font_path: Path) -> bytes:
+    """Drawing a menu takes a quarter of a second and the labels never change while running: once each."""
     from PIL import Image, ImageDraw, ImageFont
 
     columns, rows = grid(len(items))
@@ -129,6 +141,20 @@ def link_users(client: ApiClient, links: Sequence[tuple[str, str]]) -> None:
     api = MessagingApi(client)
     for line_user_id, rich_menu_id in links:
         api.link_rich_menu_id_to_user(line_user_id, rich_menu_id)
+
+
+def publish_menus(session: Session, client: ApiClient, font_path: Path, now: datetime) -> tuple[dict[str, str], int]:
+    """Create every role's menu at LINE, remember their ids, relink active registered people; (menus, people linked)."""
+    created = create_menus(client, font_path)
+    users = session.execute(
+        select(LineUser.line_user_id, Person.role).join(Person, Person.line_user_id == LineUser.id).where(Person.active.is_(True))
+    ).all()
+    link_users(client, [(user_id, created[role]) for user_id, role in users if role in created])
+    for role, rich_menu_id in created.items():
+        row = session.get(RichMenu, role) or RichMenu(role=role)
+        row.line_rich_menu_id, row.created_at = rich_menu_id, now
+        session.add(row)
+    return created, len(users)
 
 
 def _bounds(index: int, columns: int, rows: int, count: int) -> tuple[int, int, int, int]:

@@ -1,79 +1,236 @@
-"""`thaiqm-bot demo`: a ready demo municipality, seeded once however often it runs."""
+"""`thaiqm-bot demo`: a ready demo municipality whose people registered by invite code in their chats."""
 
 from __future__ import annotations
 
+import json
+import socket
+import urllib.request
+from typing import Iterator
+
 import pytest
 from click.testing import CliRunner
+from flask import Flask, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import cli
-from bot.demo import seed_database
+from bot.app import create_app
+from bot.config import LOCAL_CHANNEL_SECRET, Config
+from bot.demo import NEWCOMER_CODE_USES, seed
 from bot.emulator.personas import PERSONAS_BY_KEY
 from bot.policy import can_view_household
-from storage.models import Community, Household, LineUser, Municipality, Person
+from bot.rich_menus import FontMissing
+from bot.state import close_app
+from storage.models import AuditEntry, Community, Household, InviteCode, LineUser, Municipality, Person
+from tests.conftest import ACCESS_TOKEN
+from tests.support.line_contract import check_webhook_body
+
+SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
+GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
+REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
+VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Rows per demo table."""
+    models = (Municipality, Community, Person, Household, LineUser, InviteCode, AuditEntry)
     with Session(engine) as session:
-        return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in (Municipality, Community, Person, Household, LineUser)}
+        return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
-def test_demo_seeds_a_municipality_with_people_and_households(database_url, db_engine):
-    assert seed_database(database_url) == "3 communities, 1 supervisor, 2 volunteers, 5 households"
-    with Session(db_engine) as session:
-        people = {p.role: p for p in session.scalars(select(Person))}
-        statuses = sorted(h.status for h in session.scalars(select(Household)))
-        friends = session.scalars(select(LineUser).where(LineUser.active.is_(True), LineUser.followed_at.is_not(None))).all()
-    assert set(people) == {"supervisor", "volunteer", "household"}
-    assert statuses == ["draft"] + ["submitted"] * 4
-    assert {u.line_user_id for u in friends} == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
+@pytest.fixture
+def local_app(database_url: str, line_api_url: str) -> Iterator[Flask]:
+    """The real app in local mode against the test stand-in; records every webhook body it is posted."""
+    config = Config(
+        line_channel_secret=LOCAL_CHANNEL_SECRET,
+        line_channel_access_token=ACCESS_TOKEN,
+        database_url=database_url,
+        line_api_base_url=line_api_url,
+        local_mode=True,
+    )
+    app = create_app(config)
+    app.posted = []  # type: ignore[attr-defined]
+    app.before_request(lambda: app.posted.append(request.get_data()) if request.path == "/callback" else None)  # type: ignore[attr-defined]
+    yield app
+    close_app(app)
 
 
-def test_running_the_demo_seed_twice_changes_nothing(database_url, db_engine):
-    seed_database(database_url)
-    first = counts(db_engine)
-    assert seed_database(database_url) == "3 communities, 1 supervisor, 2 volunteers, 5 households"
-    assert counts(db_engine) == first == {"Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "LineUser": 4}
+def chat_of(line_api, key: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The bot's messages in a persona's chat, oldest first."""
+    return [m.message for m in line_api.messages_for(PERSONAS_BY_KEY[key].line_user_id) if m.via != "user"]
 
 
-def test_demo_people_see_what_the_access_policy_allows(database_url, db_engine):
-    seed_database(database_url)
+def seeded_codes(codes: list[InviteCode]) -> list[str]:
+    """Codes as the demo people typed them (XXXX-XXXX)."""
+    return [f"{c.code[:4]}-{c.code[4:]}" for c in codes]
+
+
+def quick_replies(message: dict) -> list[str]:
+    """The labels of a message's quick-reply buttons."""
+    return [item["action"]["label"] for item in message.get("quickReply", {}).get("items", [])]
+
+
+def test_demo_people_register_with_invite_codes_in_their_own_chats(local_app, line_api, db_engine):
+    seeded = seed(local_app)
+    assert seeded.summary == SUMMARY
     with Session(db_engine) as session:
         people = {p.full_name: p for p in session.scalars(select(Person))}
+        codes = session.scalars(select(InviteCode).order_by(InviteCode.id)).all()
+        actions = sorted(e.action for e in session.scalars(select(AuditEntry)))
+        friends = session.scalars(select(LineUser.line_user_id).where(LineUser.active.is_(True), LineUser.followed_at.is_not(None))).all()
+        communities = {c.id: c.name for c in session.scalars(select(Community))}
+    assert {name: (p.role, p.volunteer_type, p.phone, communities.get(p.community_id)) for name, p in people.items()} == {
+        "วันดี มีสุข": ("supervisor", None, "0812345670", None),
+        "สมชาย ใจดี": ("volunteer", "osm", "0812345671", "ชุมชนบ้านหนองบัว"),
+        "มาลี ศรีสุข": ("volunteer", "committee", "0812345672", "ชุมชนวัดป่าสามัคคี"),
+        "นายบุญมี รักบ้าน": ("household", None, None, "ชุมชนบ้านหนองบัว"),
+    }
+    # One used-up code per registered person, and the newcomer's, still unused.
+    assert [(c.role, c.uses, c.max_uses) for c in codes] == [("supervisor", 1, 1), ("volunteer", 1, 1), ("volunteer", 1, 1), ("volunteer", 0, NEWCOMER_CODE_USES)]
+    assert seeded.newcomer_code == f"{codes[-1].code[:4]}-{codes[-1].code[4:]}"
+    assert actions == ["invite.create"] * 4 + ["register"] * 3
+    assert set(friends) == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
+
+    # The chats show what the person did: the greeting, the dialog, and a ready menu.
+    typed = [m.message["text"] for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
+    assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[-1] == "ยืนยัน"
+    volunteer = chat_of(line_api, "volunteer")
+    assert GREETING in volunteer[0]["text"]
+    assert REGISTERED in volunteer[-1]["text"] and quick_replies(volunteer[-1]) == VOLUNTEER_MENU
+    volunteer2 = [m["text"] for m in chat_of(line_api, "volunteer2")]
+    assert any("ท่านปฏิบัติงานในชุมชนใด" in text for text in volunteer2), volunteer2  # its code let it choose
+    supervisor = chat_of(line_api, "supervisor")
+    assert REGISTERED in supervisor[-1]["text"] and "อาสาสมัคร" in quick_replies(supervisor[-1])
+    household = chat_of(line_api, "household")
+    assert len(household) == 1 and GREETING in household[0]["text"]
+    # Registering linked each person to their role's rich menu at the stand-in; others see the guest menu.
+    assert seeded.rich_menus == "published"
+    menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
+    linked = {key: line_api.user_rich_menus.get(PERSONAS_BY_KEY[key].line_user_id) for key in ("supervisor", "volunteer", "household")}
+    assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer"], "household": None}
+    assert line_api.default_rich_menu == menus["thaiqm-guest"]
+    # Every event went in as LINE would send it.
+    bodies = [json.loads(raw) for raw in local_app.posted]
+    assert bodies and all(check_webhook_body(body) == [] for body in bodies)
+
+
+def test_running_the_demo_seed_twice_changes_nothing(local_app, line_api, db_engine):
+    first = seed(local_app)
+    rows, delivered = counts(db_engine), len(line_api.delivered)
+    again = seed(local_app)
+    assert again == first
+    assert counts(db_engine) == rows
+    assert rows == {"Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "LineUser": 4, "InviteCode": 4, "AuditEntry": 7}
+    assert len(line_api.delivered) == delivered  # nobody was made to register or greet again
+
+
+def test_a_persona_that_blocked_the_bot_is_a_friend_again_after_the_next_demo(local_app, line_api, line_user, db_engine):
+    seed(local_app)
+    line_user(PERSONAS_BY_KEY["volunteer2"].line_user_id).unfollow()
+    seed(local_app)
+    assert GREETING in chat_of(line_api, "volunteer2")[-1]["text"]
+    with Session(db_engine) as session:
+        assert session.scalar(select(LineUser.active).where(LineUser.line_user_id == PERSONAS_BY_KEY["volunteer2"].line_user_id))
+    assert counts(db_engine)["Person"] == 4
+
+
+def test_a_newcomer_registers_with_the_printed_code(local_app, line_api, line_user, db_engine):
+    code = seed(local_app).newcomer_code
+    chat = line_user()
+    chat.follow()
+    chat.say("ลงทะเบียน")
+    assert "ท่านกำลังลงทะเบียนเป็นอาสาสมัคร ของเทศบาลตำบลสาธิตพัฒนา" in chat.say(code).text
+    chat.say("สมปอง ทดลองใช้")
+    chat.say("0891234567")
+    community = chat.say("อสม.")
+    assert community.buttons == ["ชุมชนบ้านหนองบัว", "ชุมชนวัดป่าสามัคคี", "ชุมชนตลาดเก่า", "ยกเลิก"]
+    chat.tap_button(community, "ชุมชนตลาดเก่า")
+    assert chat.say("ยืนยัน").buttons == VOLUNTEER_MENU
+    # The next demo keeps offering the same code: it has uses left.
+    assert seed(local_app).newcomer_code == code
+
+
+def test_demo_people_see_what_the_access_policy_allows(local_app, db_engine):
+    seed(local_app)
+    with Session(db_engine) as session:
+        people = list(session.scalars(select(Person)))
         households = session.scalars(select(Household)).all()
-        supervisor = next(p for p in people.values() if p.role == "supervisor")
-        volunteers = [p for p in people.values() if p.role == "volunteer"]
+        supervisor = next(p for p in people if p.role == "supervisor")
+        volunteers = [p for p in people if p.role == "volunteer"]
         assert all(can_view_household(supervisor, h) for h in households)
         seen = [sum(can_view_household(v, h) for h in households) for v in volunteers]
     assert sorted(seen) == [1, 4]  # the draft belongs to the volunteer with three submitted
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def no_line_credentials(monkeypatch, database_url):  # type: ignore[no-untyped-def]
-    """The environment of a newcomer: no LINE credentials, the test database."""
+    """The environment of a newcomer: no LINE credentials, the test database; serving is recorded, not done."""
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("LINE_API_BASE_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
     served: list[tuple[str, int]] = []
     monkeypatch.setattr("werkzeug.serving.run_simple", lambda host, port, app, **kw: served.append((host, port)))
-    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)
     return served
 
 
-def test_demo_command_seeds_twice_and_prints_the_emulator_address(no_line_credentials, db_engine):
+def test_demo_command_seeds_twice_and_prints_the_emulator_address_and_a_code(no_line_credentials, monkeypatch, db_engine):
+    printed_codes, ports = [], []
     for _ in range(2):
+        port = free_port()  # each run starts its own stand-in, as `thaiqm-bot demo` does
+        ports.append(port)
+        monkeypatch.setenv("THAIQM_LOCAL_LINE_PORT", str(port))
         result = CliRunner().invoke(cli.main, ["demo", "--port", "8123"])
         assert result.exit_code == 0, result.output
         assert "LINE emulator: open http://127.0.0.1:8123/emulator" in result.output
-        assert "3 communities, 1 supervisor, 2 volunteers, 5 households" in result.output
+        assert SUMMARY in result.output
+        line = next(line for line in result.output.splitlines() if "volunteer invite code" in line)
+        assert "'ผู้ใช้ใหม่'" in line and "'ลงทะเบียน'" in line
+        printed_codes.append(line.split("invite code ")[1].split()[0])
     assert no_line_credentials == [("127.0.0.1", 8123)] * 2
     assert counts(db_engine)["Person"] == 4
+    assert printed_codes[0] == printed_codes[1] and len(printed_codes[0]) == 9
+    # The first run's stand-in holds the registration conversation the emulator shows;
+    # the second run had nobody to greet or register.
+    first, second = (standin_texts(port, PERSONAS_BY_KEY["volunteer"].line_user_id) for port in ports)
+    assert GREETING in first[0] and REGISTERED in first[-1]
+    assert second == []
 
 
-def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials):
+def standin_texts(port: int, chat_id: str) -> list[str]:
+    """The texts a running stand-in delivered to a chat (read as the emulator reads them)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"http://127.0.0.1:{port}/_standin/messages?chat={chat_id}") as answer:
+        return [m["message"].get("text", "") for m in json.loads(answer.read())["messages"]]
+
+
+def test_demo_without_its_stand_in_stops_with_one_clear_line(no_line_credentials, monkeypatch, db_engine):
+    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)  # as if the port were taken by something else
+    monkeypatch.setenv("THAIQM_LOCAL_LINE_PORT", str(free_port()))
+    result = CliRunner().invoke(cli.main, ["demo"])
+    assert result.exit_code == 1 and "cannot seed the demo: the local LINE stand-in at http://127.0.0.1:" in result.output
+    assert no_line_credentials == [] and counts(db_engine)["Person"] == 0
+
+
+def test_demo_without_a_thai_font_registers_everyone_and_says_the_menus_are_not_shown(local_app, line_api, monkeypatch):
+    def no_font(explicit=None):  # type: ignore[no-untyped-def]
+        raise FontMissing("no Thai font found")
+
+    monkeypatch.setattr("bot.demo.find_thai_font", no_font)
+    seeded = seed(local_app)
+    assert seeded.rich_menus == "not shown (no Thai font found)" and seeded.summary == SUMMARY
+    assert line_api.rich_menus == {} and line_api.user_rich_menus == {}
+
+
+def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials, monkeypatch):
+    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)
     result = CliRunner().invoke(cli.main, ["serve", "--host", "0.0.0.0", "--port", "8124"])
     assert result.exit_code == 0, result.output
     assert no_line_credentials == [("127.0.0.1", 8124)]

@@ -10,9 +10,10 @@ import pytest
 from bot.app import create_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET
-from bot.demo import seed_database
+from bot.demo import seed
 from bot.emulator import QuietPolling
 from bot.emulator.personas import PERSONAS_BY_KEY
+from bot.emulator.standin_client import StandInClient, StandInUnavailable
 from tests.support import webhooks
 from tests.support.line_chat import LineChat, flask_poster
 
@@ -73,7 +74,7 @@ def test_setup_gives_thai_texts_personas_and_who_is_already_a_friend(local_clien
     assert before["texts"]["addFriend"] == "เพิ่มเพื่อน"
     assert [p["key"] for p in before["personas"]] == ["volunteer", "volunteer2", "supervisor", "household"]
     assert not any(p["friend"] for p in before["personas"])
-    seed_database(database_url)
+    seed(local_client.application)
     after = local_client.get("/emulator/api/setup").get_json()
     assert all(p["friend"] for p in after["personas"])
     roles = {p["key"]: p["role"] for p in after["personas"]}
@@ -138,3 +139,39 @@ def test_polling_is_kept_out_of_the_access_log():
     assert not quiet.filter(line("/_standin/messages?since=3"))
     assert quiet.filter(line("/callback"))
     assert quiet.filter(line("/v2/bot/message/reply"))
+
+
+def test_stand_in_shows_what_a_scripted_user_typed_on_their_side_and_refuses_non_messages(line_api, line_api_url):
+    chat_id = PERSONAS_BY_KEY["volunteer"].line_user_id
+    standin = StandInClient(line_api_url)
+    standin.record_user_message(chat_id, {"type": "text", "text": "ลงทะเบียน"})
+    [shown] = standin.messages([chat_id], 0)
+    assert (shown["via"], shown["message"]) == ("user", {"type": "text", "text": "ลงทะเบียน"})
+    with pytest.raises(StandInUnavailable):
+        standin.record_user_message(chat_id, {"text": "no type"})
+    assert len(standin.messages([chat_id], 0)) == 1
+
+
+def test_page_reads_the_rich_menu_linked_to_a_chat_with_its_image(local_client, line_api):
+    seed(local_client.application)  # publishes the menus at the stand-in and registers the demo people
+    supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
+    menu = local_client.get(f"/emulator/api/rich-menu?chat={supervisor}").get_json()["richMenu"]
+    assert menu["name"] == "thaiqm-supervisor" and menu["chatBarText"] == "เมนู"
+    assert [area["action"]["text"] for area in menu["areas"]] == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    with local_client.get(menu["image"]) as image:
+        assert image.status_code == 200 and image.mimetype == "image/png"
+        assert image.get_data()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Someone LINE has linked nothing to sees the default (guest) menu.
+    stranger = local_client.get(f"/emulator/api/rich-menu?chat=U{'a' * 32}").get_json()["richMenu"]
+    assert stranger["name"] == "thaiqm-guest"
+    line_api.reset()  # a restarted stand-in knows no menus: LINE shows none
+    assert local_client.get(f"/emulator/api/rich-menu?chat={supervisor}").get_json() == {"richMenu": None}
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [("/emulator/api/rich-menu?chat=../x", 400), ("/emulator/api/rich-menu/../../v2/bot/info/image", 404),
+     ("/emulator/api/rich-menu/richmenu-zz/image", 404), (f"/emulator/api/rich-menu/richmenu-{'0' * 32}/image", 404)],
+)
+def test_rich_menu_reads_refuse_anything_but_line_ids(local_client, path, status):
+    assert status_of(local_client, path) == status

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
 
 from bot.config import Config
@@ -135,6 +135,34 @@ def build_emulator(config: Config) -> Blueprint:
             return {"message": "chat must be a LINE user id"}, 400
         except StandInUnavailable:
             return {"message": "stand-in unavailable"}, 502
+
+    @emulator.get("/api/rich-menu")
+    def rich_menu():  # type: ignore[no-untyped-def]
+        """The rich menu a chat shows now (its areas and where its image is), or null."""
+        try:
+            rich_menu_id, menu = standin.rich_menu(request.args.get("chat", ""))
+        except ValueError:
+            return {"message": "chat must be a LINE user id"}, 400
+        except StandInUnavailable:
+            return {"message": "stand-in unavailable"}, 502
+        if menu is None:
+            return {"richMenu": None}
+        return {"richMenu": menu | {"image": f"{request.script_root}/emulator/api/rich-menu/{rich_menu_id}/image"}}
+
+    @emulator.get("/api/rich-menu/<rich_menu_id>/image")
+    def rich_menu_image(rich_menu_id: str):  # type: ignore[no-untyped-def]
+        """A rich menu's image, as the stand-in received it."""
+        try:
+            found = standin.rich_menu_image(rich_menu_id)
+        except ValueError:
+            abort(404)
+        except StandInUnavailable:
+            return {"message": "stand-in unavailable"}, 502
+        if found is None:
+            abort(404)
+        image, content_type = found
+        # A rich menu's image never changes (a new image means a new menu id).
+        return Response(image, mimetype=content_type, headers={"Cache-Control": "private, max-age=3600"})
 
     return emulator
 

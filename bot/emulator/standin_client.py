@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 # A LINE user id; anything else never reaches the stand-in's URL.
 CHAT_ID = re.compile(r"U[0-9a-f]{32}")
+# A rich menu id as LINE (and the stand-in) makes them.
+RICH_MENU_ID = re.compile(r"richmenu-[0-9a-f]{32}")
 
 
 class StandInUnavailable(Exception):
@@ -30,14 +32,41 @@ class StandInClient:
         """A reply token for the event the emulator is about to send from this chat."""
         return str(self._call("POST", f"/_standin/reply-token/{_checked(chat_id)}")["replyToken"])
 
+    def record_user_message(self, chat_id: str, message: dict[str, Any]) -> None:
+        """Show a message on the user's side of a chat (what a scripted person typed)."""
+        self._call("POST", f"/_standin/user-message/{_checked(chat_id)}", message)
+
     def messages(self, chat_ids: list[str], since: int) -> list[dict[str, Any]]:
         """Messages delivered to these chats after sequence number `since`, oldest first (one call)."""
         query = urlencode([("since", int(since))] + [("chat", _checked(chat_id)) for chat_id in chat_ids])
         return self._call("GET", f"/_standin/messages?{query}")["messages"]
 
-    def _call(self, method: str, path: str) -> dict[str, Any]:
+    def rich_menu(self, chat_id: str) -> tuple[str | None, dict[str, Any] | None]:
+        """The id and object of the rich menu this chat shows, or (None, None)."""
+        answer = self._call("GET", f"/_standin/rich-menu/{_checked(chat_id)}")
+        return answer.get("richMenuId"), answer.get("richMenu")
+
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        """A rich menu's image and its content type; None when there is none."""
+        if not RICH_MENU_ID.fullmatch(rich_menu_id):
+            raise ValueError("not a rich menu id")
+        request = urllib.request.Request(f"{self.base_url}/_standin/rich-menu-image/{rich_menu_id}")
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return response.read(), response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise StandInUnavailable(type(error).__name__) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise StandInUnavailable(type(error).__name__) from None
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """One JSON call; StandInUnavailable when there is no answer we can use."""
-        request = urllib.request.Request(self.base_url + path, data=b"" if method == "POST" else None, method=method)
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 return json.loads(response.read())

@@ -17,6 +17,8 @@
   const quickReplies = {}; // userId -> quickReply of the bot's last message, until the user acts
   const unread = {};
   const seen = new Set(); // sequence numbers already shown: a poll and a send may overlap
+  const richMenus = {}; // userId -> the rich menu LINE shows under that chat (null: none)
+  const richMenuOpen = {}; // userId -> whether the person has it open (LINE: `selected` at first)
 
   // ------------------------------------------------------------------ personas
 
@@ -100,6 +102,7 @@
     closePanels();
     renderPersonaList();
     renderChat();
+    loadRichMenu(p);
   }
 
   // ------------------------------------------------------------------ transcript
@@ -130,17 +133,22 @@
       lastSeq = Math.max(lastSeq, d.seq);
       const list = transcripts[d.chat_id];
       if (!list) continue;
-      const item = { from: "bot", message: d.message, at: d.at, via: d.via };
+      const item = itemOf(d);
       list.push(item);
-      quickReplies[d.chat_id] = d.message.quickReply || null;
+      quickReplies[d.chat_id] = item.from === "bot" ? d.message.quickReply || null : null;
       touched.add(d.chat_id);
       if (current && d.chat_id === current.userId) appendItem(item, list.length - 1);
-      else unread[d.chat_id] = (unread[d.chat_id] || 0) + 1;
+      else if (item.from === "bot") unread[d.chat_id] = (unread[d.chat_id] || 0) + 1;
     }
     if (touched.size) {
       renderPersonaList();
       if (current && touched.has(current.userId)) renderQuickReplies();
     }
+  }
+
+  /** A transcript item from what the stand-in holds: the bot's messages, and what a scripted user sent. */
+  function itemOf(d) {
+    return { from: d.via === "user" ? "user" : "bot", message: d.message, at: d.at, via: d.via };
   }
 
   async function loadHistory() {
@@ -150,12 +158,11 @@
       const sent = JSON.parse(sessionStorage.getItem(sessionKey(p.userId)) || "[]");
       const received = history.filter((d) => d.chat_id === p.userId);
       if (!received.length) continue; // a restarted stand-in: old local bubbles would float alone
-      const items = received.map((d) => ({ from: "bot", message: d.message, at: d.at, via: d.via })).concat(sent);
+      const items = received.map(itemOf).concat(sent);
       items.sort((a, b) => a.at - b.at);
       transcripts[p.userId] = items;
-      const last = received[received.length - 1];
-      const lastUser = sent.length ? sent[sent.length - 1].at : 0;
-      quickReplies[p.userId] = last.at >= lastUser ? last.message.quickReply || null : null;
+      const last = items[items.length - 1];
+      quickReplies[p.userId] = last.from === "bot" ? last.message.quickReply || null : null;
     }
     for (const d of history) {
       seen.add(d.seq);
@@ -204,8 +211,25 @@
         showBanner(texts.standInDown, "standin");
       }
       await poll();
+      await loadRichMenu(p); // an event may have changed it (registered: the role's menu)
     });
     return sending;
+  }
+
+  /** Ask which rich menu LINE shows this person now (their own, else the default one). */
+  async function loadRichMenu(p) {
+    try {
+      const response = await fetch("/emulator/api/rich-menu?chat=" + encodeURIComponent(p.userId));
+      if (!response.ok) return;
+      const menu = (await response.json()).richMenu;
+      const before = richMenus[p.userId];
+      if (before && menu && before.image === menu.image) return; // the same menu: keep it as the person left it
+      richMenus[p.userId] = menu;
+      richMenuOpen[p.userId] = Boolean(menu && menu.selected);
+      if (current === p) renderRichMenu();
+    } catch (error) {
+      /* the stand-in is down: the banner from polling says so */
+    }
   }
 
   // ------------------------------------------------------------------ user actions
@@ -345,6 +369,7 @@
     $("composer").classList.toggle("disabled", !p.friend);
     $("text-input").disabled = !p.friend;
     renderQuickReplies();
+    renderRichMenu();
   }
 
   function appendItem(item, index) {
@@ -475,6 +500,45 @@
     scrollToEnd(); // the bar took room from the messages: keep the newest one in view
   }
 
+  /** The rich menu under the chat as LINE draws it: the uploaded image, its areas tappable, a bar to fold it. */
+  function renderRichMenu() {
+    const box = $("rich-menu");
+    const bar = $("rich-menu-bar");
+    const menu = current && current.friend ? richMenus[current.userId] : null;
+    box.textContent = "";
+    bar.hidden = !menu;
+    box.hidden = !menu || !richMenuOpen[current.userId];
+    if (!menu) return;
+    bar.textContent = `${menu.chatBarText || ""} ${richMenuOpen[current.userId] ? "▾" : "▴"}`;
+    const image = document.createElement("img");
+    image.src = menu.image;
+    image.alt = menu.chatBarText || "";
+    box.appendChild(image);
+    const percent = (value, whole) => `${(100 * value) / whole}%`;
+    for (const area of menu.areas || []) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "rich-area";
+      const { x, y, width, height } = area.bounds;
+      Object.assign(button.style, {
+        left: percent(x, menu.size.width),
+        top: percent(y, menu.size.height),
+        width: percent(width, menu.size.width),
+        height: percent(height, menu.size.height),
+      });
+      button.setAttribute("aria-label", area.action.label || area.action.text || "");
+      button.dataset.text = area.action.text || "";
+      button.addEventListener("click", () => doAction(area.action));
+      box.appendChild(button);
+    }
+    scrollToEnd();
+  }
+
+  function toggleRichMenu() {
+    richMenuOpen[current.userId] = !richMenuOpen[current.userId];
+    renderRichMenu();
+  }
+
   function scrollToEnd() {
     const box = $("messages");
     box.scrollTop = box.scrollHeight;
@@ -539,6 +603,7 @@
     });
     $("add-friend").addEventListener("click", follow);
     $("block-toggle").addEventListener("click", block);
+    $("rich-menu-bar").addEventListener("click", toggleRichMenu);
     $("another-new-user").addEventListener("click", anotherNewUser);
     $("picker-ok").addEventListener("click", confirmPicker);
     $("picker-cancel").addEventListener("click", closePanels);
