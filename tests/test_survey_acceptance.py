@@ -1,5 +1,7 @@
 """Acceptance: a whole household survey through signed webhooks, as a volunteer does it.
 
+The volunteer registers with an invite code in the chat and starts from their menu.
+
 A 3-member household with a problem in every dimension, a wrong answer at every
 validated question, one "back", a pause and resume across an app restart, an edit
 from the review, then the receipt; every stored row and the replies are checked.
@@ -19,7 +21,7 @@ from bot.dialogs import form as form_module
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from tests.conftest import CHANNEL_SECRET
 from tests.support.line_chat import LineChat, Replies, dump, flask_poster
-from tests.support.survey import flex_actions, flex_messages, flex_texts, make_volunteer
+from tests.support.survey import flex_actions, flex_messages, flex_texts, register_volunteer_in_chat
 
 HEAD_ID = "1103701234563"
 
@@ -41,11 +43,11 @@ def asks(replies: Replies, *fragments: str) -> None:
 
 def test_complete_household_survey(line_user, line_api, db_engine, config):
     chat = line_user()
-    volunteer = make_volunteer(db_engine, chat.user_id)
+    volunteer, menu = register_volunteer_in_chat(db_engine, chat)
     today = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
     be = today.year + 543
 
-    r = chat.say("สำรวจ")
+    r = chat.tap_button(menu, "สำรวจ")
     asks(r, "ข้อ 1/", "ความยินยอมและผู้ให้ข้อมูล", "ครัวเรือนยินยอมให้ข้อมูล")
     assert r.buttons == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
     r = chat.tap_button(r, "1. ใช่")

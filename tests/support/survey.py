@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from storage.models import Community, LineUser, Municipality, Person
-from tests.support.line_chat import Replies
+from storage.models import Community, InviteCode, LineUser, Municipality, Person
+from tests.support.line_chat import LineChat, Replies
 
 
 def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา ทดสอบ", municipality_id: int | None = None, role: str = "volunteer") -> dict[str, int]:
@@ -25,6 +26,36 @@ def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา 
             insert(Person).values(line_user_id=user_pk, role=role, volunteer_type="osm", full_name=name, municipality_id=municipality_id, community_id=community_id, active=True).returning(Person.id)
         ).scalar_one()
     return {"municipality_id": municipality_id, "community_id": community_id, "person_id": person_id}
+
+
+def register_volunteer_in_chat(engine: Engine, chat: LineChat, name: str = "อาสา ทดสอบ") -> tuple[dict[str, int], Replies]:
+    """A municipality set up by its officer, then a volunteer registering with an invite code in the chat.
+
+    Returns the ids (as make_volunteer does) and the bot's last reply: the volunteer's menu.
+    """
+    with engine.begin() as connection:
+        municipality_id = connection.execute(
+            insert(Municipality).values(name="เทศบาลนครทดสอบ", kind="city", tambon_code="400101", amphoe_code="4001", province_code="40").returning(Municipality.id)
+        ).scalar_one()
+        for community in ("ชุมชนวัดใหม่", "ชุมชนริมน้ำ"):
+            connection.execute(insert(Community).values(municipality_id=municipality_id, name=community, target_households=100))
+        connection.execute(
+            insert(InviteCode).values(code="SURV2345", role="volunteer", municipality_id=municipality_id, expires_at=datetime.now(timezone.utc) + timedelta(days=7), max_uses=5, uses=0)
+        )
+    chat.follow()
+    chat.say("ลงทะเบียน")
+    chat.say("surv-2345")
+    chat.say(name)
+    chat.say("0812345678")
+    community = chat.say("อสม.")
+    confirm = chat.tap_button(community, "ชุมชนวัดใหม่")
+    menu = chat.tap_button(confirm, "ยืนยัน")
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in menu.text
+    with engine.connect() as connection:
+        person_id, community_id = connection.execute(
+            select(Person.id, Person.community_id).join(LineUser, Person.line_user_id == LineUser.id).where(LineUser.line_user_id == chat.user_id)
+        ).one()
+    return {"municipality_id": municipality_id, "community_id": community_id, "person_id": person_id}, menu
 
 
 def flex_messages(replies: Replies) -> list[dict[str, Any]]:
