@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from datetime import datetime, timezone
 
 from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.sending import OutcomeRecorder, Sender
 from bot.dialogs.engine import preload as preload_forms
 from bot.emulator import build_emulator, emulator_enabled
@@ -31,7 +32,15 @@ def utc_now() -> datetime:
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: nothing runs at import, everything shared is built here once."""
-    config = config or Config.from_env()
+    if config is None:
+        config = Config.from_env()
+        if config.local_mode:
+            # The local mode signs with a published secret: only `thaiqm-bot serve`/`demo`,
+            # which listen on 127.0.0.1 alone, may run it; a WSGI server could listen anywhere.
+            raise ConfigError(
+                "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set: a production server "
+                "needs them (the local mode without them runs only with 'thaiqm-bot serve' or 'demo')"
+            )
     preload_forms()  # a broken form file stops the start with a message naming it
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -39,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
+    atexit.register(sender.close)  # a worker that exits sends what is queued and records it
     app.extensions[EXTENSION_KEY] = AppState(
         config=config,
         engine=engine,

@@ -34,8 +34,9 @@ class Config:
     local_mode: bool = False
     instance_path: str = "instance"
     redis_url: str | None = None
-    # Seconds the reply call may take: LINE drops a webhook that is not answered in 2 s.
-    line_timeout: float = 1.5
+    # Seconds a LINE call may take; sending happens after the webhook is answered, so a
+    # slow LINE delays only the message, never LINE's 2-second webhook deadline.
+    line_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":

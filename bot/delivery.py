@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line_gateway import Delivery, LineGateway
 from storage.db import transaction
-from storage.outbox import give_up_before, mark_outcome, pending_for_retry
+from storage.outbox import give_up_before, mark_outcomes, pending_for_retry
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +46,30 @@ def send(gateway: LineGateway, outgoing: Outgoing) -> Delivery:
     return gateway.push(outgoing.chat_id, outgoing.messages, outgoing.retry_key)
 
 
-def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = 30) -> int:
-    """Push outbox rows that earlier attempts left pending; returns how many were sent."""
+def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = 90) -> int:
+    """Push outbox rows that earlier attempts left pending; returns how many were sent.
+
+    Rows are read in one short transaction and their outcomes written in another: the
+    pushes in between may be slow, and on SQLite a transaction holds the whole database.
+    Two retriers pushing the same row use the same retry key, so LINE delivers it once.
+    """
     current = now()
-    sent = 0
     with transaction(factory) as session:
-        for row in pending_for_retry(session, current - timedelta(seconds=min_age_seconds)):
-            if row.created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
-                mark_outcome(session, row.id, "failed", current, "expired")
-                continue
-            messages = [Message.from_dict(message) for message in row.messages or []]
-            outcome = gateway.push(row.chat_id, messages, row.retry_key)
-            mark_outcome(session, row.id, STATUS_AFTER[outcome], current, error_label(outcome))
-            sent += outcome is Delivery.SENT
-    return sent
+        rows = [
+            (row.id, row.chat_id, row.retry_key, row.messages or [], row.created_at)
+            for row in pending_for_retry(session, current - timedelta(seconds=min_age_seconds))
+        ]
+    outcomes: list[tuple[int, str, str | None]] = []
+    for outbox_id, chat_id, retry_key, messages, created_at in rows:
+        if created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
+            outcomes.append((outbox_id, "failed", "expired"))
+            continue
+        outcome = gateway.push(chat_id, [Message.from_dict(message) for message in messages], retry_key)
+        outcomes.append((outbox_id, STATUS_AFTER[outcome], error_label(outcome)))
+    if outcomes:
+        with transaction(factory) as session:
+            mark_outcomes(session, outcomes, now())
+    return sum(status == "sent" for _id, status, _error in outcomes)
 
 
 def error_label(outcome: Delivery) -> str | None:

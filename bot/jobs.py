@@ -13,11 +13,14 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from bot.config import Config
+from bot.safe_log import log_failure
 
 log = logging.getLogger(__name__)
 
-# A message is retried once it is this old: the webhook's own attempt has surely ended.
-RETRY_AFTER_SECONDS = 30
+# A message is retried once it is this old. Longer than a reply token lives (about a
+# minute): any later attempt by the webhook's own sender must then be a push with the
+# same retry key, which LINE recognises, instead of a reply it cannot.
+RETRY_AFTER_SECONDS = 90
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,11 @@ def register_jobs(huey: Huey, config: Config, app: Flask | None = None) -> Jobs:
         from bot.delivery import retry_pending
 
         state = parts()
-        sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS)
+        try:
+            sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS)
+        except Exception as error:  # Huey would log the message, which may quote texts
+            log_failure(log, "retrying pending messages", error)
+            return 0
         if sent:
             log.info("retried pending messages: %d sent", sent)
         return sent

@@ -87,11 +87,19 @@ class LineGateway:
             if isinstance(error.reason, (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError)):
                 log.warning("LINE %s: no connection", what)
                 return Delivery.RETRY_LATER
-            log.warning("LINE %s: request may have been sent (%s)", what, type(error.reason).__name__)
-            return Delivery.UNCERTAIN
+            return self._answer_lost(what, type(error.reason).__name__)
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            log.warning("LINE %s: request may have been sent (%s)", what, type(error).__name__)
-            return Delivery.UNCERTAIN
+            return self._answer_lost(what, type(error).__name__)
+
+    @staticmethod
+    def _answer_lost(what: str, cause: str) -> Delivery:
+        """The request may have reached LINE but its answer did not reach us.
+
+        A push can be sent again: its retry key makes LINE refuse a repeat (409). A reply
+        cannot: it has no retry key, so sending it again might show it twice.
+        """
+        log.warning("LINE %s: request may have been sent (%s)", what, cause)
+        return Delivery.RETRY_LATER if what == "push" else Delivery.UNCERTAIN
 
     @staticmethod
     def _classify_api_error(what: str, error: ApiException) -> Delivery:

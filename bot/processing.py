@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -21,6 +20,7 @@ from bot.i18n import _
 from bot.line_gateway import LineGateway
 from bot.line_messages import to_line_messages
 from bot.replies import Reply, Text
+from bot.safe_log import log_failure
 from storage.db import transaction
 from storage.events import claim_event
 from storage.outbox import add_outgoing
@@ -104,7 +104,7 @@ class WebhookProcessor:
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:  # a bug must not stop the other events of the body
-            _log_bug(raw, error)
+            log_failure(log, f"event {raw.event_id} ({raw.event_type})", error)
         return self._record_failure(raw)
 
     def _handle(self, raw: RawEvent) -> Outgoing | None:
@@ -148,10 +148,3 @@ class WebhookProcessor:
         if not raw.reply_token:
             return []
         return [help.cannot_use()]
-
-
-def _log_bug(raw: RawEvent, error: Exception) -> None:
-    """Log where a handler failed: exception type and frames only, never its message (it may hold answers)."""
-    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
-    log.error("event %s (%s) failed with %s at:\n%s", raw.event_id, raw.event_type, type(error).__name__, frames)
-

@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery import STATUS_AFTER, Outgoing, error_label, send
 from bot.lanes import Lane
 from bot.line_gateway import Delivery, LineGateway
+from bot.safe_log import log_failure
 from storage.db import transaction
 from storage.outbox import mark_outcomes
 
 log = logging.getLogger(__name__)
+
+# Outcomes kept in memory while the database refuses writes (beyond, rows stay pending).
+MAX_CARRIED = 10_000
 
 
 class OutcomeRecorder:
@@ -31,6 +35,9 @@ class OutcomeRecorder:
         self._factory = factory
         self._now = now
         self._lane: Lane[tuple[int, Delivery]] = Lane("outbox-recorder", self._write, linger)
+        # Outcomes a failed write could not store: tried again with the next batch, so a
+        # database hiccup does not leave sent replies pending (the retry job would push them).
+        self._carried: list[tuple[int, Delivery]] = []
 
     def record(self, outbox_id: int, outcome: Delivery) -> None:
         """Queue one outcome for writing."""
@@ -45,13 +52,16 @@ class OutcomeRecorder:
         self._lane.close()
 
     def _write(self, outcomes: list[tuple[int, Delivery]]) -> None:
-        """Store a batch of outcomes; on failure the rows stay pending for the retry job."""
+        """Store a batch of outcomes; what a failure leaves is carried to the next batch."""
+        outcomes = self._carried + outcomes
         try:
             with transaction(self._factory) as session:
                 rows = [(outbox_id, STATUS_AFTER[outcome], error_label(outcome)) for outbox_id, outcome in outcomes]
                 mark_outcomes(session, rows, self._now())
-        except Exception:
-            log.exception("could not record %d delivery outcomes; they stay pending", len(outcomes))
+            self._carried = []
+        except Exception as error:
+            self._carried = outcomes[-MAX_CARRIED:]
+            log_failure(log, f"recording {len(outcomes)} delivery outcomes (kept for the next batch)", error)
 
 
 class Sender:
@@ -89,7 +99,7 @@ class Sender:
         for item in batch:
             try:
                 outcome = send(self._gateway, item)
-            except Exception:  # a bug here must not kill the lane; the row stays pending
-                log.exception("sending outbox message %s failed", item.outbox_id)
+            except Exception as error:  # a bug here must not kill the lane; the row stays pending
+                log_failure(log, f"sending outbox message {item.outbox_id}", error)
                 continue
             self._recorder.record(item.outbox_id, outcome)

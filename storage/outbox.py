@@ -27,11 +27,6 @@ def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messag
     return row
 
 
-def mark_outcome(session: Session, outbox_id: int, status: str, now: datetime, error: str | None = None) -> None:
-    """Store a delivery attempt's outcome; a sent row drops its texts (they may hold personal data)."""
-    mark_outcomes(session, [(outbox_id, status, error)], now)
-
-
 def mark_outcomes(session: Session, outcomes: Sequence[tuple[int, str, str | None]], now: datetime) -> None:
     """Store many delivery outcomes: one UPDATE per distinct outcome, not one per row.
 
@@ -44,11 +39,13 @@ def mark_outcomes(session: Session, outcomes: Sequence[tuple[int, str, str | Non
         values: dict = {"status": status, "attempts": OutboxMessage.attempts + 1, "last_error": error}
         if status in ("sent", "uncertain"):
             values.update(sent_at=now, messages=None)
+        elif status == "failed":
+            values.update(messages=None)  # never to be sent: its texts (maybe personal data) go
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
 
 
 def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    """Pending rows that an earlier attempt left behind, oldest first, locked for this worker."""
+    """Pending rows that an earlier attempt left behind, oldest first (skipping rows another retrier holds)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.created_at < older_than)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy.orm import Session
 
 from bot import policy
 from bot.postback import encode
@@ -139,3 +140,12 @@ def test_supervisor_of_the_municipality_may_move_the_household(line_user, world,
     assert (entry.action, entry.actor_person_id, entry.subject_person_id, entry.household_id) == (
         "household.reassign", world.ids["sup_m1"], world.ids["vol_a2"], world.ids["h"])
     assert entry.details == {"from_person_id": world.ids["vol_a"]}
+
+
+def test_supervisor_finds_the_household_by_its_receipt_number_typed_in_lower_case(line_user, world):
+    supervisor_line = "U" + "0" * 32
+    world.person("supervisor", world.ids["m1"], None, name="ผู้ดูแล หนึ่ง", line_user_id=supervisor_line)
+    with Session(world.engine) as session, session.begin():
+        session.get(Household, world.ids["h"]).receipt_no = "QM-2566-000001"
+    pick = line_user(supervisor_line).say("โอนครัวเรือน qm-2566-000001")
+    assert f"ต้องการโอนครัวเรือน {HOUSE_NO} ให้อาสาสมัครท่านใด" in pick.text

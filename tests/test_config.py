@@ -50,3 +50,13 @@ def test_config_is_frozen():
     config = Config.from_env({})
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.database_url = "sqlite://"  # type: ignore[misc]
+
+
+def test_a_wsgi_server_without_line_credentials_refuses_to_start(monkeypatch):
+    """gunicorn could listen on every address: the published local secret must not be served there."""
+    from bot.app import create_app
+
+    for name in ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="a production server needs them"):
+        create_app()

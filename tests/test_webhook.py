@@ -163,7 +163,7 @@ def test_line_down_keeps_message_pending_then_retry_delivers_it_once(app, line_u
     with db_engine.connect() as connection:
         assert connection.execute(select(OutboxMessage.status)).scalars().all() == ["pending"]
     state = app.extensions["thaiqm"]
-    later = lambda: state.processor.clock() + __import__("datetime").timedelta(minutes=1)  # noqa: E731
+    later = lambda: state.processor.clock() + __import__("datetime").timedelta(minutes=2)  # noqa: E731  (past the 90 s wait)
     assert retry_pending(state.gateway, state.session_factory, later) == 1
     assert retry_pending(state.gateway, state.session_factory, later) == 0
     messages = line_api.messages_for(chat.user_id)

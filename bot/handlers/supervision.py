@@ -104,7 +104,8 @@ def do_deactivate(ctx: EventContext, person: Person, target_id: int) -> list[Rep
 
 def ask_reassign(ctx: EventContext, person: Person, argument: str) -> list[Reply]:
     """Find the household to move by its house code or receipt number."""
-    reference = (digits(argument) or argument.strip()) if argument else ""
+    # Commands arrive case-folded; receipt numbers are stored upper-case (QM-2566-000001).
+    reference = (digits(argument) or argument.strip().upper()) if argument else ""
     if not reference:
         return [Text(_("To move a household to another volunteer, type \"reassign\" followed by its house code or receipt number, e.g. \"reassign 12345678901\"."), menu_buttons(person.role))]
     household = ctx.session.scalars(
