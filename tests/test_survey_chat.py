@@ -294,3 +294,13 @@ def test_long_community_list_is_numbered_and_typed_numbers_or_names_work(line_us
     chat.say("ชุมชนริมน้ำ")
     (household,) = rows(db_engine, Household)
     assert household.community_id == people["community_id"] + 1
+
+
+def test_an_answer_that_starts_like_a_supervision_command_is_still_an_answer(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    for text in ("สำรวจ", "1", "1", "วันนี้", "ข้าม"):
+        chat.say(text)
+    answer = chat.say("อาสาสมัคร 12")  # a house number someone wrote this way; "อาสาสมัคร" is also a command
+    assert "หมู่ที่" in answer.texts[-1]
+    assert rows(db_engine, Household)[0].house_no == "อาสาสมัคร 12"

@@ -21,7 +21,7 @@ from storage.registration import draft_of
 
 
 def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
-    """Answer register, menu and supervision commands, and gate everything for the unregistered."""
+    """Answer register and menu, the registration dialog, and gate everything for the unregistered."""
     command = fold(text)
     person = any_person_for_line_user(ctx.session, ctx.user.id)
     # "register" and "menu" work in every step of the registration too (a tap on the rich menu).
@@ -36,6 +36,14 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
         # command (other texts fall through to "not understood", which points to "register").
         if refused is policy.Denied.DEACTIVATED or _is_work_command(command):
             return refusal(refused)
+    return None
+
+
+def on_supervision_text(ctx: EventContext, text: str) -> list[Reply] | None:
+    """Supervision commands (asked after the survey, so a survey answer is never taken for one)."""
+    command = fold(text)
+    person = any_person_for_line_user(ctx.session, ctx.user.id)
+    if policy.standing(person) is not None:
         return None
     assert person is not None
     for name, handler in SUPERVISION_COMMANDS.items():

@@ -15,11 +15,14 @@ def normalize(text: str) -> str:
 
 def on_text(ctx: EventContext, text: str) -> list[Reply]:
     """Answer a typed message."""
-    # Registration, menu, supervision and the gate for the unregistered come first, so an
-    # unregistered user's typing never reaches the survey; then the survey (its own help).
+    # Registration, menu and the gate for the unregistered come first, so an unregistered
+    # user's typing never reaches the survey; then the survey (with its own help), so an
+    # answer that starts like a supervision command is still an answer; then supervision.
     if (answer := accounts.on_text(ctx, text)) is not None:
         return answer
     if (answer := survey.on_text(ctx, text)) is not None:
+        return answer
+    if (answer := accounts.on_supervision_text(ctx, text)) is not None:
         return answer
     command = normalize(text)
     if command in (normalize(_("help")), "help"):
