@@ -153,3 +153,15 @@ def test_text_trimmed_and_bounded():
         parse_text("   ", 200)
     with pytest.raises(AnswerError):
         parse_text("ก" * 201, 200)
+
+
+@pytest.mark.parametrize("typed", ["²", "1²", "9" * 5000])
+def test_digits_int_cannot_read_are_wrong_answers_not_crashes(typed):
+    from bot.dialogs.answers import parse_birth_year, parse_integer, parse_numbers
+
+    with pytest.raises(AnswerError):
+        parse_integer(typed, 0, 99)
+    with pytest.raises(AnswerError):
+        parse_birth_year(typed, 2567)
+    with pytest.raises(AnswerError):
+        parse_numbers(typed, 5)

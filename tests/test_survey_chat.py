@@ -304,3 +304,13 @@ def test_an_answer_that_starts_like_a_supervision_command_is_still_an_answer(lin
     answer = chat.say("อาสาสมัคร 12")  # a house number someone wrote this way; "อาสาสมัคร" is also a command
     assert "หมู่ที่" in answer.texts[-1]
     assert rows(db_engine, Household)[0].house_no == "อาสาสมัคร 12"
+
+
+def test_a_superscript_digit_at_a_choice_is_asked_again_not_a_crash(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    chat.say("สำรวจ")
+    chat.say("1")
+    answer = chat.say("²")
+    assert "ขออภัย ระบบขัดข้องชั่วคราว" not in answer.text
+    assert "ผู้ให้ข้อมูล" in answer.texts[-1]

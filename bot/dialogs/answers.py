@@ -39,6 +39,15 @@ def normalize_digits(text: str) -> str:
     return text.translate(THAI_DIGITS).strip()
 
 
+def is_small_number(text: str, max_digits: int = 9) -> bool:
+    """True for plain decimal digits that int() reads, not too many of them.
+
+    str.isdigit() also accepts "²" and the like, which int() refuses, and int() refuses
+    more than 4,300 digits: both would crash a question instead of asking it again.
+    """
+    return text.isdecimal() and len(text) <= max_digits
+
+
 def digits_only(text: str) -> str:
     """The text without the separators people type in numbers (spaces, dashes, dots)."""
     return re.sub(r"[\s\-–.]", "", normalize_digits(text))
@@ -88,7 +97,7 @@ def parse_phone(text: str) -> str:
 def parse_integer(text: str, low: int, high: int) -> int:
     """A whole number within [low, high] ("1,200" accepted)."""
     cleaned = normalize_digits(text).replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"-?\d+", cleaned):
+    if not is_small_number(cleaned.removeprefix("-"), 15):
         raise AnswerError(N_("Please type a number from {low} to {high}."), {"low": low, "high": high})
     value = int(cleaned)
     if not low <= value <= high:
@@ -118,7 +127,7 @@ def parse_birth_year(text: str, this_year_be: int, max_age: int = 120) -> int:
     cleaned = normalize_digits(text).replace(",", "").replace(" ", "")
     cleaned = re.sub(r"^(พ\.ศ\.|พศ)", "", cleaned)
     cleaned = re.sub(r"(ปี|ขวบ)$", "", cleaned)
-    if not cleaned.isdigit():
+    if not is_small_number(cleaned):
         raise AnswerError(N_("Please type the year of birth in the Buddhist Era (e.g. 2510) or the age in years (e.g. 56)."))
     value = int(cleaned)
     if value <= max_age:
@@ -183,7 +192,7 @@ def parse_numbers(text: str, count: int) -> list[int]:
     """Choice numbers typed as "1 3 5" or "1,3,5" (each from 1 to count, order kept, no repeats)."""
     cleaned = normalize_digits(text)
     parts = [p for p in re.split(r"[\s,、]+", cleaned) if p]
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(is_small_number(p) for p in parts):
         raise AnswerError(N_("Please type the numbers of the items, for example 1 3 5."))
     numbers: list[int] = []
     for part in parts:

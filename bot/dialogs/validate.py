@@ -31,7 +31,7 @@ def match_choice(question: Question, text: str, env: Env) -> Choice | None:
     """The choice a typed text names: its number, its label or its code."""
     choices = choices_of(question, env)
     typed = " ".join(parse.normalize_digits(text).split()).casefold().rstrip(".")
-    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+    if parse.is_small_number(typed) and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1]
     for choice in choices:
         label = choice.label if question.source else env.translate(choice.label)
