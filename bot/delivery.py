@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
@@ -37,13 +38,41 @@ class Outgoing:
     messages: Sequence[Message]
 
 
+# LINE takes at most five messages per reply or push.
+MESSAGES_PER_CALL = 5
+
+
 def send(gateway: LineGateway, outgoing: Outgoing) -> Delivery:
-    """Reply with the token if there is one; push when replying is impossible."""
+    """Reply with the token if there is one (push when replying is impossible); more than
+    five messages (a large household's review) go on in pushes, each with its own retry key."""
+    first, *rest = _chunks(outgoing.messages)
+    outcome = Delivery.SENT
     if outgoing.reply_token:
-        outcome = gateway.reply(outgoing.reply_token, outgoing.messages)
-        if outcome not in (Delivery.TOKEN_UNUSABLE, Delivery.RETRY_LATER):
+        outcome = gateway.reply(outgoing.reply_token, first)
+    if not outgoing.reply_token or outcome in (Delivery.TOKEN_UNUSABLE, Delivery.RETRY_LATER):
+        outcome = gateway.push(outgoing.chat_id, first, outgoing.retry_key)
+    if outcome is not Delivery.SENT:
+        return outcome
+    return push_chunks(gateway, outgoing.chat_id, rest, outgoing.retry_key, first_number=1)
+
+
+def push_chunks(gateway: LineGateway, chat_id: str, chunks: Sequence[Sequence[Message]], retry_key: str, first_number: int = 0) -> Delivery:
+    """Push chunks in order, the n-th with its own retry key; stop at the first LINE does not take."""
+    for number, chunk in enumerate(chunks, start=first_number):
+        outcome = gateway.push(chat_id, chunk, chunk_retry_key(retry_key, number))
+        if outcome is not Delivery.SENT:
             return outcome
-    return gateway.push(outgoing.chat_id, outgoing.messages, outgoing.retry_key)
+    return Delivery.SENT
+
+
+def chunk_retry_key(retry_key: str, number: int) -> str:
+    """The retry key of the n-th chunk (0: the row's own): derived, so a retry reuses it."""
+    return str(uuid.uuid5(uuid.UUID(retry_key), str(number))) if number else retry_key
+
+
+def _chunks(messages: Sequence[Message]) -> list[Sequence[Message]]:
+    """Messages in groups of at most five, in order (at least one group)."""
+    return [messages[i : i + MESSAGES_PER_CALL] for i in range(0, max(len(messages), 1), MESSAGES_PER_CALL)]
 
 
 def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = 90) -> int:
@@ -64,7 +93,8 @@ def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Cal
         if created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
             outcomes.append((outbox_id, "failed", "expired"))
             continue
-        outcome = gateway.push(chat_id, [Message.from_dict(message) for message in messages], retry_key)
+        # Every chunk again, each with its own key: LINE answers 409 to those it already has.
+        outcome = push_chunks(gateway, chat_id, _chunks([Message.from_dict(message) for message in messages]), retry_key)
         outcomes.append((outbox_id, STATUS_AFTER[outcome], error_label(outcome)))
     if outcomes:
         with transaction(factory) as session:

@@ -33,7 +33,8 @@ FLEX_LABEL = 40
 
 
 def to_line_messages(replies: Sequence[Reply]) -> list[Message]:
-    """Turn replies into at most five LINE messages (extra texts are joined into the fifth)."""
+    """Turn replies into LINE messages: extra texts are joined into the fifth; more than five
+    with Flex among them are kept, and sending splits them (a reply, then pushes)."""
     messages: list[Message] = []
     for reply in replies:
         if isinstance(reply, Cards):
@@ -45,9 +46,6 @@ def to_line_messages(replies: Sequence[Reply]) -> list[Message]:
         if all(isinstance(m, TextMessage) for m in tail):
             merged = "\n\n".join(m.text for m in tail)[:MAX_TEXT]
             messages = head + [TextMessage(text=merged, quickReply=tail[-1].quick_reply)]
-        else:
-            log.warning("%d messages for one reply; the last %d were dropped", len(messages), len(messages) - MAX_MESSAGES)
-            messages = messages[:MAX_MESSAGES]
     return messages
 
 

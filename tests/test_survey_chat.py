@@ -314,3 +314,28 @@ def test_a_superscript_digit_at_a_choice_is_asked_again_not_a_crash(line_user, d
     answer = chat.say("²")
     assert "ขออภัย ระบบขัดข้องชั่วคราว" not in answer.text
     assert "ผู้ให้ข้อมูล" in answer.texts[-1]
+
+
+def test_review_of_the_largest_household_arrives_whole_in_a_reply_and_pushes(line_user, line_api, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("30")
+    chat.say("ข้าม")
+    for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
+        chat.say(value)
+    for member in range(2, 31):
+        for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
+            chat.say(value)
+    for _dim in "HLEIA":
+        chat.say("1")
+        chat.say("1")
+        chat.say("รายละเอียดของปัญหา " * 10)
+    chat.say("ต้องการความช่วยเหลือ " * 40)
+    review = chat.say("ข้าม")
+    flexes = [m for m in review.messages if m["type"] == "flex"]
+    assert len(review.messages) > 5  # more than one call may carry: a reply, then pushes
+    assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 30 + 5 + 1
+    assert review.buttons[0] == "ยืนยันส่ง"  # the buttons are under the very last message
+    calls = line_api.calls("reply")[-1:] + line_api.calls("push")
+    assert [r.status for r in calls] == [200] * len(calls) and len(calls) >= 2
