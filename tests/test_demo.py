@@ -35,7 +35,7 @@ VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่�
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Rows per demo table."""
-    models = (Municipality, Community, Person, Household, LineUser, InviteCode, AuditEntry)
+    models = (Municipality, Community, Person, Household, HouseholdMember, HouseholdProblem, SurveyAnswer, LineUser, InviteCode, AuditEntry)
     with Session(engine) as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in models}
 
@@ -123,7 +123,11 @@ def test_running_the_demo_seed_twice_changes_nothing(local_app, line_api, db_eng
     again = seed(local_app)
     assert again == first
     assert counts(db_engine) == rows
-    assert rows == {"Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "LineUser": 4, "InviteCode": 4, "AuditEntry": 7}
+    assert rows == {
+        "Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "HouseholdMember": 8, "HouseholdProblem": 8,
+        "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
+    }
+    assert rows["SurveyAnswer"] > 150
     assert len(line_api.delivered) == delivered  # nobody was made to register or greet again
 
 

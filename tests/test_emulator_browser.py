@@ -641,3 +641,15 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     assert round(household.latitude, 4) == 16.4419
     assert [(m.full_name, m.sex, m.health, m.monthly_income, m.welfare) for m in members] == [("นายเอก ทดสอบ", "male", "chronic", 4500, "welfare_card")]
     assert [(p.code, p.member_no, p.detail) for p in problems] == [("H2", 1, "ขาดยาความดันสองเดือน"), ("H4", None, None)]
+
+
+def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
+    emulator.switch_to("volunteer")
+    emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
+    emulator.type("ทำต่อ")
+    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    emulator.tab.click("#rich-menu-bar")
+    emulator.screenshot("20-demo-draft-resumed")
+    emulator.type("1-1037-01234-56-3")
+    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
