@@ -32,8 +32,9 @@ def load_config() -> Config:
 def main() -> None:
     """ThaiQM household survey bot for LINE."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Their INFO lines (plugins loaded, a periodic job queued each minute) drown ours.
-    for chatty in ("alembic", "huey"):
+    # Their INFO lines (plugins loaded, a periodic job queued each minute, every state a
+    # survey dialog passes through) drown ours.
+    for chatty in ("alembic", "huey", "transitions"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 

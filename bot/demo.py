@@ -1,14 +1,17 @@
 """The demo world `thaiqm-bot demo` seeds: a municipality anyone can try in the emulator.
 
-Seeding runs in three phases, so that people come into being the way real ones do:
+Seeding runs in four phases, so that people come into being the way real ones do:
 1. the municipality, its communities and an invite code for each demo person not yet
    registered (made with the invite functions a supervisor's "invite code" uses);
 2. each persona adds the bot as a friend and registers with its code in its own chat:
    signed webhooks into the real app, reply tokens from the local LINE stand-in, so the
    emulator opens on the registration conversation and a ready menu;
-3. whatever needs registered people, one step of `SEED_STEPS` each (households, the
-   household member, an unused code for a newcomer); a feature that needs demo data
-   adds a step there.
+3. the volunteers survey their households in their chats (`bot.demo_surveys`): the
+   submitted ones get their answers, members, problems and receipts through the real
+   dialog, and one draft is left paused at a question;
+4. whatever needs registered people, one step of `SEED_STEPS` each (the households'
+   visit dates, the household member, an unused code for a newcomer); a feature that
+   needs demo data adds a step there.
 Every row is looked up by a natural key before it is made, so running the demo twice
 changes nothing. The people are made up; their LINE accounts are the emulator's personas.
 """
@@ -30,6 +33,8 @@ from bot.emulator.scripted_chat import ScriptedChat
 from bot.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
 from bot.config import Config
+from bot.demo_surveys import HOUSEHOLDS, survey
+from bot.dialogs.form import current_form
 from bot.i18n import _
 from bot.line_gateway import sdk_configuration
 from bot.rich_menus import FontMissing, find_thai_font, publish_menus
@@ -81,19 +86,6 @@ PERSONA_CODE_DAYS = 1
 # The newcomer's code: municipality-wide, for a whole training session.
 NEWCOMER_CODE_DAYS = 30
 NEWCOMER_CODE_USES = 20
-ROUND_NAME = "2567"
-FORM_ID = "thaiqm-2566"
-FORM_VERSION = "1"
-# (volunteer key, community index, house code, house no, head, status, receipt, days ago)
-HOUSEHOLDS = (
-    ("volunteer", 0, "99010100011", "12/3", "นายประสิทธิ์ ทองดี", "submitted", "DEMO-2567-0001", 6),
-    ("volunteer", 0, "99010100029", "15", "นางสมหญิง แก้วใส", "submitted", "DEMO-2567-0002", 4),
-    ("volunteer", 0, "99010100037", "21/1", "นายทองใบ พึ่งตน", "submitted", "DEMO-2567-0003", 1),
-    ("volunteer2", 1, "99010100045", "7 ม.2", "นางบัวผัน ดวงดี", "submitted", "DEMO-2567-0004", 2),
-    ("volunteer", 0, "99010100053", "33", None, "draft", None, 0),
-)
-
-
 class DemoError(Exception):
     """The demo could not be seeded as intended (said in one line, without personal data)."""
 
@@ -106,6 +98,7 @@ class DemoWorld:
     communities: list[Community] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
     households: list[Household] = field(default_factory=list)
+    surveyed: set[str] = field(default_factory=set)  # house codes surveyed in this run
     newcomer_code: str = ""
 
     def summary(self) -> str:
@@ -144,11 +137,16 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         friends, registered = _persona_standing(session)
         codes = _persona_codes(session, municipality, communities, registered, now)
         municipality_id = municipality.id
+        to_survey = [h for h in HOUSEHOLDS if h.house_code not in _house_codes(session, municipality_id)]
     # Committed first: the app reads the codes in its own transactions.
     _chat_people_in(app, standin, friends, codes)
+    form = current_form()
+    for household in to_survey:
+        survey(ScriptedChat(app, standin, PERSONAS_BY_KEY[household.volunteer].line_user_id), form, household, now.date())
     with transaction(state.session_factory) as session:
         municipality = session.get_one(Municipality, municipality_id)
         world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))
+        world.surveyed = {h.house_code for h in to_survey}
         world.people = _registered_people(session)
         for step in SEED_STEPS:
             step(session, world, now)
@@ -194,6 +192,13 @@ def _communities(session: Session, municipality: Municipality, now: datetime) ->
         communities.append(community)
     session.flush()
     return communities
+
+
+def _house_codes(session: Session, municipality_id: int) -> set[str]:
+    """House codes of the municipality's households (a demo household is never surveyed twice)."""
+    codes = [h.house_code for h in HOUSEHOLDS]
+    found = session.scalars(select(Household.house_code).where(Household.municipality_id == municipality_id, Household.house_code.in_(codes)))
+    return set(found)
 
 
 def _persona_standing(session: Session) -> tuple[dict[str, bool | None], set[str]]:
@@ -296,35 +301,28 @@ def _friend_line_user(session: Session, line_user_id: str, now: datetime) -> Lin
 
 
 def seed_households(session: Session, world: DemoWorld, now: datetime) -> None:
-    """Households the volunteers already surveyed, and one draft still in progress."""
-    codes = [row[2] for row in HOUSEHOLDS]
-    existing = {
+    """The households the volunteers surveyed; those surveyed in this run are dated to their visit.
+
+    The chat submitted them all just now; a demo of a survey under way shows visits over
+    the past week (the supervisor's "today" counts start at zero), so their timestamps
+    take the survey date the volunteer typed.
+    """
+    by_code = {
         household.house_code: household
         for household in session.scalars(
-            select(Household).where(Household.municipality_id == world.municipality.id, Household.house_code.in_(codes))
+            select(Household).where(Household.municipality_id == world.municipality.id, Household.house_code.in_([h.house_code for h in HOUSEHOLDS]))
         )
     }
-    for volunteer_key, community_index, house_code, house_no, head, status, receipt, days_ago in HOUSEHOLDS:
-        household = existing.get(house_code)
-        if household is None:
-            when = now - timedelta(days=days_ago)
-            household = Household(
-                municipality_id=world.municipality.id,
-                community_id=world.communities[community_index].id,
-                volunteer_id=world.people[volunteer_key].id,
-                round_name=ROUND_NAME,
-                form_id=FORM_ID,
-                form_version=FORM_VERSION,
-                status=status,
-                house_code=house_code,
-                house_no=house_no,
-                head_name=head,
-                receipt_no=receipt,
-                created_at=when,
-                updated_at=when,
-                submitted_at=when if status == "submitted" else None,
-            )
-            session.add(household)
+    for planned in HOUSEHOLDS:
+        household = by_code.get(planned.house_code)
+        expected = "draft" if planned.stop_at is not None else "submitted"
+        if household is None or (planned.house_code in world.surveyed and household.status != expected):
+            raise DemoError(f"the survey dialog did not leave demo house code {planned.house_code} {expected}")
+        if planned.house_code in world.surveyed and planned.days_ago:
+            visited = now - timedelta(days=planned.days_ago)
+            household.created_at = household.updated_at = visited
+            if household.submitted_at is not None:
+                household.submitted_at = visited
         world.households.append(household)
     session.flush()
 
@@ -350,7 +348,6 @@ def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> Non
 
 
 # Later features add their step here, after what they need, e.g.:
-#   survey        – the answers of the submitted households and the draft's progress (dialog state);
 #   Re-X-ray      – earlier-round households and their problems to revisit;
 #   reminders     – a due reminder for the draft; exports – nothing (they read the above).
 SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_newcomer_code)

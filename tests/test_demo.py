@@ -10,6 +10,8 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 from flask import Flask, request
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ from bot.emulator.personas import PERSONAS_BY_KEY
 from bot.policy import can_view_household
 from bot.rich_menus import FontMissing
 from bot.state import close_app
-from storage.models import AuditEntry, Community, Household, InviteCode, LineUser, Municipality, Person
+from storage.models import AuditEntry, Community, Household, HouseholdMember, HouseholdProblem, InviteCode, LineUser, Municipality, Person, SurveyAnswer
 from tests.conftest import ACCESS_TOKEN
 from tests.support.line_contract import check_webhook_body
 
@@ -33,7 +35,7 @@ VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่�
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Rows per demo table."""
-    models = (Municipality, Community, Person, Household, LineUser, InviteCode, AuditEntry)
+    models = (Municipality, Community, Person, Household, HouseholdMember, HouseholdProblem, SurveyAnswer, LineUser, InviteCode, AuditEntry)
     with Session(engine) as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in models}
 
@@ -92,12 +94,13 @@ def test_demo_people_register_with_invite_codes_in_their_own_chats(local_app, li
     assert set(friends) == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
 
     # The chats show what the person did: the greeting, the dialog, and a ready menu.
-    typed = [m.message["text"] for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
-    assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[-1] == "ยืนยัน"
+    typed = [m.message.get("text") for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
+    assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[5] == "ยืนยัน"
     volunteer = chat_of(line_api, "volunteer")
     assert GREETING in volunteer[0]["text"]
-    assert REGISTERED in volunteer[-1]["text"] and quick_replies(volunteer[-1]) == VOLUNTEER_MENU
-    volunteer2 = [m["text"] for m in chat_of(line_api, "volunteer2")]
+    registered = next(m for m in volunteer if REGISTERED in m.get("text", ""))
+    assert quick_replies(registered) == VOLUNTEER_MENU
+    volunteer2 = [m.get("text", "") for m in chat_of(line_api, "volunteer2")]
     assert any("ท่านปฏิบัติงานในชุมชนใด" in text for text in volunteer2), volunteer2  # its code let it choose
     supervisor = chat_of(line_api, "supervisor")
     assert REGISTERED in supervisor[-1]["text"] and "อาสาสมัคร" in quick_replies(supervisor[-1])
@@ -120,8 +123,40 @@ def test_running_the_demo_seed_twice_changes_nothing(local_app, line_api, db_eng
     again = seed(local_app)
     assert again == first
     assert counts(db_engine) == rows
-    assert rows == {"Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "LineUser": 4, "InviteCode": 4, "AuditEntry": 7}
+    assert rows == {
+        "Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "HouseholdMember": 8, "HouseholdProblem": 8,
+        "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
+    }
+    assert rows["SurveyAnswer"] > 150
     assert len(line_api.delivered) == delivered  # nobody was made to register or greet again
+
+
+def test_demo_volunteers_surveyed_their_households_in_the_chat_and_left_one_draft(local_app, line_api, line_user, db_engine):
+    seed(local_app)
+    with Session(db_engine) as session:
+        households = session.scalars(select(Household).order_by(Household.id)).all()
+        volunteers = {p.id: p.full_name for p in session.scalars(select(Person).where(Person.role == "volunteer"))}
+        members = session.execute(select(HouseholdMember.household_id, func.count()).group_by(HouseholdMember.household_id)).all()
+        problems = session.execute(select(HouseholdProblem.household_id, HouseholdProblem.code, HouseholdProblem.member_no, HouseholdProblem.detail)).all()
+        answered = dict(session.execute(select(SurveyAnswer.household_id, func.count()).group_by(SurveyAnswer.household_id)).all())
+    today = datetime.now(timezone.utc).date()
+    assert [(h.status, volunteers[h.volunteer_id], h.house_no, h.receipt_no, (today - h.submitted_at.date()).days if h.submitted_at else None) for h in households] == [
+        ("submitted", "สมชาย ใจดี", "12/3", f"QM-2566-{households[0].id:06d}", 6),
+        ("submitted", "สมชาย ใจดี", "15", f"QM-2566-{households[1].id:06d}", 4),
+        ("submitted", "สมชาย ใจดี", "21/1", f"QM-2566-{households[2].id:06d}", 1),
+        ("submitted", "มาลี ศรีสุข", "7 ม.2", f"QM-2566-{households[3].id:06d}", 2),
+        ("draft", "สมชาย ใจดี", "33", None, None),
+    ]
+    first = households[0]
+    assert (first.head_name, first.member_count, first.survey_date, round(first.latitude, 4)) == ("นายประสิทธิ์ ทองดี", 2, today - timedelta(days=6), 16.4419)
+    assert dict(members) == {households[0].id: 2, households[1].id: 3, households[2].id: 1, households[3].id: 2}
+    assert (first.id, "H1", 2, "ติดเตียงหลังเป็นอัมพฤกษ์") in problems and len(problems) == 8
+    assert all(answered[h.id] > 30 for h in households[:4]) and households[4].dialog_state == "head_national_id"
+
+    # The draft's volunteer opens their chat and types "resume": the draft comes back at its question.
+    resumed = line_user(PERSONAS_BY_KEY["volunteer"].line_user_id).say("ทำต่อ")
+    assert "สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง" in resumed.text
+    assert "เลขประจำตัวประชาชนหัวหน้าครัวเรือน" in resumed.texts[-1] and "ไม่มีบัตร" in resumed.buttons
 
 
 def test_a_persona_that_blocked_the_bot_is_a_friend_again_after_the_next_demo(local_app, line_api, line_user, db_engine):
@@ -200,7 +235,7 @@ def test_demo_command_seeds_twice_and_prints_the_emulator_address_and_a_code(no_
     # The first run's stand-in holds the registration conversation the emulator shows;
     # the second run had nobody to greet or register.
     first, second = (standin_texts(port, PERSONAS_BY_KEY["volunteer"].line_user_id) for port in ports)
-    assert GREETING in first[0] and REGISTERED in first[-1]
+    assert GREETING in first[0] and any(REGISTERED in text for text in first) and "พักการสำรวจแล้ว" in first[-1]
     assert second == []
 
 

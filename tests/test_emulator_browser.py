@@ -9,8 +9,10 @@ Screenshots of the key screens go to test-artifacts/.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -27,7 +29,7 @@ from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.demo import DemoSeeded, seed
 from bot.emulator.personas import PERSONAS_BY_KEY
-from storage.models import Community, LineUser, Person
+from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
 from tests.conftest import ACCESS_TOKEN
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
@@ -243,6 +245,12 @@ class EmulatorTab:
         """Wait until `count` bot bubbles of the open chat contain a fragment."""
         self.tab.locator(".row-bot .bubble", has_text=fragment).nth(count - 1).wait_for()
 
+    def wait_for_question(self, *fragments: str) -> None:
+        """Wait until the bot's newest text bubble contains every fragment (older ones may repeat them)."""
+        newest = self.tab.locator(".row-bot .bubble").last
+        for fragment in fragments:
+            sync_api.expect(newest).to_contain_text(fragment)
+
     def bot_texts(self) -> list[str]:
         """The texts of the bot's bubbles in the open chat, in order."""
         return self.tab.locator(".row-bot .bubble").all_inner_texts()
@@ -339,7 +347,7 @@ def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulato
     bar = bubble.locator("[style*='width: 70%']")
     inner, outer = bar.bounding_box(), bar.locator("xpath=..").bounding_box()
     assert abs(inner["width"] / outer["width"] - 0.70) < 0.02, (inner, outer)
-    assert page.locator(".flex-carousel .flex-bubble").count() == 3
+    assert page.locator(".flex-carousel").last.locator(".flex-bubble").count() == 3
     assert page.locator("li[data-persona=volunteer] .badge").count() == 0
     emulator.screenshot("05-flex-bubble-carousel")
 
@@ -413,16 +421,17 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     emulator.switch_to("supervisor")
     supervisor_chat = emulator.bot_texts()
     emulator.switch_to("volunteer2")
-    registration = emulator.bot_texts()  # the demo registered this volunteer in this chat
-    assert GREETING in registration[0] and REGISTERED in registration[-1]
+    history = emulator.bot_texts()  # the demo registered this volunteer, then surveyed a household, in this chat
+    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่รับเรื่อง: QM-" in history[-1]
     # with what the volunteer typed on their side, as LINE shows it
-    assert emulator.user_texts()[0] == "ลงทะเบียน" and emulator.user_texts()[-2:] == ["ชุมชนวัดป่าสามัคคี", "ยืนยัน"]
+    typed = emulator.user_texts()
+    assert typed[0] == "ลงทะเบียน" and typed[typed.index("ยืนยัน") - 1] == "ชุมชนวัดป่าสามัคคี" and typed[-1] == "ยืนยันส่ง"
     emulator.type("ช่วยเหลือ")
     emulator.wait_for_bot(HELP)
     emulator.switch_to("supervisor")
     assert emulator.bot_texts() == supervisor_chat
     emulator.switch_to("volunteer2")
-    assert emulator.bot_texts()[:-1] == registration and HELP in emulator.bot_texts()[-1]
+    assert emulator.bot_texts()[:-1] == history and HELP in emulator.bot_texts()[-1]
 
     emulator.tab.click("#block-toggle")
     emulator.tab.locator("#add-friend", has_text="เลิกบล็อก").wait_for()
@@ -513,7 +522,134 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     emulator.wait_for_bot("อาสาสมัครในพื้นที่ของท่าน", count=2)
 
 
-@pytest.mark.skip(reason="the household survey dialog is being built in another branch (issue: survey dialog); "
-                  "this test drives it in the emulator once it lands")
-def test_volunteer_completes_a_household_survey_in_the_emulator(emulator):
-    """A volunteer taps Survey, answers every question by buttons and typing, and gets a receipt number."""
+def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_engine):
+    """A volunteer taps Survey, answers by buttons, the date picker, the location button and typing, and gets a receipt."""
+    page = emulator.tab
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    emulator.switch_to("volunteer2")
+    emulator.wait_for_bot(REGISTERED)
+    emulator.tap_rich_menu("สำรวจ")
+    emulator.wait_for_question("ข้อ 1/", "ครัวเรือนยินยอมให้ข้อมูล")
+    emulator.tab.click("#rich-menu-bar")  # folded, as a volunteer does to see more of the chat
+    assert emulator.quick_replies() == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
+    emulator.screenshot("15-survey-question-buttons")
+    emulator.tap_quick_reply("1. ใช่")
+    emulator.wait_for_question("ข้อ 2/", "ผู้ให้ข้อมูล")
+    emulator.tap_quick_reply("1. หัวหน้าครัวเรือน")
+    emulator.wait_for_question("ข้อ 3/", "วันที่สำรวจ")
+    emulator.tap_quick_reply("เลือกวันที่")
+    page.locator("#picker-input").fill(yesterday.isoformat())
+    page.click("#picker-ok")
+    emulator.wait_for_question("ข้อ 4/", "รหัสประจำบ้าน (11 หลัก)")
+    assert f"บันทึกแล้ว: {yesterday.day} " in emulator.bot_texts()[-1]
+
+    emulator.type("12345")  # a wrong answer: a clear Thai message and the same question
+    emulator.wait_for_question("รหัสประจำบ้านมี 11 หลัก ท่านพิมพ์มา 5 หลัก", "ข้อ 4/", "รหัสประจำบ้าน (11 หลัก)")
+    emulator.screenshot("16-survey-wrong-answer")
+    emulator.type("9901-010006-1")
+    emulator.wait_for_question("ข้อ 5/", "บ้านเลขที่")
+    emulator.type("9/9")
+    emulator.wait_for_question("ข้อ 6/", "หมู่ที่")
+    emulator.tap_quick_reply("ข้าม")
+    emulator.wait_for_question("ข้อ 7/", "ชุมชน")
+    emulator.tap_quick_reply("ชุมชนวัดป่าสามัคคี")
+    emulator.wait_for_question("ข้อ 8/", "ถูกต้องหรือไม่")
+    emulator.tap_quick_reply("1. ใช่")
+    emulator.wait_for_question("ข้อ 9/", "ชื่อ-สกุล หัวหน้าครัวเรือน")
+    emulator.type("นายเอก ทดสอบ")
+    emulator.wait_for_question("ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    emulator.type("1-1037-01234-56-3")
+    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
+    emulator.tap_quick_reply("ข้าม")
+    emulator.wait_for_question("ข้อ 12/", "จำนวนสมาชิก")
+    emulator.type("1")
+    emulator.wait_for_question("ข้อ 13/", "ตำแหน่งบ้าน")
+    emulator.tap_quick_reply("ส่งตำแหน่ง")
+    emulator.wait_for_question("ข้อ 14/", "สมาชิกคนที่ 1: เพศ")
+    assert "บ้านตัวอย่าง" in page.locator(".row-user .location").last.inner_text()
+    emulator.tap_quick_reply("1. ชาย")
+    emulator.wait_for_question("ข้อ 15/", "ปีเกิด")
+    emulator.type("50")
+    emulator.wait_for_question("ข้อ 16/", "สภาวะสุขภาพ")
+    emulator.tap_quick_reply("2. ป่วยเรื้อรัง")
+    emulator.wait_for_question("ข้อ 17/", "การศึกษาสูงสุด")
+    emulator.tap_quick_reply("2. ประถม")
+    emulator.wait_for_question("ข้อ 18/", "อาชีพหลัก")
+    emulator.tap_quick_reply("2. เกษตรกร")
+    emulator.wait_for_question("ข้อ 19/", "รายได้ต่อเดือน")
+    emulator.type("4,500")
+    emulator.wait_for_question("ข้อ 20/", "สวัสดิการที่ได้รับ")
+    emulator.tap_quick_reply("4. บัตรสวัสดิการ")
+    emulator.wait_for_question("✓ 4. บัตรสวัสดิการแห่งรัฐ")
+    emulator.tap_quick_reply("เสร็จสิ้น")
+
+    emulator.wait_for_question("ด้านสุขภาพ: ครัวเรือนมีปัญหาต่อไปนี้หรือไม่")
+    emulator.tap_quick_reply("2. ขาดการรักษา")
+    emulator.wait_for_question("✓ 2. มีผู้ป่วยเรื้อรัง")
+    emulator.tap_quick_reply("4. ไม่มีผู้ดูแล")
+    emulator.wait_for_question("✓ 4. ผู้สูงอายุ")
+    assert [label for label in emulator.quick_replies() if label.startswith("✓")] == ["✓2. ขาดการรักษา", "✓4. ไม่มีผู้ดูแล"]
+    emulator.screenshot("17-survey-checklist")
+    emulator.tap_quick_reply("เสร็จสิ้น")
+    emulator.wait_for_question("ปัญหา H2", "เป็นปัญหาของสมาชิกคนใด")
+    emulator.tap_quick_reply("1. นายเอก ทดสอบ")
+    emulator.wait_for_question("ปัญหา H2", "รายละเอียดสั้น ๆ")
+    emulator.type("ขาดยาความดันสองเดือน")
+    emulator.wait_for_question("ปัญหา H4", "เป็นปัญหาของสมาชิกคนใด")
+    emulator.tap_quick_reply("2. ทั้งครัวเรือน")
+    emulator.wait_for_question("ปัญหา H4", "รายละเอียดสั้น ๆ")
+    emulator.tap_quick_reply("ข้าม")
+    for dimension, none in (("ด้านความเป็นอยู่", "7."), ("ด้านการศึกษา", "6."), ("ด้านรายได้", "6."), ("ด้านการเข้าถึงบริการรัฐ", "8.")):
+        emulator.wait_for_question(dimension)
+        emulator.tap_quick_reply(none + " ไม่มีปัญหาด้านนี้")  # "none" answers the checklist at once
+    emulator.wait_for_question("ความต้องการความช่วยเหลือ")
+    emulator.type("ต้องการยารักษาโรคต่อเนื่อง")
+    emulator.wait_for_question("บันทึกเพิ่มเติมของผู้สำรวจ")
+    emulator.tap_quick_reply("ข้าม")
+
+    # The review: a Flex carousel, one card per section, an edit button beside each answer.
+    emulator.wait_for_question("ยืนยันส่ง")
+    review = page.locator(".flex-carousel").last
+    cards = review.locator(":scope > .flex-bubble")
+    assert cards.count() == 9  # consent, household, the member, five problem dimensions, needs
+    for text in ("ความยินยอมและผู้ให้ข้อมูล", "9/9", "1-1037-01234-56-3", "นายเอก ทดสอบ", "ขาดยาความดันสองเดือน", "ทั้งครัวเรือน", "ต้องการยารักษาโรคต่อเนื่อง"):
+        assert text in review.inner_text(), text
+    assert emulator.quick_replies()[0] == "ยืนยันส่ง"
+    review.evaluate("node => node.scrollIntoView({block: \"start\"})")  # the cards are taller than the chat: show their tops
+    emulator.screenshot("18-survey-review-carousel")
+    house_no = cards.nth(1).locator(".flex-box", has=page.get_by_text("บ้านเลขที่", exact=True)).last
+    house_no.locator(".flex-button", has_text="แก้ไข").click()
+    emulator.wait_for_question("บ้านเลขที่", "คำตอบเดิม: 9/9")
+    assert emulator.user_texts()[-1] == "แก้ไข: บ้านเลขที่"
+    emulator.type("9/10")
+    emulator.wait_for_question("ยืนยันส่ง")
+    assert "9/10" in page.locator(".flex-carousel").last.inner_text()
+    emulator.tap_quick_reply("ยืนยันส่ง")
+
+    emulator.wait_for_question("เลขที่รับเรื่อง: QM-")
+    receipt = re.search(r"QM-\d{4}-\d{6}", emulator.bot_texts()[-1])[0]
+    emulator.screenshot("19-survey-receipt")
+    with Session(db_engine) as session:
+        household = session.scalars(select(Household).where(Household.receipt_no == receipt)).one()
+        volunteer = session.get_one(Person, household.volunteer_id)
+        community = session.get_one(Community, household.community_id)
+        members = session.scalars(select(HouseholdMember).where(HouseholdMember.household_id == household.id)).all()
+        problems = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id).order_by(HouseholdProblem.code)).all()
+    assert (household.status, volunteer.full_name, community.name) == ("submitted", "มาลี ศรีสุข", "ชุมชนวัดป่าสามัคคี")
+    assert (household.house_code, household.house_no, household.head_name, household.member_count) == ("99010100061", "9/10", "นายเอก ทดสอบ", 1)
+    assert (household.survey_date, household.needs, household.phone) == (yesterday, "ต้องการยารักษาโรคต่อเนื่อง", None)
+    assert round(household.latitude, 4) == 16.4419
+    assert [(m.full_name, m.sex, m.health, m.monthly_income, m.welfare) for m in members] == [("นายเอก ทดสอบ", "male", "chronic", 4500, "welfare_card")]
+    assert [(p.code, p.member_no, p.detail) for p in problems] == [("H2", 1, "ขาดยาความดันสองเดือน"), ("H4", None, None)]
+
+
+def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
+    emulator.switch_to("volunteer")
+    emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
+    emulator.type("ทำต่อ")
+    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    emulator.tab.click("#rich-menu-bar")
+    emulator.screenshot("20-demo-draft-resumed")
+    emulator.type("1-1037-01234-56-3")
+    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")

@@ -52,6 +52,12 @@ class ScriptedChat:
         self._standin.record_user_message(self.user_id, {"type": "text", "text": text})
         self._send(self._event("message", reply=True) | {"message": message})
 
+    def send_location(self, latitude: float, longitude: float, title: str, address: str) -> None:
+        """Share a location (what the location quick-reply button sends)."""
+        place = {"type": "location", "title": title, "address": address, "latitude": latitude, "longitude": longitude}
+        self._standin.record_user_message(self.user_id, place)
+        self._send(self._event("message", reply=True) | {"message": {"id": _digits(18)} | place})
+
     def _event(self, event_type: str, reply: bool) -> dict[str, Any]:
         """The fields LINE puts in every one-to-one chat event."""
         event: dict[str, Any] = {
