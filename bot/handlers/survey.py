@@ -306,8 +306,8 @@ def _env(ctx: EventContext, household: Household) -> Env:
 def _area_names(municipality: Municipality) -> dict[str, str]:
     """The municipality's tambon, amphoe and province by name (codes where the official list lacks them)."""
     tambon = find_tambon(municipality.tambon_code)
-    if tambon is None:
-        return {"municipality": municipality.name, "tambon": municipality.tambon_code, "amphoe": municipality.amphoe_code, "province": municipality.province_code}
+    if tambon is None:  # only a made-up area (the demo's): its codes, set apart from the words before them
+        return {"municipality": municipality.name, "tambon": f" {municipality.tambon_code}", "amphoe": f" {municipality.amphoe_code}", "province": f" {municipality.province_code}"}
     return {"municipality": municipality.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
 
 
