@@ -81,6 +81,31 @@ class CommunityRow:
     target_households: int
 
 
+@dataclass(frozen=True)
+class SurveyArea:
+    """What a survey step needs of a municipality: its name and codes, its communities as (id, name)."""
+
+    name: str
+    tambon_code: str
+    amphoe_code: str
+    province_code: str
+    communities: tuple[tuple[str, str], ...]
+
+
+def survey_area(session: Session, municipality_id: int) -> SurveyArea | None:
+    """A municipality and its communities in one query of plain columns (None if it does not exist)."""
+    rows = session.execute(
+        select(Municipality.name, Municipality.tambon_code, Municipality.amphoe_code, Municipality.province_code, Community.id, Community.name)
+        .outerjoin(Community, Community.municipality_id == Municipality.id)
+        .where(Municipality.id == municipality_id)
+        .order_by(Community.id)
+    ).all()
+    if not rows:
+        return None
+    name, tambon, amphoe, province = rows[0][:4]
+    return SurveyArea(name, tambon, amphoe, province, tuple((str(row[4]), row[5]) for row in rows if row[4] is not None))
+
+
 def import_communities(session: Session, source: TextIO) -> tuple[int, list[str]]:
     """Add every community of a CSV, or none: returns (added, errors by line)."""
     rows, errors = _check_rows(session, csv.DictReader(source))

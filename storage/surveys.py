@@ -164,8 +164,8 @@ def save_pointer(household: Household, state: str, member_no: int, problem: str,
 
 def active_household(session: Session, person_id: int) -> Household | None:
     """The draft the person has in hand, if any."""
-    row = session.get(SurveySession, person_id)
-    return session.get(Household, row.household_id) if row is not None and row.household_id is not None else None
+    # One query rather than the session row, then the household.
+    return session.scalars(select(Household).join(SurveySession, SurveySession.household_id == Household.id).where(SurveySession.person_id == person_id)).first()
 
 
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
