@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
-from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line_gateway import Delivery, LineGateway
+from bot.line_messages import Message
 from storage.db import transaction
 from storage.outbox import give_up_before, mark_outcome, pending_for_retry
 
@@ -55,8 +55,7 @@ def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Cal
             if row.created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
                 mark_outcome(session, row.id, "failed", current, "expired")
                 continue
-            messages = [Message.from_dict(message) for message in row.messages or []]
-            outcome = gateway.push(row.chat_id, messages, row.retry_key)
+            outcome = gateway.push(row.chat_id, list(row.messages or []), row.retry_key)
             mark_outcome(session, row.id, STATUS_AFTER[outcome], current, error_label(outcome))
             sent += outcome is Delivery.SENT
     return sent

@@ -138,7 +138,7 @@ class WebhookProcessor:
         if not replies:
             return None
         messages = to_line_messages(replies)
-        row = add_outgoing(session, raw.chat_id, raw.reply_token, [m.to_dict() for m in messages], now)
+        row = add_outgoing(session, raw.chat_id, raw.reply_token, messages, now)
         session.flush()
         return Outgoing(row.id, row.retry_key, raw.chat_id, raw.reply_token, messages)
 
