@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
@@ -184,26 +184,33 @@ def drafts_for(session: Session, person_id: int) -> list[Household]:
 
 def find_duplicates(session: Session, household: Household) -> list[Household]:
     """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
-    matches = []
+    lookups = []
     if household.house_code:
-        matches.append(Household.house_code == household.house_code)
+        lookups.append(select(Household.id).where(Household.house_code == household.house_code))
     if household.head_national_id:
-        matches.append(Household.head_national_id == household.head_national_id)
+        lookups.append(select(Household.id).where(Household.head_national_id == household.head_national_id))
     if household.house_no and household.community_id is not None:
-        matches.append((Household.house_no == household.house_no) & (Household.community_id == household.community_id))
-    if not matches:
+        lookups.append(select(Household.id).where(
+            Household.municipality_id == household.municipality_id,
+            Household.round_name == household.round_name,
+            Household.house_no == household.house_no,
+            Household.community_id == household.community_id,
+        ))
+    if not lookups:
         return []
-    return list(
-        session.scalars(
-            select(Household).where(
-                Household.id != household.id,
-                Household.municipality_id == household.municipality_id,
-                Household.round_name == household.round_name,
-                Household.status.in_(OPEN_STATUSES),
-                or_(*matches),
-            ).order_by(Household.id)
-        )
-    )
+    # Each kind of match is looked up by its own index and the few hits are checked here:
+    # one OR (with the municipality and round) made SQLite walk every household of the
+    # municipality and round, so a step grew with the size of the round.
+    candidates = union(*lookups) if len(lookups) > 1 else lookups[0]
+    found = session.scalars(select(Household).where(Household.id.in_(candidates)).order_by(Household.id))
+    return [
+        other
+        for other in found
+        if other.id != household.id
+        and other.municipality_id == household.municipality_id
+        and other.round_name == household.round_name
+        and other.status in OPEN_STATUSES
+    ]
 
 
 def receipt_number(household: Household) -> str:
