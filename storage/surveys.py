@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import delete, insert, select, tuple_, union, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
@@ -17,6 +17,15 @@ from storage.models import AnswerChange, Household, HouseholdMember, HouseholdPr
 Key = tuple[str, int]
 # Answers are read and written as plain rows (Core), never as tracked ORM objects.
 ANSWERS = SurveyAnswer.__table__
+# Statements every survey step runs, built once (SQLAlchemy then reuses their cache key
+# and compiled form; building them per call cost more than running them).
+_ANSWERS_OF = select(ANSWERS.c.code, ANSWERS.c.member_no, ANSWERS.c.value).where(ANSWERS.c.household_id == bindparam("household_id"))
+# Executed with the row's values as parameters (SET and VALUES come from their keys).
+_UPDATE_ANSWER = update(ANSWERS).where(
+    ANSWERS.c.household_id == bindparam("b_household_id"), ANSWERS.c.code == bindparam("b_code"), ANSWERS.c.member_no == bindparam("b_member_no")
+)
+_INSERT_ANSWER = insert(ANSWERS)
+_ACTIVE_HOUSEHOLD = select(Household).join(SurveySession, SurveySession.household_id == Household.id).where(SurveySession.person_id == bindparam("person_id"))
 
 # Household questions stored again as columns of households (code -> column, converter).
 HOUSEHOLD_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -75,7 +84,7 @@ def answer_rows(session: Session, household_id: int) -> dict[Key, str | None]:
     A household holds 40-80 answers; loading them as ORM objects cost a step about three
     times as much as their values, and a step writes one or two of them.
     """
-    rows = session.execute(select(ANSWERS.c.code, ANSWERS.c.member_no, ANSWERS.c.value).where(ANSWERS.c.household_id == household_id))
+    rows = session.execute(_ANSWERS_OF, {"household_id": household_id})
     return {(code, member_no): value for code, member_no, value in rows}
 
 
@@ -102,14 +111,11 @@ def write_answer(
     if household.submitted_at is not None and (not known or old != value):
         session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=old, new_value=value, changed_by=person_id, changed_at=now))
     # One statement for the one row, without loading or tracking the household's other answers.
+    stamp = {"value": value, "answered_by": person_id, "answered_at": now}
     if known:
-        session.execute(
-            update(ANSWERS)
-            .where(ANSWERS.c.household_id == household.id, ANSWERS.c.code == code, ANSWERS.c.member_no == member_no)
-            .values(value=value, answered_by=person_id, answered_at=now)
-        )
+        session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
-        session.execute(insert(ANSWERS).values(household_id=household.id, code=code, member_no=member_no, value=value, answered_by=person_id, answered_at=now))
+        session.execute(_INSERT_ANSWER, {**stamp, "household_id": household.id, "code": code, "member_no": member_no})
     rows[key] = value
     household.updated_at = now
     _project(session, household, rows, code, member_no, value, dimension)
@@ -174,9 +180,8 @@ def save_pointer(household: Household, state: str, member_no: int, problem: str,
 
 
 def active_household(session: Session, person_id: int) -> Household | None:
-    """The draft the person has in hand, if any."""
-    # One query rather than the session row, then the household.
-    return session.scalars(select(Household).join(SurveySession, SurveySession.household_id == Household.id).where(SurveySession.person_id == person_id)).first()
+    """The draft the person has in hand, if any (one query: not the session row, then the household)."""
+    return session.scalars(_ACTIVE_HOUSEHOLD, {"person_id": person_id}).first()
 
 
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
