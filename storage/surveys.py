@@ -6,10 +6,11 @@ transaction, so an answer, its projections and the dialog pointer are stored tog
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, union, update
+from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
@@ -200,25 +201,14 @@ def drafts_for(session: Session, person_id: int) -> list[Household]:
 
 def find_duplicates(session: Session, household: Household) -> list[Household]:
     """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
-    lookups = []
-    if household.house_code:
-        lookups.append(select(Household.id).where(Household.house_code == household.house_code))
-    if household.head_national_id:
-        lookups.append(select(Household.id).where(Household.head_national_id == household.head_national_id))
+    params = {"house_code": household.house_code, "head_national_id": household.head_national_id}
+    kinds = tuple(kind for kind in ("house_code", "head_national_id") if params[kind])
     if household.house_no and household.community_id is not None:
-        lookups.append(select(Household.id).where(
-            Household.municipality_id == household.municipality_id,
-            Household.round_name == household.round_name,
-            Household.house_no == household.house_no,
-            Household.community_id == household.community_id,
-        ))
-    if not lookups:
+        kinds += ("house_no",)
+        params.update(house_no=household.house_no, community_id=household.community_id, municipality_id=household.municipality_id, round_name=household.round_name)
+    if not kinds:
         return []
-    # Each kind of match is looked up by its own index and the few hits are checked here:
-    # one OR (with the municipality and round) made SQLite walk every household of the
-    # municipality and round, so a step grew with the size of the round.
-    candidates = union(*lookups) if len(lookups) > 1 else lookups[0]
-    found = session.scalars(select(Household).where(Household.id.in_(candidates)).order_by(Household.id))
+    found = session.scalars(_duplicate_query(kinds), {key: value for key, value in params.items() if value is not None})
     return [
         other
         for other in found
@@ -227,6 +217,29 @@ def find_duplicates(session: Session, household: Household) -> list[Household]:
         and other.round_name == household.round_name
         and other.status in OPEN_STATUSES
     ]
+
+
+@functools.cache
+def _duplicate_query(kinds: tuple[str, ...]) -> Select:
+    """Households matching any of these kinds of key, built once per combination.
+
+    Each kind is looked up by its own index and the few hits are checked by the caller:
+    one OR (with the municipality and round) made SQLite walk every household of the
+    municipality and round, so a step grew with the size of the round.
+    """
+    lookups = {
+        "house_code": select(Household.id).where(Household.house_code == bindparam("house_code")),
+        "head_national_id": select(Household.id).where(Household.head_national_id == bindparam("head_national_id")),
+        "house_no": select(Household.id).where(
+            Household.municipality_id == bindparam("municipality_id"),
+            Household.round_name == bindparam("round_name"),
+            Household.house_no == bindparam("house_no"),
+            Household.community_id == bindparam("community_id"),
+        ),
+    }
+    parts = [lookups[kind] for kind in kinds]
+    candidates = union(*parts) if len(parts) > 1 else parts[0]
+    return select(Household).where(Household.id.in_(candidates)).order_by(Household.id)
 
 
 def receipt_number(household: Household) -> str:
