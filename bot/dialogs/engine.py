@@ -130,6 +130,10 @@ class Engine:
         # (progress counts every asked question); firing them through transitions' event
         # dispatch (EventData, callback resolution, ~9 debug log calls each) cost most of a
         # step's engine time. `_move` applies the same transitions, conditions and callbacks.
+        # _move applies conditions and `after` only: fail at start rather than skip anything else.
+        unsupported = [t for event in self.machine.events.values() for moves in event.transitions.values() for t in moves if t.prepare or t.before]
+        if unsupported or any(state.on_enter or state.on_exit for state in self.machine.states.values()):
+            raise ValueError(f"form {form.id} {form.version}: the dialog machine uses callbacks the engine does not apply")
         self._moves = {
             name: {
                 source: tuple((t.dest, tuple((c.func, c.target) for c in t.conditions), tuple(t.after)) for t in moves)
