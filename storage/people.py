@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Household, LineUser, Person
@@ -19,7 +19,11 @@ def person_for_line_user(session: Session, line_user_pk: int) -> Person | None:
 
 def any_person_for_line_user(session: Session, line_user_pk: int) -> Person | None:
     """The person registered with this LINE user, active or deactivated (policy tells them apart)."""
-    return session.scalars(select(Person).where(Person.line_user_id == line_user_pk)).first()
+    return session.scalars(_PERSON_OF_LINE_USER, {"line_user_pk": line_user_pk}).first()
+
+
+# Built once: every event of a registered person runs it.
+_PERSON_OF_LINE_USER = select(Person).where(Person.line_user_id == bindparam("line_user_pk"))
 
 
 def volunteers_in_area(session: Session, municipality_id: int, community_id: int | None) -> list[Person]:

@@ -6,15 +6,27 @@ transaction, so an answer, its projections and the dialog pointer are stored tog
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
 
 Key = tuple[str, int]
+# Answers are read and written as plain rows (Core), never as tracked ORM objects.
+ANSWERS = SurveyAnswer.__table__
+# Statements every survey step runs, built once (SQLAlchemy then reuses their cache key
+# and compiled form; building them per call cost more than running them).
+_ANSWERS_OF = select(ANSWERS.c.code, ANSWERS.c.member_no, ANSWERS.c.value).where(ANSWERS.c.household_id == bindparam("household_id"))
+# Executed with the row's values as parameters (SET and VALUES come from their keys).
+_UPDATE_ANSWER = update(ANSWERS).where(
+    ANSWERS.c.household_id == bindparam("b_household_id"), ANSWERS.c.code == bindparam("b_code"), ANSWERS.c.member_no == bindparam("b_member_no")
+)
+_INSERT_ANSWER = insert(ANSWERS)
+_ACTIVE_HOUSEHOLD = select(Household).join(SurveySession, SurveySession.household_id == Household.id).where(SurveySession.person_id == bindparam("person_id"))
 
 # Household questions stored again as columns of households (code -> column, converter).
 HOUSEHOLD_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -67,21 +79,25 @@ def create_household(session: Session, person: Person, form_id: str, form_versio
     return household
 
 
-def answer_rows(session: Session, household_id: int) -> dict[Key, SurveyAnswer]:
-    """Every stored answer of a household, by (code, member number), in one query."""
-    rows = session.scalars(select(SurveyAnswer).where(SurveyAnswer.household_id == household_id))
-    return {(row.code, row.member_no): row for row in rows}
+def answer_rows(session: Session, household_id: int) -> dict[Key, str | None]:
+    """Every stored answer of a household, by (code, member number), in one query of plain values.
+
+    A household holds 40-80 answers; loading them as ORM objects cost a step about three
+    times as much as their values, and a step writes one or two of them.
+    """
+    rows = session.execute(_ANSWERS_OF, {"household_id": household_id})
+    return {(code, member_no): value for code, member_no, value in rows}
 
 
-def answers_of(rows: dict[Key, SurveyAnswer]) -> dict[Key, str | None]:
-    """The values of stored answer rows."""
-    return {key: row.value for key, row in rows.items()}
+def answers_of(rows: dict[Key, str | None]) -> dict[Key, str | None]:
+    """The values of stored answers (a copy the engine may read while rows change)."""
+    return dict(rows)
 
 
 def write_answer(
     session: Session,
     household: Household,
-    rows: dict[Key, SurveyAnswer],
+    rows: dict[Key, str | None],
     key: Key,
     value: str | None,
     *,
@@ -91,36 +107,38 @@ def write_answer(
 ) -> None:
     """Store one answer (and its projection); after submission, keep the change history."""
     code, member_no = key
-    row = rows.get(key)
-    old = row.value if row is not None else None
-    if household.submitted_at is not None and (row is None or old != value):
+    known = key in rows
+    old = rows.get(key)
+    if household.submitted_at is not None and (not known or old != value):
         session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=old, new_value=value, changed_by=person_id, changed_at=now))
-    if row is None:
-        row = SurveyAnswer(household_id=household.id, code=code, member_no=member_no, value=value, answered_by=person_id, answered_at=now)
-        session.add(row)
-        rows[key] = row
+    # One statement for the one row, without loading or tracking the household's other answers.
+    stamp = {"value": value, "answered_by": person_id, "answered_at": now}
+    if known:
+        session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
-        row.value, row.answered_by, row.answered_at = value, person_id, now
+        session.execute(_INSERT_ANSWER, {**stamp, "household_id": household.id, "code": code, "member_no": member_no})
+    rows[key] = value
     household.updated_at = now
     _project(session, household, rows, code, member_no, value, dimension)
 
 
-def _forget(session: Session, rows: dict[Key, SurveyAnswer], keys: list[Key]) -> None:
-    """Delete answers that no longer belong to the household (a removed member, an unticked problem)."""
-    for key in keys:
-        row = rows.pop(key, None)
-        if row is not None:
-            session.delete(row)
+def _forget(session: Session, household_id: int, rows: dict[Key, str | None], keys: list[Key]) -> None:
+    """Delete answers that no longer belong to the household (a removed member, an unticked problem), in one statement."""
+    gone = [key for key in keys if key in rows]
+    for key in gone:
+        del rows[key]
+    if gone:
+        session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id, tuple_(ANSWERS.c.code, ANSWERS.c.member_no).in_(gone)))
 
 
-def _project(session: Session, household: Household, rows: dict[Key, SurveyAnswer], code: str, member_no: int, value: str | None, dimension: str | None) -> None:
+def _project(session: Session, household: Household, rows: dict[Key, str | None], code: str, member_no: int, value: str | None, dimension: str | None) -> None:
     """Copy an answer into the columns and rows that reports query."""
     if code in HOUSEHOLD_COLUMNS:
         column, convert = HOUSEHOLD_COLUMNS[code]
         setattr(household, column, convert(value) if value is not None else None)
         if code == "member_count" and value is not None:
             session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no > int(value)))
-            _forget(session, rows, [key for key in rows if key[1] > int(value)])
+            _forget(session, household.id, rows, [key for key in rows if key[1] > int(value)])
     elif code == "location":
         latitude, longitude = (float(part) for part in value.split(",")[:2]) if value else (None, None)
         household.latitude, household.longitude = latitude, longitude
@@ -133,7 +151,7 @@ def _project(session: Session, household: Household, rows: dict[Key, SurveyAnswe
         setattr(member, column, convert(value) if value is not None else None)
     elif dimension is not None:
         gone = _sync_problems(session, household, dimension, set((value or "").split()))
-        _forget(session, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
+        _forget(session, household.id, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
     elif code.endswith((FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)):
         problem_code, _dot, field = code.rpartition(".")
         problem = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == problem_code)).one_or_none()
@@ -163,9 +181,8 @@ def save_pointer(household: Household, state: str, member_no: int, problem: str,
 
 
 def active_household(session: Session, person_id: int) -> Household | None:
-    """The draft the person has in hand, if any."""
-    row = session.get(SurveySession, person_id)
-    return session.get(Household, row.household_id) if row is not None and row.household_id is not None else None
+    """The draft the person has in hand, if any (one query: not the session row, then the household)."""
+    return session.scalars(_ACTIVE_HOUSEHOLD, {"person_id": person_id}).first()
 
 
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
@@ -184,26 +201,45 @@ def drafts_for(session: Session, person_id: int) -> list[Household]:
 
 def find_duplicates(session: Session, household: Household) -> list[Household]:
     """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
-    matches = []
-    if household.house_code:
-        matches.append(Household.house_code == household.house_code)
-    if household.head_national_id:
-        matches.append(Household.head_national_id == household.head_national_id)
+    params = {"house_code": household.house_code, "head_national_id": household.head_national_id}
+    kinds = tuple(kind for kind in ("house_code", "head_national_id") if params[kind])
     if household.house_no and household.community_id is not None:
-        matches.append((Household.house_no == household.house_no) & (Household.community_id == household.community_id))
-    if not matches:
+        kinds += ("house_no",)
+        params.update(house_no=household.house_no, community_id=household.community_id, municipality_id=household.municipality_id, round_name=household.round_name)
+    if not kinds:
         return []
-    return list(
-        session.scalars(
-            select(Household).where(
-                Household.id != household.id,
-                Household.municipality_id == household.municipality_id,
-                Household.round_name == household.round_name,
-                Household.status.in_(OPEN_STATUSES),
-                or_(*matches),
-            ).order_by(Household.id)
-        )
-    )
+    found = session.scalars(_duplicate_query(kinds), {key: value for key, value in params.items() if value is not None})
+    return [
+        other
+        for other in found
+        if other.id != household.id
+        and other.municipality_id == household.municipality_id
+        and other.round_name == household.round_name
+        and other.status in OPEN_STATUSES
+    ]
+
+
+@functools.cache
+def _duplicate_query(kinds: tuple[str, ...]) -> Select:
+    """Households matching any of these kinds of key, built once per combination.
+
+    Each kind is looked up by its own index and the few hits are checked by the caller:
+    one OR (with the municipality and round) made SQLite walk every household of the
+    municipality and round, so a step grew with the size of the round.
+    """
+    lookups = {
+        "house_code": select(Household.id).where(Household.house_code == bindparam("house_code")),
+        "head_national_id": select(Household.id).where(Household.head_national_id == bindparam("head_national_id")),
+        "house_no": select(Household.id).where(
+            Household.municipality_id == bindparam("municipality_id"),
+            Household.round_name == bindparam("round_name"),
+            Household.house_no == bindparam("house_no"),
+            Household.community_id == bindparam("community_id"),
+        ),
+    }
+    parts = [lookups[kind] for kind in kinds]
+    candidates = union(*parts) if len(parts) > 1 else parts[0]
+    return select(Household).where(Household.id.in_(candidates)).order_by(Household.id)
 
 
 def receipt_number(household: Household) -> str:

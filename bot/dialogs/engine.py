@@ -126,6 +126,21 @@ class Engine:
             send_event=True,
             ignore_invalid_triggers=True,
         )
+        # The machine's transitions by trigger and source, read once. A step walks ~30 moves
+        # (progress counts every asked question); firing them through transitions' event
+        # dispatch (EventData, callback resolution, ~9 debug log calls each) cost most of a
+        # step's engine time. `_move` applies the same transitions, conditions and callbacks.
+        # _move applies conditions and `after` only: fail at start rather than skip anything else.
+        unsupported = [t for event in self.machine.events.values() for moves in event.transitions.values() for t in moves if t.prepare or t.before]
+        if unsupported or any(state.on_enter or state.on_exit for state in self.machine.states.values()):
+            raise ValueError(f"form {form.id} {form.version}: the dialog machine uses callbacks the engine does not apply")
+        self._moves = {
+            name: {
+                source: tuple((t.dest, tuple((c.func, c.target) for c in t.conditions), tuple(t.after)) for t in moves)
+                for source, moves in event.transitions.items()
+            }
+            for name, event in self.machine.events.items()
+        }
         self.dimensions = [q.code for q in form.questions() if q.problems]
 
     # -- the machine, derived from the form ----------------------------------------------
@@ -184,6 +199,18 @@ class Engine:
         ]
         return order + list(FINAL), forward + backward + specials
 
+    def _move(self, trigger: str, w: _Walker) -> bool:
+        """Fire a trigger on the walker as the machine would: the first transition whose conditions hold moves it."""
+        if w.state not in self.machine.states:
+            raise ValueError(f"State '{w.state}' is not a registered state.")
+        for dest, conditions, after in self._moves[trigger].get(w.state, ()):
+            if all(check.fn(w) == target for check, target in conditions):
+                w.state = dest
+                for callback in after:
+                    callback.fn(w)
+                return True
+        return False
+
     # -- answers and relevance --------------------------------------------------------
 
     def ticked(self, answers: Answers, dimension: str) -> list[str]:
@@ -241,7 +268,7 @@ class Engine:
 
     def _forward(self, w: _Walker, writes: list[tuple[Key, str | None]], answers: dict[Key, str | None]) -> None:
         """Move to the next question that is asked, filling member 1's prefilled answers."""
-        while self.machine.events["forward"].trigger(w):
+        while self._move("forward", w):
             if w.state in FINAL or w.state == REVIEW:
                 return
             # Member 1's prefilled answers are stored even where the question is not asked (relation).
@@ -258,7 +285,7 @@ class Engine:
     def _backward(self, w: _Walker) -> bool:
         """Move to the previous asked question; False at the first one."""
         start = (w.state, w.member_no, w.problem)
-        while self.machine.events["backward"].trigger(w):
+        while self._move("backward", w):
             if self.relevant(w) and self.prefill(w) is None:
                 return True
         w.state, w.member_no, w.problem = start
@@ -302,7 +329,7 @@ class Engine:
         if cursor.confirm_cancel:
             if given.kind == "command" and given.value == "cancel_yes":
                 w = _Walker(self, cursor, answers, env)
-                self.machine.events["cancel"].trigger(w)
+                self._move("cancel", w)
                 return Outcome(w.cursor(replace(cursor, confirm_cancel=False)), event="cancelled")
             return self.show(replace(cursor, confirm_cancel=False), answers, env, [Msg(N_("The survey continues."))])
         if given.kind == "command":
@@ -335,7 +362,7 @@ class Engine:
             if cursor.state != REVIEW:
                 return self.show(cursor, answers, env, [Msg(N_("The survey can be submitted after the last question."))])
             w = _Walker(self, cursor, answers, env)
-            self.machine.events["submit"].trigger(w)
+            self._move("submit", w)
             return Outcome(w.cursor(cursor), event="submitted")
         if name == "review":
             missing = self._first_unanswered(answers, env)

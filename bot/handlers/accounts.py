@@ -16,14 +16,13 @@ from bot.menus import MENUS, menu_buttons
 from bot.replies import Reply, Text
 from bot.text_input import fold
 from storage.models import Person
-from storage.people import any_person_for_line_user
 from storage.registration import draft_of
 
 
 def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
     """Answer register and menu, the registration dialog, and gate everything for the unregistered."""
     command = fold(text)
-    person = any_person_for_line_user(ctx.session, ctx.user.id)
+    person = ctx.person()
     # "register" and "menu" work in every step of the registration too (a tap on the rich menu).
     if _is(command, "register"):
         return registration.on_register(ctx)
@@ -42,7 +41,7 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
 def on_supervision_text(ctx: EventContext, text: str) -> list[Reply] | None:
     """Supervision commands (asked after the survey, so a survey answer is never taken for one)."""
     command = fold(text)
-    person = any_person_for_line_user(ctx.session, ctx.user.id)
+    person = ctx.person()
     if policy.standing(person) is not None:
         return None
     assert person is not None
@@ -65,7 +64,7 @@ def on_menu(person: Person | None) -> list[Reply]:
 
 def gate_postback(ctx: EventContext) -> list[Reply] | None:
     """Buttons of the survey and supervision work only for active registered people."""
-    refused = policy.standing(any_person_for_line_user(ctx.session, ctx.user.id))
+    refused = policy.standing(ctx.person())
     return refusal(refused) if refused is not None else None
 
 
@@ -93,7 +92,7 @@ def _supervisor_route(handler):  # type: ignore[no-untyped-def]
     """Wrap a supervision postback: the policy decides before the handler runs."""
 
     def route(ctx: EventContext, params: dict[str, str], _line_params: dict[str, str]) -> list[Reply]:
-        person = any_person_for_line_user(ctx.session, ctx.user.id)
+        person = ctx.person()
         if (refused := policy.may_supervise(person)) is not None:
             return refusal(refused, person.role if person else None)
         try:

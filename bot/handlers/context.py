@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.line_gateway import LineGateway
-from storage.models import LineUser
+from storage.models import LineUser, Person
+from storage.people import any_person_for_line_user
 
 
 @dataclass
@@ -23,3 +24,14 @@ class EventContext:
     config: Config
     # For the few calls a handler makes itself (linking a rich menu); replies go through the outbox.
     gateway: LineGateway | None = None
+    _person: Person | None = field(default=None, init=False, repr=False)
+
+    def person(self) -> Person | None:
+        """The person registered with this LINE user (active or not), queried once per event.
+
+        The gate (accounts) and the survey both need it for every typed answer. Only a found
+        person is kept: registration may create one later in the same event.
+        """
+        if self._person is None:
+            self._person = any_person_for_line_user(self.session, self.user.id)
+        return self._person

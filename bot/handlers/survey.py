@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
@@ -24,8 +23,8 @@ from bot.handlers.access import refusal
 from bot.policy import can_edit_household, can_view_household
 from bot.replies import Button, Reply, Text
 from storage import surveys
-from storage.models import Community, Household, Municipality, Person
-from storage.people import any_person_for_line_user, person_for_line_user
+from storage.areas import SurveyArea, survey_area
+from storage.models import Household, Person
 
 # Answers that can reveal a household already recorded.
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
@@ -293,22 +292,22 @@ def _load(ctx: EventContext, household: Household, rows: dict | None = None) -> 
 
 
 def _env(ctx: EventContext, household: Household) -> Env:
-    """Today in the configured zone, the municipality's communities and area codes."""
-    communities = tuple(
-        (str(c.id), c.name)
-        for c in ctx.session.scalars(select(Community).where(Community.municipality_id == household.municipality_id).order_by(Community.id))
+    """Today in the configured zone, the municipality's communities and area names (one query)."""
+    area = survey_area(ctx.session, household.municipality_id)
+    return Env(
+        today=ctx.now.astimezone(ctx.config.zone).date(),
+        communities=area.communities if area else (),
+        area=_area_names(area) if area else {},
+        translate=_,
     )
-    municipality = ctx.session.get(Municipality, household.municipality_id)
-    area = _area_names(municipality) if municipality else {}
-    return Env(today=ctx.now.astimezone(ctx.config.zone).date(), communities=communities, area=area, translate=_)
 
 
-def _area_names(municipality: Municipality) -> dict[str, str]:
+def _area_names(area: SurveyArea) -> dict[str, str]:
     """The municipality's tambon, amphoe and province by name (codes where the official list lacks them)."""
-    tambon = find_tambon(municipality.tambon_code)
+    tambon = find_tambon(area.tambon_code)
     if tambon is None:  # only a made-up area (the demo's): its codes, set apart from the words before them
-        return {"municipality": municipality.name, "tambon": f" {municipality.tambon_code}", "amphoe": f" {municipality.amphoe_code}", "province": f" {municipality.province_code}"}
-    return {"municipality": municipality.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
+        return {"municipality": area.name, "tambon": f" {area.tambon_code}", "amphoe": f" {area.amphoe_code}", "province": f" {area.province_code}"}
+    return {"municipality": area.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
 
 
 def _save_cursor(household: Household, cursor: Cursor) -> None:
@@ -318,13 +317,13 @@ def _save_cursor(household: Household, cursor: Cursor) -> None:
 
 def _surveyor(ctx: EventContext) -> Person | None:
     """The registered person behind this LINE user, if the policy lets them survey."""
-    person = person_for_line_user(ctx.session, ctx.user.id)
-    return person if policy.may_survey(person) is None else None
+    person = ctx.person()
+    return person if policy.may_survey(person) is None else None  # refuses the deactivated too
 
 
 def _refusal(ctx: EventContext) -> list[Reply]:
     """Why this LINE user may not survey, answered as everywhere else."""
-    person = any_person_for_line_user(ctx.session, ctx.user.id)
+    person = ctx.person()
     return refusal(policy.may_survey(person) or policy.Denied.NOT_ALLOWED, person.role if person else None)
 
 
