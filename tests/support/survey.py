@@ -63,33 +63,14 @@ def flex_messages(replies: Replies) -> list[dict[str, Any]]:
     return [m for m in replies.messages if m.get("type") == "flex"]
 
 
-def flex_texts(replies: Replies) -> list[str]:
-    """Every text inside the Flex messages, in order."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text" and "text" in node:
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for message in flex_messages(replies):
-        walk(message["contents"])
-    return found
-
-
-def flex_actions(replies: Replies) -> list[dict[str, Any]]:
-    """Every button action inside the Flex messages."""
+def flex_components(replies: Replies, component_type: str) -> list[dict[str, Any]]:
+    """Every Flex component of a type ("text", "button" …) in the reply, in document order."""
     found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "button":
-                found.append(node["action"])
+            if node.get("type") == component_type:
+                found.append(node)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -99,3 +80,13 @@ def flex_actions(replies: Replies) -> list[dict[str, Any]]:
     for message in flex_messages(replies):
         walk(message["contents"])
     return found
+
+
+def flex_texts(replies: Replies) -> list[str]:
+    """Every text inside the Flex messages, in order."""
+    return [node["text"] for node in flex_components(replies, "text") if "text" in node]
+
+
+def flex_actions(replies: Replies) -> list[dict[str, Any]]:
+    """Every button action inside the Flex messages."""
+    return [node["action"] for node in flex_components(replies, "button")]
