@@ -252,3 +252,28 @@ def test_text_that_is_not_a_code_is_explained_and_not_counted(line_user, world):
     assert chat.say("เมนู").buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
     assert "กรุณาพิมพ์รหัสเชิญ" in chat.say("ลงทะเบียน").text
     assert world.all(RegistrationGuard) == []
+
+
+def test_help_for_a_registered_volunteer_lists_their_commands_and_menu(line_user, world):
+    chat = line_user()
+    world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
+    answer = chat.say("ช่วยเหลือ")
+    assert "สิ่งที่ท่านสามารถทำได้" in answer.text
+    for line in ("• “สำรวจ” – เริ่มสำรวจครัวเรือน", "• “ทำต่อ” – สำรวจต่อจากที่พักไว้", "• “เมนู” – แสดงเมนูของท่าน"):
+        assert line in answer.text
+    assert "ลงทะเบียน" not in answer.text and "โอนครัวเรือน" not in answer.text
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+    not_understood = chat.say("asdf qwer")
+    assert "ระบบไม่เข้าใจข้อความนี้" in not_understood.text
+    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+
+
+def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
+    chat = line_user()
+    world.person("supervisor", world.ids["m"], line_user_id=chat.user_id)
+    answer = chat.say("ช่วยเหลือ")
+    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "เมนู"):
+        assert f"• “{command}” – " in answer.text, command
+    assert answer.buttons == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert chat.say("asdf qwer").buttons == answer.buttons
+
