@@ -36,7 +36,7 @@ def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> dat
 
 
 def clear_wrong_codes(session: Session, line_user_pk: int) -> None:
-    """A right code forgives earlier mistakes."""
+    """A completed registration forgives earlier wrong codes (a merely valid code does not)."""
     guard = session.get(RegistrationGuard, line_user_pk)
     if guard is not None:
         session.delete(guard)

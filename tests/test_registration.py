@@ -182,6 +182,34 @@ def test_five_wrong_codes_lock_registration_for_15_minutes(line_user, world, db_
     assert "รหัสเชิญถูกต้อง" in chat.say("ABCD2345").text
 
 
+def test_valid_code_does_not_reset_wrong_code_count_so_a_shared_code_cannot_fund_endless_guesses(line_user, world):
+    # A shared volunteer code must not let a guesser for supervisor or admin codes start over.
+    world.invite(world.ids["m"], "TEAM2345", max_uses=50)
+    chat = line_user()
+    chat.say("ลงทะเบียน")
+    for _ in range(4):
+        assert "รหัสเชิญไม่ถูกต้อง" in chat.say("ADMN0000").text
+    assert "รหัสเชิญถูกต้อง" in chat.say("TEAM2345").text
+    assert "ยกเลิกการลงทะเบียน" in chat.say("ยกเลิก").text
+    chat.say("ลงทะเบียน")
+    locked = chat.say("ADMN0001")
+    assert "ปิดการลงทะเบียนเป็นเวลา 15 นาที" in locked.text
+    assert "กรุณาลองใหม่อีกครั้งหลังเวลา" in locked.text
+    assert "15 นาที" in chat.say("TEAM2345").text
+    assert world.all(Person) == []
+
+
+def test_completed_registration_forgives_earlier_wrong_codes(line_user, world):
+    world.invite(world.ids["m"], "ABCD2345")
+    chat = line_user()
+    chat.say("ลงทะเบียน")
+    for _ in range(4):
+        chat.say("WRONG222")
+    assert "กรุณาตรวจสอบข้อมูล" in register_until_confirmation(chat, "ABCD2345").text
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.say("ยืนยัน").text
+    assert world.all(RegistrationGuard) == []
+
+
 def test_registered_user_typing_register_gets_their_menu(line_user, world):
     chat = line_user()
     world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
@@ -224,3 +252,28 @@ def test_text_that_is_not_a_code_is_explained_and_not_counted(line_user, world):
     assert chat.say("เมนู").buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
     assert "กรุณาพิมพ์รหัสเชิญ" in chat.say("ลงทะเบียน").text
     assert world.all(RegistrationGuard) == []
+
+
+def test_help_for_a_registered_volunteer_lists_their_commands_and_menu(line_user, world):
+    chat = line_user()
+    world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
+    answer = chat.say("ช่วยเหลือ")
+    assert "สิ่งที่ท่านสามารถทำได้" in answer.text
+    for line in ("• “สำรวจ” – เริ่มสำรวจครัวเรือน", "• “ทำต่อ” – สำรวจต่อจากที่พักไว้", "• “เมนู” – แสดงเมนูของท่าน"):
+        assert line in answer.text
+    assert "ลงทะเบียน" not in answer.text and "โอนครัวเรือน" not in answer.text
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+    not_understood = chat.say("asdf qwer")
+    assert "ระบบไม่เข้าใจข้อความนี้" in not_understood.text
+    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+
+
+def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
+    chat = line_user()
+    world.person("supervisor", world.ids["m"], line_user_id=chat.user_id)
+    answer = chat.say("ช่วยเหลือ")
+    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "เมนู"):
+        assert f"• “{command}” – " in answer.text, command
+    assert answer.buttons == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert chat.say("asdf qwer").buttons == answer.buttons
+

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from bot import menus, policy
 from bot.handlers.context import EventContext
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.menus import menu_buttons
 from bot.replies import Button, Reply, Text
+from storage.models import Person
+
+# What each command does, for the help of a registered person; the command word itself comes
+# from the menu, so the help always names the word the bot understands.
+SURVEY_HELP = (
+    (menus.SURVEY, N_("• \"{command}\" – start surveying a household")),
+    (menus.CONTINUE, N_("• \"{command}\" – continue a survey that was paused")),
+)
+SUPERVISION_HELP = (
+    (menus.VOLUNTEERS, N_("• \"{command}\" – see the volunteers of your area")),
+    (menus.REASSIGN, N_("• \"{command}\" – move a household to another volunteer (add its house code or receipt number)")),
+    (menus.DEACTIVATE, N_("• \"{command}\" – stop a volunteer from using the survey")),
+    (menus.INVITE, N_("• \"{command}\" – make an invite code for registration")),
+)
+COMMON_HELP = (
+    (menus.MENU, N_("• \"{command}\" – show your menu")),
+    (menus.HELP, N_("• \"{command}\" – show this message again")),
+)
 
 
 def main_buttons() -> tuple[Button, ...]:
@@ -28,16 +48,39 @@ def help_text() -> Text:
     )
 
 
-def not_understood() -> Text:
-    """A polite answer to a text the bot does not know."""
+def registered_help_text(person: Person) -> Text:
+    """What an active registered person can do, with their role's menu."""
+    entries = SURVEY_HELP if policy.may_survey(person) is None else ()
+    if policy.may_supervise(person) is None:
+        entries += SUPERVISION_HELP
+    lines = [_(line, command=_(item.command)) for item, line in entries + COMMON_HELP]
+    return Text(
+        _(
+            "What you can do here:\n{commands}\n\nQuestions about the survey go to the municipal officer in charge of ThaiQM.",
+            commands="\n".join(lines),
+        ),
+        menu_buttons(person.role),
+    )
+
+
+def buttons_for(person: Person | None) -> tuple[Button, ...]:
+    """The role's menu for an active registered person, the register/help pair for anyone else."""
+    return menu_buttons(person.role) if person is not None and policy.standing(person) is None else main_buttons()
+
+
+def not_understood(person: Person | None = None) -> Text:
+    """A polite answer to a text the bot does not know, with the buttons this person can use."""
     return Text(
         _("Sorry, I did not understand that message. Tap a button below or type \"help\"."),
-        main_buttons(),
+        buttons_for(person),
     )
 
 
 def on_help(ctx: EventContext) -> list[Reply]:
-    """Answer "help"."""
+    """Answer "help": a registered person's commands, or how to register."""
+    person = ctx.person()
+    if person is not None and policy.standing(person) is None:
+        return [registered_help_text(person)]
     return [help_text()]
 
 

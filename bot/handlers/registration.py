@@ -99,7 +99,8 @@ def _on_code(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Rep
         return [Text(_("This invite code is not correct. Please check it and type it again."), (cancel_button(),))]
     if (problem := invite_problem(invite, ctx.now)) is not None:
         return [_code_unusable(problem)]
-    clear_wrong_codes(ctx.session, ctx.user.id)
+    # The wrong-code count is kept until a registration completes: clearing it here would let
+    # anyone with a shared volunteer code (wrong ×4, right, cancel, again) guess other codes forever.
     draft.invite_code_id, draft.step = invite.id, "name"
     area = _area_name(ctx, invite)
     role = _(ROLE_NAMES.get(invite.role, invite.role))
@@ -194,6 +195,7 @@ def _on_confirm(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode,
     ctx.session.flush()
     audit.record(ctx.session, "register", ctx.now, actor_id=person.id, subject_id=person.id, invite_code_id=invite.id, role=invite.role)
     drop_draft(ctx.session, ctx.user.id)
+    clear_wrong_codes(ctx.session, ctx.user.id)
     link_rich_menu(ctx, person.role)
     return [
         Text(

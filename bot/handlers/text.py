@@ -27,4 +27,4 @@ def on_text(ctx: EventContext, text: str) -> list[Reply]:
     command = normalize(text)
     if command in (normalize(_("help")), "help"):
         return help.on_help(ctx)
-    return [help.not_understood()]
+    return [help.not_understood(ctx.person())]
