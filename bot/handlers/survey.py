@@ -63,9 +63,11 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
     if receipt:
         return correct(ctx, receipt[1].upper())
     person = _surveyor(ctx)
-    household = surveys.active_household(ctx.session, person.id) if person else None
-    if person is None or household is None or household.status != "draft":
+    household = _in_hand(ctx, person)
+    if person is None or household is None:
         return None
+    if not can_edit_household(person, household):
+        return _taken_away(ctx, person)
     match = EDIT_MEMBER.match(normalize_digits(word))
     if match:
         return _edit_member(ctx, person, household, int(match[1]))
@@ -108,14 +110,28 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
 def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None = None) -> list[Reply] | None:
     """A location answers a location question; anything else mid-survey gets a reminder."""
     person = _surveyor(ctx)
-    household = surveys.active_household(ctx.session, person.id) if person else None
-    if person is None or household is None or household.status != "draft":
+    household = _in_hand(ctx, person)
+    if person is None or household is None:
         return None
+    if not can_edit_household(person, household):
+        return _taken_away(ctx, person)
     if location is not None:
         return _run(ctx, person, household, Input("location", value=f"{location[0]:.6f},{location[1]:.6f}"))
     reminder = _("Thank you for the {kind}. The survey of this household is in progress; here is the current question again.", kind=kind)
     engine, cursor, answers, env = _load(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [reminder])
+
+
+def _in_hand(ctx: EventContext, person: Person | None) -> Household | None:
+    """The draft the person holds (None when they hold none, or it is no longer a draft)."""
+    household = surveys.active_household(ctx.session, person.id) if person else None
+    return household if household is not None and household.status == "draft" else None
+
+
+def _taken_away(ctx: EventContext, person: Person) -> list[Reply]:
+    """The draft in hand is no longer the person's (moved, or out of their area): drop it, show nothing of it."""
+    surveys.set_active(ctx.session, person.id, None, ctx.now)
+    return [Text(_("The survey you were working on is no longer assigned to you, so nothing was recorded. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
 
 
 # -- starting, resuming, reopening -------------------------------------------------------
