@@ -174,6 +174,22 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
     return [code for code in existing if code not in codes]
 
 
+# What a refusal keeps of a household: its area, date and volunteer (thaiqm-form.md §2.0).
+REFUSAL_KEEPS = frozenset({"community_id", "survey_date"})
+
+
+def keep_only_refusal(session: Session, household: Household, now: datetime) -> None:
+    """A household that does not consent: delete every answer but consent and every projection of them."""
+    session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, ANSWERS.c.code != "consent"))
+    session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id))
+    session.execute(delete(HouseholdProblem).where(HouseholdProblem.household_id == household.id))
+    for column, _convert in HOUSEHOLD_COLUMNS.values():
+        if column not in REFUSAL_KEEPS:
+            setattr(household, column, None)
+    household.latitude = household.longitude = None
+    household.status, household.updated_at = "refused", now
+
+
 def save_pointer(household: Household, state: str, member_no: int, problem: str, tries: int, editing: bool, confirm_cancel: bool) -> None:
     """Store where the dialog stands (a pointer into the answers, nothing more)."""
     household.dialog_state, household.dialog_member, household.dialog_problem = state, member_no, problem

@@ -12,7 +12,7 @@ import re
 
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
-from bot.dialogs.form import current_form, get_form
+from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
 from bot.handlers.context import EventContext
 from bot.handlers.survey_view import ROUTE, render, short
@@ -27,6 +27,7 @@ from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
 
 # Answers that can reveal a household already recorded.
+CONSENT = "consent"
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
 STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
@@ -102,6 +103,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
         given = Input("toggle", value=value, slot=slot)
     elif action == "edit":
         given = Input("edit", value=slot or value)
+    elif action == "refuse_yes":
+        return _run(ctx, person, household, Input("option", value=_consent(household).refuse_on or "", slot=slot), refusal_confirmed=True)
     else:
         given = Input("command", value=action, slot=slot)
     return _run(ctx, person, household, given)
@@ -231,11 +234,13 @@ def _edit_member(ctx: EventContext, person: Person, household: Household, member
 # -- one step -----------------------------------------------------------------------------
 
 
-def _run(ctx: EventContext, person: Person, household: Household, given: Input) -> list[Reply]:
+def _run(ctx: EventContext, person: Person, household: Household, given: Input, refusal_confirmed: bool = False) -> list[Reply]:
     """Apply one input to a draft: store the answers and the pointer, say what comes next."""
     rows = surveys.answer_rows(ctx.session, household.id)
     engine, cursor, answers, env = _load(ctx, household, rows)
     outcome = engine.step(cursor, answers, given, env)
+    if outcome.event == "refused" and not refusal_confirmed and any(key != (CONSENT, 0) for key in rows):
+        return _confirm_refusal(household, cursor)  # nothing stored until the volunteer confirms
     for key, value in outcome.writes:
         question = engine.form.by_code.get(key[0])
         dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
@@ -256,7 +261,7 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
     if event == "refused":
-        household.status = "refused"
+        surveys.keep_only_refusal(ctx.session, household, ctx.now)
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "cancelled":
@@ -271,6 +276,22 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
             (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
         )]
     return None
+
+
+def _confirm_refusal(household: Household, cursor: Cursor) -> list[Reply]:
+    """A "no" to consent after data was entered deletes that data: ask first."""
+    return [Text(
+        _("The household no longer consents? Then every answer already entered for it (names, ID numbers, members and problems) will be deleted and only the refusal (area, date and volunteer) is kept. This cannot be undone."),
+        (
+            Button(short(_("Yes, record the refusal")), kind="postback", data=_data(household.id, "refuse_yes", cursor.slot), text=_("Yes, record the refusal")),
+            Button(short(_("No, keep the answers")), kind="postback", data=_data(household.id, "refuse_no", cursor.slot), text=_("No, keep the answers")),
+        ),
+    )]
+
+
+def _consent(household: Household) -> Question:
+    """The consent question of the draft's form version."""
+    return get_form(household.form_id, household.form_version).by_code[CONSENT]
 
 
 def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
@@ -343,11 +364,11 @@ def _refusal(ctx: EventContext) -> list[Reply]:
     return refusal(policy.may_survey(person) or policy.Denied.NOT_ALLOWED, person.role if person else None)
 
 
-def _data(household_id: int, action: str) -> str:
-    """Postback data for draft-level buttons."""
+def _data(household_id: int, action: str, slot: str | None = None) -> str:
+    """Postback data for draft-level buttons (with the question's slot when it answers one)."""
     from bot import postback
 
-    return postback.encode(ROUTE, h=household_id, a=action)
+    return postback.encode(ROUTE, h=household_id, a=action) if slot is None else postback.encode(ROUTE, h=household_id, a=action, s=slot)
 
 
 ROUTES = {ROUTE: on_postback}
