@@ -29,6 +29,8 @@ from storage.models import Household, Person
 # Answers that can reveal a household already recorded.
 CONSENT = "consent"
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
+# A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
+IN_HAND_STATUSES = ("draft", "submitted")
 STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
 CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
@@ -91,7 +93,7 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     if action == "reopen":
         return _reopen(ctx, person, household)
     active = surveys.active_household(ctx.session, person.id)
-    if household.status != "draft" or active is None or active.id != household.id:
+    if household.status not in IN_HAND_STATUSES or active is None or active.id != household.id:
         return _other_draft(ctx, person, household, active)
     if action == "date":
         given = Input("date", value=line_params.get("date", ""), slot=slot)
@@ -126,9 +128,9 @@ def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | Non
 
 
 def _in_hand(ctx: EventContext, person: Person | None) -> Household | None:
-    """The draft the person holds (None when they hold none, or it is no longer a draft)."""
+    """The draft (or submitted record under correction) the person holds; None when none is open."""
     household = surveys.active_household(ctx.session, person.id) if person else None
-    return household if household is not None and household.status == "draft" else None
+    return household if household is not None and household.status in IN_HAND_STATUSES else None
 
 
 def _taken_away(ctx: EventContext, person: Person) -> list[Reply]:
@@ -206,11 +208,17 @@ def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply
 
 
 def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
-    """Open a submitted household for correction; every change is kept in its history."""
-    if household.status == "submitted":
-        household.status = "draft"
-        _save_cursor(household, Cursor(state=REVIEW))
-    return _open(ctx, person, household)
+    """Open a submitted household for correction at its review; it stays submitted (and counted) meanwhile.
+
+    Every change is written at once and kept in its history (answer_changes), so pausing or
+    cancelling a correction ends it without losing or undoing anything submitted.
+    """
+    if household.status != "submitted":
+        return _open(ctx, person, household)
+    _save_cursor(household, Cursor(state=REVIEW))
+    surveys.set_active(ctx.session, person.id, household.id, ctx.now)
+    engine, cursor, answers, env = _load(ctx, household)
+    return render(engine.show(cursor, answers, env), household.id, [_("Correcting the record with receipt {receipt}. It stays submitted; every change is recorded.", receipt=household.receipt_no)])
 
 
 def _other_draft(ctx: EventContext, person: Person, household: Household, active: Household | None) -> list[Reply]:
@@ -257,6 +265,15 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
 def _close(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply] | None:
     """The end of a draft (refused, cancelled, submitted) or a pause."""
     event = outcome.event
+    correcting = household.status == "submitted"
+    if correcting and event in ("paused", "cancelled"):
+        # Ending a correction: the record stays submitted with the changes already recorded.
+        _save_cursor(household, Cursor(state=REVIEW))
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(
+            _("The correction has ended. The record with receipt {receipt} stays submitted; changes already made are recorded in its history. To correct it again, tap \"Correct this record\".", receipt=household.receipt_no),
+            (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
+        )]
     if event == "paused":
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
