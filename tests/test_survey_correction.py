@@ -33,6 +33,7 @@ def test_cancelling_a_correction_keeps_the_record_submitted_and_its_receipt(line
     chat, boss, people, household, answer = _submitted_then_phone_changed(line_user, db_engine)
     assert _counted(boss, people)
     confirm = chat.say("ยกเลิก")
+    assert "ต้องการสิ้นสุดการแก้ไขใช่หรือไม่" in confirm.text and "ฉบับร่าง" not in confirm.text
     ended = chat.tap_button(confirm, "ยืนยันยกเลิก")
     assert f"ข้อมูลเลขที่รับเรื่อง {household.receipt_no} ยังคงมีสถานะส่งแล้ว" in ended.text
     (after,) = rows(db_engine, Household)

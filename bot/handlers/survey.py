@@ -14,6 +14,7 @@ from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
 from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
+from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
@@ -258,6 +259,9 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
+    if household.status == "submitted" and outcome.cursor.confirm_cancel and outcome.notes:
+        # The engine's question speaks of a draft; a correction's cancel ends only the correction.
+        outcome.notes[-1] = Msg(N_("End this correction? The record stays submitted with the changes made so far; nothing submitted is discarded."))
     replies = render(outcome, household.id)
     return extra + replies
 
