@@ -174,6 +174,22 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
     return [code for code in existing if code not in codes]
 
 
+# What a refusal keeps of a household: its area, date and volunteer (thaiqm-form.md §2.0).
+REFUSAL_KEEPS = frozenset({"community_id", "survey_date"})
+
+
+def keep_only_refusal(session: Session, household: Household, now: datetime) -> None:
+    """A household that does not consent: delete every answer but consent and every projection of them."""
+    session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, ANSWERS.c.code != "consent"))
+    session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id))
+    session.execute(delete(HouseholdProblem).where(HouseholdProblem.household_id == household.id))
+    for column, _convert in HOUSEHOLD_COLUMNS.values():
+        if column not in REFUSAL_KEEPS:
+            setattr(household, column, None)
+    household.latitude = household.longitude = None
+    household.status, household.updated_at = "refused", now
+
+
 def save_pointer(household: Household, state: str, member_no: int, problem: str, tries: int, editing: bool, confirm_cancel: bool) -> None:
     """Store where the dialog stands (a pointer into the answers, nothing more)."""
     household.dialog_state, household.dialog_member, household.dialog_problem = state, member_no, problem
@@ -186,12 +202,28 @@ def active_household(session: Session, person_id: int) -> Household | None:
 
 
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
-    """Put a draft in the person's hand (None: none)."""
+    """Put a draft in the person's hand (None: none), taking it out of anyone else's.
+
+    The dialog pointer lives on the household row, so two hands on one draft would move
+    one pointer: the last to open it holds it, the other's next answer finds nothing in hand.
+    """
+    if household_id is not None:
+        session.execute(update(SurveySession).where(SurveySession.household_id == household_id, SurveySession.person_id != person_id).values(household_id=None, updated_at=now))
     row = session.get(SurveySession, person_id)
     if row is None:
         session.add(SurveySession(person_id=person_id, household_id=household_id, updated_at=now))
     else:
         row.household_id, row.updated_at = household_id, now
+
+
+def release_household(session: Session, household_id: int, now: datetime) -> None:
+    """Take a household out of every hand (it was moved to another volunteer)."""
+    session.execute(update(SurveySession).where(SurveySession.household_id == household_id).values(household_id=None, updated_at=now))
+
+
+def release_person(session: Session, person_id: int, now: datetime) -> None:
+    """Take whatever draft a person holds out of their hand (they were deactivated)."""
+    session.execute(update(SurveySession).where(SurveySession.person_id == person_id).values(household_id=None, updated_at=now))
 
 
 def drafts_for(session: Session, person_id: int) -> list[Household]:

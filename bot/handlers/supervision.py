@@ -23,7 +23,7 @@ from bot.menus import menu_buttons
 from bot.replies import Button, Reply, Text
 from bot.rich_menu_links import unlink_rich_menu
 from bot.text_input import digits
-from storage import audit
+from storage import audit, surveys
 from storage.areas import names_of
 from storage.invites import create_invite, display_code
 from storage.models import Household, Person
@@ -97,6 +97,7 @@ def do_deactivate(ctx: EventContext, person: Person, target_id: int) -> list[Rep
         return refusal(policy.Denied.NOT_YOURS, person.role)
     if target.active:
         deactivate(target, ctx.now)
+        surveys.release_person(ctx.session, target.id, ctx.now)
         audit.record(ctx.session, "person.deactivate", ctx.now, actor_id=person.id, subject_id=target.id)
         unlink_rich_menu(ctx, target)
     return [Text(_("{name} has been deactivated.", name=target.full_name), menu_buttons(person.role))]
@@ -149,6 +150,7 @@ def do_reassign(ctx: EventContext, person: Person, household_id: int, to_id: int
     if previous != target.id:
         household.volunteer_id = target.id
         household.updated_at = ctx.now
+        surveys.release_household(ctx.session, household.id, ctx.now)
         audit.record(
             ctx.session, "household.reassign", ctx.now, actor_id=person.id, subject_id=target.id, household_id=household.id, from_person_id=previous
         )

@@ -12,8 +12,9 @@ import re
 
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
-from bot.dialogs.form import current_form, get_form
+from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
+from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
@@ -27,7 +28,10 @@ from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
 
 # Answers that can reveal a household already recorded.
+CONSENT = "consent"
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
+# A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
+IN_HAND_STATUSES = ("draft", "submitted")
 STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
 CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
@@ -63,9 +67,11 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
     if receipt:
         return correct(ctx, receipt[1].upper())
     person = _surveyor(ctx)
-    household = surveys.active_household(ctx.session, person.id) if person else None
-    if person is None or household is None or household.status != "draft":
+    household = _in_hand(ctx, person)
+    if person is None or household is None:
         return None
+    if not can_edit_household(person, household):
+        return _taken_away(ctx, person)
     match = EDIT_MEMBER.match(normalize_digits(word))
     if match:
         return _edit_member(ctx, person, household, int(match[1]))
@@ -88,7 +94,7 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     if action == "reopen":
         return _reopen(ctx, person, household)
     active = surveys.active_household(ctx.session, person.id)
-    if household.status != "draft" or active is None or active.id != household.id:
+    if household.status not in IN_HAND_STATUSES or active is None or active.id != household.id:
         return _other_draft(ctx, person, household, active)
     if action == "date":
         given = Input("date", value=line_params.get("date", ""), slot=slot)
@@ -100,6 +106,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
         given = Input("toggle", value=value, slot=slot)
     elif action == "edit":
         given = Input("edit", value=slot or value)
+    elif action == "refuse_yes":
+        return _run(ctx, person, household, Input("option", value=_consent(household).refuse_on or "", slot=slot), refusal_confirmed=True)
     else:
         given = Input("command", value=action, slot=slot)
     return _run(ctx, person, household, given)
@@ -108,14 +116,28 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
 def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None = None) -> list[Reply] | None:
     """A location answers a location question; anything else mid-survey gets a reminder."""
     person = _surveyor(ctx)
-    household = surveys.active_household(ctx.session, person.id) if person else None
-    if person is None or household is None or household.status != "draft":
+    household = _in_hand(ctx, person)
+    if person is None or household is None:
         return None
+    if not can_edit_household(person, household):
+        return _taken_away(ctx, person)
     if location is not None:
         return _run(ctx, person, household, Input("location", value=f"{location[0]:.6f},{location[1]:.6f}"))
     reminder = _("Thank you for the {kind}. The survey of this household is in progress; here is the current question again.", kind=kind)
     engine, cursor, answers, env = _load(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [reminder])
+
+
+def _in_hand(ctx: EventContext, person: Person | None) -> Household | None:
+    """The draft (or submitted record under correction) the person holds; None when none is open."""
+    household = surveys.active_household(ctx.session, person.id) if person else None
+    return household if household is not None and household.status in IN_HAND_STATUSES else None
+
+
+def _taken_away(ctx: EventContext, person: Person) -> list[Reply]:
+    """The draft in hand is no longer the person's (moved, or out of their area): drop it, show nothing of it."""
+    surveys.set_active(ctx.session, person.id, None, ctx.now)
+    return [Text(_("The survey you were working on is no longer assigned to you, so nothing was recorded. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
 
 
 # -- starting, resuming, reopening -------------------------------------------------------
@@ -187,11 +209,17 @@ def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply
 
 
 def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
-    """Open a submitted household for correction; every change is kept in its history."""
-    if household.status == "submitted":
-        household.status = "draft"
-        _save_cursor(household, Cursor(state=REVIEW))
-    return _open(ctx, person, household)
+    """Open a submitted household for correction at its review; it stays submitted (and counted) meanwhile.
+
+    Every change is written at once and kept in its history (answer_changes), so pausing or
+    cancelling a correction ends it without losing or undoing anything submitted.
+    """
+    if household.status != "submitted":
+        return _open(ctx, person, household)
+    _save_cursor(household, Cursor(state=REVIEW))
+    surveys.set_active(ctx.session, person.id, household.id, ctx.now)
+    engine, cursor, answers, env = _load(ctx, household)
+    return render(engine.show(cursor, answers, env), household.id, [_("Correcting the record with receipt {receipt}. It stays submitted; every change is recorded.", receipt=household.receipt_no)])
 
 
 def _other_draft(ctx: EventContext, person: Person, household: Household, active: Household | None) -> list[Reply]:
@@ -215,11 +243,13 @@ def _edit_member(ctx: EventContext, person: Person, household: Household, member
 # -- one step -----------------------------------------------------------------------------
 
 
-def _run(ctx: EventContext, person: Person, household: Household, given: Input) -> list[Reply]:
+def _run(ctx: EventContext, person: Person, household: Household, given: Input, refusal_confirmed: bool = False) -> list[Reply]:
     """Apply one input to a draft: store the answers and the pointer, say what comes next."""
     rows = surveys.answer_rows(ctx.session, household.id)
     engine, cursor, answers, env = _load(ctx, household, rows)
     outcome = engine.step(cursor, answers, given, env)
+    if outcome.event == "refused" and not refusal_confirmed and any(key != (CONSENT, 0) for key in rows):
+        return _confirm_refusal(household, cursor)  # nothing stored until the volunteer confirms
     for key, value in outcome.writes:
         question = engine.form.by_code.get(key[0])
         dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
@@ -229,6 +259,9 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input) 
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
+    if household.status == "submitted" and outcome.cursor.confirm_cancel and outcome.notes:
+        # The engine's question speaks of a draft; a correction's cancel ends only the correction.
+        outcome.notes[-1] = Msg(N_("End this correction? The record stays submitted with the changes made so far; nothing submitted is discarded."))
     replies = render(outcome, household.id)
     return extra + replies
 
@@ -236,11 +269,20 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input) 
 def _close(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply] | None:
     """The end of a draft (refused, cancelled, submitted) or a pause."""
     event = outcome.event
+    correcting = household.status == "submitted"
+    if correcting and event in ("paused", "cancelled"):
+        # Ending a correction: the record stays submitted with the changes already recorded.
+        _save_cursor(household, Cursor(state=REVIEW))
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(
+            _("The correction has ended. The record with receipt {receipt} stays submitted; changes already made are recorded in its history. To correct it again, tap \"Correct this record\".", receipt=household.receipt_no),
+            (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
+        )]
     if event == "paused":
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
     if event == "refused":
-        household.status = "refused"
+        surveys.keep_only_refusal(ctx.session, household, ctx.now)
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "cancelled":
@@ -255,6 +297,22 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
             (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
         )]
     return None
+
+
+def _confirm_refusal(household: Household, cursor: Cursor) -> list[Reply]:
+    """A "no" to consent after data was entered deletes that data: ask first."""
+    return [Text(
+        _("The household no longer consents? Then every answer already entered for it (names, ID numbers, members and problems) will be deleted and only the refusal (area, date and volunteer) is kept. This cannot be undone."),
+        (
+            Button(short(_("Yes, record the refusal")), kind="postback", data=_data(household.id, "refuse_yes", cursor.slot), text=_("Yes, record the refusal")),
+            Button(short(_("No, keep the answers")), kind="postback", data=_data(household.id, "refuse_no", cursor.slot), text=_("No, keep the answers")),
+        ),
+    )]
+
+
+def _consent(household: Household) -> Question:
+    """The consent question of the draft's form version."""
+    return get_form(household.form_id, household.form_version).by_code[CONSENT]
 
 
 def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
@@ -327,11 +385,11 @@ def _refusal(ctx: EventContext) -> list[Reply]:
     return refusal(policy.may_survey(person) or policy.Denied.NOT_ALLOWED, person.role if person else None)
 
 
-def _data(household_id: int, action: str) -> str:
-    """Postback data for draft-level buttons."""
+def _data(household_id: int, action: str, slot: str | None = None) -> str:
+    """Postback data for draft-level buttons (with the question's slot when it answers one)."""
     from bot import postback
 
-    return postback.encode(ROUTE, h=household_id, a=action)
+    return postback.encode(ROUTE, h=household_id, a=action) if slot is None else postback.encode(ROUTE, h=household_id, a=action, s=slot)
 
 
 ROUTES = {ROUTE: on_postback}
