@@ -246,15 +246,15 @@ def test_starting_another_survey_keeps_the_first_as_a_draft(line_user, db_engine
     assert [h.status for h in rows(db_engine, Household)] == ["draft", "draft"]
 
 
-def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_engine):
-    chat = line_user()
+def review_of_a_large_household(chat, db_engine, members: int):  # type: ignore[no-untyped-def]
+    """Survey a household of this many members, long names, a problem per dimension; return the review."""
     make_volunteer(db_engine, chat.user_id)
     begin(chat)
-    chat.say("13")
+    chat.say(str(members))
     chat.say("ข้าม")
     for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
         chat.say(value)
-    for member in range(2, 14):
+    for member in range(2, members + 1):
         for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
             chat.say(value)
     for _dim in "HLEIA":
@@ -262,7 +262,11 @@ def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_en
         chat.say("1")
         chat.say("รายละเอียดของปัญหา " * 10)
     chat.say("ต้องการความช่วยเหลือ " * 40)
-    review = chat.say("ข้าม")
+    return chat.say("ข้าม")
+
+
+def test_review_of_a_large_household_fits_line_limits(line_user, line_api, db_engine):
+    review = review_of_a_large_household(line_user(), db_engine, 13)
     flexes = [m for m in review.messages if m["type"] == "flex"]
     assert len(review.messages) <= 5 and len(flexes) >= 2
     assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 13 + 5 + 1
@@ -317,22 +321,7 @@ def test_a_superscript_digit_at_a_choice_is_asked_again_not_a_crash(line_user, d
 
 
 def test_review_of_the_largest_household_arrives_whole_in_a_reply_and_pushes(line_user, line_api, db_engine):
-    chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
-    begin(chat)
-    chat.say("30")
-    chat.say("ข้าม")
-    for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
-        chat.say(value)
-    for member in range(2, 31):
-        for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
-            chat.say(value)
-    for _dim in "HLEIA":
-        chat.say("1")
-        chat.say("1")
-        chat.say("รายละเอียดของปัญหา " * 10)
-    chat.say("ต้องการความช่วยเหลือ " * 40)
-    review = chat.say("ข้าม")
+    review = review_of_a_large_household(line_user(), db_engine, 30)
     flexes = [m for m in review.messages if m["type"] == "flex"]
     assert len(review.messages) > 5  # more than one call may carry: a reply, then pushes
     assert sum(len(m["contents"]["contents"]) for m in flexes) == 2 + 30 + 5 + 1
