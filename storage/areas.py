@@ -15,8 +15,6 @@ from storage.models import Community, Municipality
 
 # The three municipality types and their Thai names (also the CLI's choices).
 MUNICIPALITY_KINDS = {"city": "เทศบาลนคร", "town": "เทศบาลเมือง", "subdistrict": "เทศบาลตำบล"}
-# City and town municipalities survey every household; sub-district ones do Re-X-ray (thaiqm-form.md §1).
-SURVEY_ALL_KINDS = frozenset({"city", "town"})
 COMMUNITY_COLUMNS = ("tambon_code", "name", "moo", "target_households")
 
 

@@ -6,10 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-# Commands that work at every question (the chat maps ย้อนกลับ, พัก, ... to these).
-COMMANDS = frozenset({"back", "pause", "cancel", "help", "skip", "keep", "done", "submit", "review", "cancel_yes", "cancel_no"})
-
-
 @dataclass(frozen=True)
 class Input:
     """One user action: kind is text, option, toggle, date, location, command or edit."""

@@ -25,7 +25,6 @@ from bot.handlers.context import EventContext
 from bot.i18n import N_, _
 from bot.replies import Reply
 
-Handler = Callable[[EventContext], list[Reply]]
 # A postback handler gets the data's parameters and LINE's params (e.g. {"date": "2024-01-15"}).
 PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[Reply]]
 

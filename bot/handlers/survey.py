@@ -66,12 +66,10 @@ def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
     receipt = CORRECT_RECEIPT.match(word)
     if receipt:
         return correct(ctx, receipt[1].upper())
-    person = _surveyor(ctx)
-    household = _in_hand(ctx, person)
-    if person is None or household is None:
-        return None
-    if not can_edit_household(person, household):
-        return _taken_away(ctx, person)
+    held = _held_draft(ctx)
+    if held is None or isinstance(held, list):
+        return held
+    person, household = held
     match = EDIT_MEMBER.match(normalize_digits(word))
     if match:
         return _edit_member(ctx, person, household, int(match[1]))
@@ -115,12 +113,10 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
 
 def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None = None) -> list[Reply] | None:
     """A location answers a location question; anything else mid-survey gets a reminder."""
-    person = _surveyor(ctx)
-    household = _in_hand(ctx, person)
-    if person is None or household is None:
-        return None
-    if not can_edit_household(person, household):
-        return _taken_away(ctx, person)
+    held = _held_draft(ctx)
+    if held is None or isinstance(held, list):
+        return held
+    person, household = held
     if location is not None:
         return _run(ctx, person, household, Input("location", value=f"{location[0]:.6f},{location[1]:.6f}"))
     reminder = _("Thank you for the {kind}. The survey of this household is in progress; here is the current question again.", kind=kind)
@@ -132,6 +128,20 @@ def _in_hand(ctx: EventContext, person: Person | None) -> Household | None:
     """The draft (or submitted record under correction) the person holds; None when none is open."""
     household = surveys.active_household(ctx.session, person.id) if person else None
     return household if household is not None and household.status in IN_HAND_STATUSES else None
+
+
+def _held_draft(ctx: EventContext) -> tuple[Person, Household] | list[Reply] | None:
+    """The surveyor and the draft they hold, asked of the policy again at every step.
+
+    None when no draft is in hand; the answer to give when the draft is no longer theirs.
+    """
+    person = _surveyor(ctx)
+    household = _in_hand(ctx, person)
+    if person is None or household is None:
+        return None
+    if not can_edit_household(person, household):
+        return _taken_away(ctx, person)
+    return person, household
 
 
 def _taken_away(ctx: EventContext, person: Person) -> list[Reply]:
