@@ -10,13 +10,13 @@ from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config, ConfigError
-from bot.sending import OutcomeRecorder, Sender
+from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.dialogs.engine import preload as preload_forms
-from bot.emulator import build_emulator, emulator_enabled
-from bot.line_gateway import LineGateway
+from bot.local.emulator import build_emulator, emulator_enabled
+from bot.line.gateway import LineGateway
 from bot.processing import WebhookProcessor
 from bot.state import EXTENSION_KEY, AppState
-from bot.webhook import webhook
+from bot.line.webhook import webhook
 from storage.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)

@@ -81,10 +81,10 @@ def serve(host: str, port: int) -> None:
 def demo(port: int) -> None:
     """Seed a demo municipality and serve the LINE emulator, to try the bot without LINE."""
     from bot.app import create_app
-    from bot.demo import DemoError, seed
+    from bot.local.demo import DemoError, seed
     from bot.i18n import _
-    from bot.emulator.scripted_chat import ChatRefused
-    from bot.emulator.standin_client import StandInUnavailable
+    from bot.local.emulator.scripted_chat import ChatRefused
+    from bot.local.emulator.standin_client import StandInUnavailable
 
     config = load_config()
     if not config.local_mode:
@@ -118,7 +118,7 @@ def _run(config: Config, host: str, port: int, app: Flask | None = None, emulato
     from werkzeug.serving import run_simple
 
     from bot.app import create_app
-    from bot.emulator import QuietPolling, emulator_enabled
+    from bot.local.emulator import QuietPolling, emulator_enabled
     from bot.jobs import make_jobs, start_consumer
     from bot.state import close_app
 
@@ -152,7 +152,7 @@ def _start_local_line(config: Config) -> None:
     """Start the local LINE stand-in where the config expects it and say so loudly."""
     from urllib.parse import urlparse
 
-    from bot.local_line import LineStandIn, StandInServer
+    from bot.local.line_standin import LineStandIn, StandInServer
 
     port = urlparse(config.line_api_base_url).port or 80
     try:
@@ -345,8 +345,8 @@ def richmenu(font: str | None) -> None:
     """Create the rich menu of every role at LINE, make the guest one the default, relink registered users."""
     from linebot.v3.messaging import ApiClient, ApiException
 
-    from bot.line_gateway import sdk_configuration
-    from bot.rich_menus import FontMissing, find_thai_font, publish_menus
+    from bot.line.gateway import sdk_configuration
+    from bot.line.rich_menus import FontMissing, find_thai_font, publish_menus
     from storage.models import utcnow
 
     config = load_config()

@@ -63,7 +63,7 @@ def register_jobs(huey: Huey, config: Config, app: Flask | None = None) -> Jobs:
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
         from bot.app import utc_now
-        from bot.delivery import retry_pending
+        from bot.delivery.send import retry_pending
 
         state = parts()
         try:

@@ -12,14 +12,14 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.delivery import Outgoing
-from bot.sending import Sender
+from bot.delivery.send import Outgoing
+from bot.delivery.sender import Sender
 from bot.handlers import dispatch, help
 from bot.handlers.context import EventContext
 from bot.i18n import _
-from bot.line_gateway import LineGateway
-from bot.line_messages import to_line_messages
-from bot.replies import Reply, Text
+from bot.line.gateway import LineGateway
+from bot.line.messages import to_line_messages
+from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
 from storage.db import transaction
 from storage.events import claim_event

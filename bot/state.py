@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.sending import Sender
-from bot.line_gateway import LineGateway
+from bot.delivery.sender import Sender
+from bot.line.gateway import LineGateway
 from bot.processing import WebhookProcessor
 
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.orm import Session
 
-from bot import policy
-from bot.postback import encode
+from bot.people import policy
+from bot.chat.postback import encode
 from storage.models import AuditEntry, Household
 from tests.support.world import World
 

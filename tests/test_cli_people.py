@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from bot.cli import main
-from bot.rich_menus import find_thai_font
+from bot.line.rich_menus import find_thai_font
 from storage.models import AuditEntry, Community, InviteCode, Municipality, RichMenu
 from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support.world import World

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from bot import cli
 from bot.app import create_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
-from bot.demo import NEWCOMER_CODE_USES, seed
-from bot.emulator.personas import PERSONAS_BY_KEY
-from bot.policy import can_view_household
-from bot.rich_menus import FontMissing
+from bot.local.demo import NEWCOMER_CODE_USES, seed
+from bot.local.emulator.personas import PERSONAS_BY_KEY
+from bot.people.policy import can_view_household
+from bot.line.rich_menus import FontMissing
 from bot.state import close_app
 from storage.models import AuditEntry, Community, Household, HouseholdMember, HouseholdProblem, InviteCode, LineUser, Municipality, Person, SurveyAnswer
 from tests.conftest import ACCESS_TOKEN
@@ -258,7 +258,7 @@ def test_demo_without_a_thai_font_registers_everyone_and_says_the_menus_are_not_
     def no_font(explicit=None):  # type: ignore[no-untyped-def]
         raise FontMissing("no Thai font found")
 
-    monkeypatch.setattr("bot.demo.find_thai_font", no_font)
+    monkeypatch.setattr("bot.local.demo.find_thai_font", no_font)
     seeded = seed(local_app)
     assert seeded.rich_menus == "not shown (no Thai font found)" and seeded.summary == SUMMARY
     assert line_api.rich_menus == {} and line_api.user_rich_menus == {}

@@ -10,10 +10,10 @@ import pytest
 from bot.app import create_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET
-from bot.demo import seed
-from bot.emulator import QuietPolling
-from bot.emulator.personas import PERSONAS_BY_KEY
-from bot.emulator.standin_client import StandInClient, StandInUnavailable
+from bot.local.demo import seed
+from bot.local.emulator import QuietPolling
+from bot.local.emulator.personas import PERSONAS_BY_KEY
+from bot.local.emulator.standin_client import StandInClient, StandInUnavailable
 from tests.support import webhooks
 from tests.support.line_chat import LineChat, flask_poster
 

@@ -27,8 +27,8 @@ from werkzeug.serving import make_server
 from bot.app import create_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
-from bot.demo import DemoSeeded, seed
-from bot.emulator.personas import PERSONAS_BY_KEY
+from bot.local.demo import DemoSeeded, seed
+from bot.local.emulator.personas import PERSONAS_BY_KEY
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
 from tests.conftest import ACCESS_TOKEN
 from tests.support import webhooks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.listing import chunk_lines
+from bot.chat.listing import chunk_lines
 
 
 def test_long_list_is_split_under_the_text_limit_and_counts_what_is_left_out():

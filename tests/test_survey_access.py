@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import postback
+from bot.chat import postback
 from storage.models import Household, Person, SurveyAnswer, SurveySession
 from tests.support.survey import make_volunteer
 from tests.test_survey_chat import begin, rows

@@ -152,7 +152,7 @@ def test_expired_reply_token_falls_back_to_push_once(line_user, line_api, db_eng
 
 
 def test_line_down_keeps_message_pending_then_retry_delivers_it_once(app, line_user, line_api, db_engine):
-    from bot.delivery import retry_pending
+    from bot.delivery.send import retry_pending
 
     chat = line_user()
     line_api.fail_next("reply", 500)
@@ -172,12 +172,12 @@ def test_line_down_keeps_message_pending_then_retry_delivers_it_once(app, line_u
 
 def test_retry_after_lost_acknowledgement_is_not_delivered_twice(app, line_user, line_api, db_engine):
     """LINE took the push but our record of it failed: the retry key makes LINE answer 409."""
-    from bot.delivery import Outgoing, send
+    from bot.delivery.send import Outgoing, send
 
     chat = line_user()
     state = app.extensions["thaiqm"]
-    from bot.line_messages import to_line_messages
-    from bot.replies import Text
+    from bot.line.messages import to_line_messages
+    from bot.chat.replies import Text
 
     outgoing = Outgoing(1, "123e4567-e89b-12d3-a456-426614174000", chat.user_id, None, to_line_messages([Text("ทดสอบ")]))
     assert send(state.gateway, outgoing).value == "sent"
@@ -223,7 +223,7 @@ def test_database_down_before_anything_stored_returns_5xx(app, line_user, line_a
 
 def test_healthz_reports_database(client, app, monkeypatch):
     assert client.get("/healthz").status_code == 200
-    import bot.webhook as webhook_module
+    import bot.line.webhook as webhook_module
 
     monkeypatch.setattr(webhook_module, "is_reachable", lambda engine: False)
     response = client.get("/healthz")

@@ -19,11 +19,11 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
-from bot import postback
+from bot.chat import postback
 from bot.handlers import accounts, follow, help, survey, text
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
-from bot.replies import Reply
+from bot.chat.replies import Reply
 
 # A postback handler gets the data's parameters and LINE's params (e.g. {"date": "2024-01-15"}).
 PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[Reply]]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.i18n import _
-from bot.menus import menu_buttons
-from bot.policy import Denied
-from bot.replies import Reply, Text
+from bot.people.menus import menu_buttons
+from bot.people.policy import Denied
+from bot.chat.replies import Reply, Text
 
 
 def registration_explanation() -> Text:

@@ -7,14 +7,14 @@ command, so survey commands never reach them.
 
 from __future__ import annotations
 
-from bot import policy
+from bot.people import policy
 from bot.handlers import registration, supervision
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
-from bot.menus import MENUS, menu_buttons
-from bot.replies import Reply, Text
-from bot.text_input import fold
+from bot.people.menus import MENUS, menu_buttons
+from bot.chat.replies import Reply, Text
+from bot.chat.text_input import fold
 from storage.models import Person
 from storage.registration import draft_of
 

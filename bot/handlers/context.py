@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.line_gateway import LineGateway
+from bot.line.gateway import LineGateway
 from storage.models import LineUser, Person
 from storage.people import any_person_for_line_user
 

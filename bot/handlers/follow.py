@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.handlers.context import EventContext
 from bot.handlers.help import main_buttons
 from bot.i18n import _
-from bot.replies import Reply, Text
+from bot.chat.replies import Reply, Text
 from storage.users import mark_followed, mark_unfollowed
 
 

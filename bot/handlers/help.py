@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import menus, policy
+from bot.people import menus, policy
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
-from bot.menus import menu_buttons
-from bot.replies import Button, Reply, Text
+from bot.people.menus import menu_buttons
+from bot.chat.replies import Button, Reply, Text
 from storage.models import Person
 
 # What each command does, for the help of a registered person; the command word itself comes

@@ -17,12 +17,12 @@ from datetime import datetime
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
-from bot.listing import chunk_lines
-from bot.menus import menu_buttons
-from bot.policy import standing
-from bot.replies import Button, Reply, Text
-from bot.rich_menu_links import link_rich_menu
-from bot.text_input import digits, fold, person_name
+from bot.chat.listing import chunk_lines
+from bot.people.menus import menu_buttons
+from bot.people.policy import standing
+from bot.chat.replies import Button, Reply, Text
+from bot.people.rich_menu_links import link_rich_menu
+from bot.chat.text_input import digits, fold, person_name
 from storage import audit
 from storage.areas import communities_of
 from storage.invites import consume_invite, find_invite, invite_problem, looks_like_code

@@ -1,11 +1,11 @@
 """Supervisors in the chat: their volunteers and counts, reassigning a household, deactivating, invites.
 
-Postback routes (data built with bot.postback.encode):
+Postback routes (data built with bot.chat.postback.encode):
     sup.off     p=<person id>              ask to confirm deactivating a volunteer
     sup.off.ok  p=<person id>              deactivate
     sup.move    h=<household id>           choose the volunteer to move a household to
     sup.move.to h=<household id> p=<id>    move it
-Every decision is bot.policy's; every change is written to the audit log.
+Every decision is bot.people.policy's; every change is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from datetime import datetime, time, timezone
 
 from sqlalchemy import or_, select
 
-from bot import policy, postback
+from bot.chat import postback
+from bot.people import policy
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
-from bot.listing import chunk_lines
-from bot.menus import menu_buttons
-from bot.replies import Button, Reply, Text
-from bot.rich_menu_links import unlink_rich_menu
-from bot.text_input import digits
+from bot.chat.listing import chunk_lines
+from bot.people.menus import menu_buttons
+from bot.chat.replies import Button, Reply, Text
+from bot.people.rich_menu_links import unlink_rich_menu
+from bot.chat.text_input import digits
 from storage import audit, surveys
 from storage.areas import names_of
 from storage.invites import create_invite, display_code

@@ -18,11 +18,11 @@ from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
-from bot import policy
+from bot.people import policy
 from bot.areas import find_tambon
 from bot.handlers.access import refusal
-from bot.policy import can_edit_household, can_view_household
-from bot.replies import Button, Reply, Text
+from bot.people.policy import can_edit_household, can_view_household
+from bot.chat.replies import Button, Reply, Text
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
@@ -397,7 +397,7 @@ def _refusal(ctx: EventContext) -> list[Reply]:
 
 def _data(household_id: int, action: str, slot: str | None = None) -> str:
     """Postback data for draft-level buttons (with the question's slot when it answers one)."""
-    from bot import postback
+    from bot.chat import postback
 
     return postback.encode(ROUTE, h=household_id, a=action) if slot is None else postback.encode(ROUTE, h=household_id, a=action, s=slot)
 

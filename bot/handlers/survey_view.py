@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot import postback
+from bot.chat import postback
 from bot.dialogs.engine import Join, Outcome
 from bot.dialogs.prompts import Ask, Label, Msg, Option, Review
 from bot.i18n import _
-from bot.replies import Button, Card, CardRow, Cards, Reply, Text
+from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 
 ROUTE = "sv"
 QUICK_REPLY_LABEL = 20

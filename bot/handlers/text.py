@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.handlers import accounts, help, survey
 from bot.handlers.context import EventContext
 from bot.i18n import _
-from bot.replies import Reply
+from bot.chat.replies import Reply
 
 
 def normalize(text: str) -> str:

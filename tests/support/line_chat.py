@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from bot.local_line import LineStandIn
+from bot.local.line_standin import LineStandIn
 from bot.state import app_state
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body

@@ -10,8 +10,8 @@ from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import Delivery, LineGateway
-from bot.line_messages import Message
+from bot.line.gateway import Delivery, LineGateway
+from bot.line.messages import Message
 from storage.db import transaction
 from storage.outbox import give_up_before, mark_outcomes, pending_for_retry
 

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any, Sequence
 
-from bot.replies import Button, Card, Cards, Reply, Text
+from bot.chat.replies import Button, Card, Cards, Reply, Text
 
 log = logging.getLogger(__name__)
 

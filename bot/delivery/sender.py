@@ -9,9 +9,9 @@ from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import STATUS_AFTER, Outgoing, error_label, send
-from bot.lanes import Lane
-from bot.line_gateway import Delivery, LineGateway
+from bot.delivery.send import STATUS_AFTER, Outgoing, error_label, send
+from bot.delivery.lanes import Lane
+from bot.line.gateway import Delivery, LineGateway
 from bot.safe_log import log_failure
 from storage.db import transaction
 from storage.outbox import mark_outcomes

@@ -18,8 +18,8 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from sqlalchemy import select
 
 from bot.config import Config
-from bot.emulator.personas import PERSONAS
-from bot.emulator.standin_client import StandInClient, StandInUnavailable
+from bot.local.emulator.personas import PERSONAS
+from bot.local.emulator.standin_client import StandInClient, StandInUnavailable
 from bot.i18n import _
 from bot.state import app_state
 from storage.models import LineUser

@@ -6,7 +6,7 @@ Seeding runs in four phases, so that people come into being the way real ones do
 2. each persona adds the bot as a friend and registers with its code in its own chat:
    signed webhooks into the real app, reply tokens from the local LINE stand-in, so the
    emulator opens on the registration conversation and a ready menu;
-3. the volunteers survey their households in their chats (`bot.demo_surveys`): the
+3. the volunteers survey their households in their chats (`bot.local.demo_surveys`): the
    submitted ones get their answers, members, problems and receipts through the real
    dialog, and one draft is left paused at a question;
 4. whatever needs registered people, one step of `SEED_STEPS` each (the households'
@@ -27,17 +27,17 @@ from linebot.v3.messaging import ApiClient, ApiException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.emulator import emulator_enabled
-from bot.emulator.personas import PERSONAS, PERSONAS_BY_KEY
-from bot.emulator.scripted_chat import ScriptedChat
-from bot.emulator.standin_client import StandInClient
+from bot.local.emulator import emulator_enabled
+from bot.local.emulator.personas import PERSONAS, PERSONAS_BY_KEY
+from bot.local.emulator.scripted_chat import ScriptedChat
+from bot.local.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
 from bot.config import Config
-from bot.demo_surveys import HOUSEHOLDS, survey
+from bot.local.demo_surveys import HOUSEHOLDS, survey
 from bot.dialogs.form import current_form
 from bot.i18n import _
-from bot.line_gateway import sdk_configuration
-from bot.rich_menus import FontMissing, find_thai_font, publish_menus
+from bot.line.gateway import sdk_configuration
+from bot.line.rich_menus import FontMissing, find_thai_font, publish_menus
 from bot.state import app_state
 from storage import audit
 from storage.db import transaction

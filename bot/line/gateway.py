@@ -10,7 +10,7 @@ import urllib3
 from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi
 
 from bot.config import Config
-from bot.line_messages import Message
+from bot.line.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class LineGateway:
     def _post_json(self, path: str, body: dict, headers: dict[str, str] | None = None) -> None:
         """POST message JSON through the SDK's client (host, token, connection pool, ApiException).
 
-        The messages are already LINE's JSON (bot.line_messages): the SDK's request models
+        The messages are already LINE's JSON (bot.line.messages): the SDK's request models
         would only validate and serialize them again (about half a millisecond per reply).
         """
         self._client.call_api(

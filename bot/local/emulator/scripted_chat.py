@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask
 
-from bot.emulator.standin_client import StandInClient
+from bot.local.emulator.standin_client import StandInClient
 from bot.state import app_state
 
 # The same bot id the emulator page puts in `destination`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_, _
-from bot.replies import Button
+from bot.chat.replies import Button
 
 # Who has no Person row (or a deactivated one) gets the guest menu.
 GUEST = "guest"

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from typing import Iterator
 
 from bot.dialogs.form import Form
-from bot.emulator import SAMPLE_LOCATION
-from bot.emulator.scripted_chat import ScriptedChat
+from bot.local.emulator import SAMPLE_LOCATION
+from bot.local.emulator.scripted_chat import ScriptedChat
 from bot.i18n import _
 
 PROBLEM_DIMENSIONS = ("H", "L", "E", "I", "A")

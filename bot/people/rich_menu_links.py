@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.handlers.context import EventContext
-from bot.line_gateway import Delivery
+from bot.line.gateway import Delivery
 from storage.models import LineUser, Person, RichMenu
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Rich menus per role: draw the image with Thai labels, create it at LINE, link it.
 
-Used by `thaiqm-bot richmenu`. The layout comes from bot.menus, so the rich menu and the
+Used by `thaiqm-bot richmenu`. The layout comes from bot.people.menus, so the rich menu and the
 `menu` quick replies always offer the same commands. Thai needs a font with Thai glyphs:
 the TLWG fonts from Debian (`apt-get install fonts-tlwg-loma-ttf`), or any .ttf given
 with --font.
@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import _
-from bot.menus import MENUS, MenuItem
+from bot.people.menus import MENUS, MenuItem
 from storage.models import LineUser, Person, RichMenu
 
 WIDTH = 2500

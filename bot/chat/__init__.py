@@ -1,0 +1,1 @@
+"""What the bot says and reads, independent of LINE: replies, buttons, postback data, typed text."""

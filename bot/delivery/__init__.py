@@ -1,0 +1,1 @@
+"""Sending the outbox: replies and pushes on background lanes, retries of what failed."""

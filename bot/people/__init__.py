@@ -1,0 +1,1 @@
+"""People and access: roles, menus, the access policy."""
