@@ -27,6 +27,16 @@ CHANNEL_SECRET = "test-channel-secret-0123456789ab"
 ACCESS_TOKEN = "test-access-token"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `once` run on the SQLite run only: the PostgreSQL run would repeat them unchanged."""
+    if not os.environ.get("THAIQM_TEST_DATABASE_URL", "").strip():
+        return
+    skip = pytest.mark.skip(reason="marked once: database-independent, runs on the SQLite run")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A freshly migrated database: PostgreSQL if THAIQM_TEST_DATABASE_URL is set, else SQLite."""
