@@ -120,10 +120,11 @@ def _run(config: Config, host: str, port: int, app: Flask | None = None, emulato
     from bot.app import create_app
     from bot.local.emulator import QuietPolling, emulator_enabled
     from bot.jobs import make_jobs, start_consumer
-    from bot.state import close_app
+    from bot.state import app_state, close_app
 
     app = app or create_app(config)
-    consumer = start_consumer(make_jobs(config, app=app).huey)
+    # The jobs share the app's runtime: one database pool and LINE client per process.
+    consumer = start_consumer(make_jobs(config, runtime=app_state(app).runtime).huey)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
     if emulator_enabled(config):
