@@ -9,7 +9,6 @@ from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config, ConfigError
 from bot.dialogs.engine import preload as preload_forms
-from bot.local.emulator import build_emulator, emulator_enabled
 from bot.processing import WebhookProcessor
 from bot.runtime import build_runtime, utc_now
 from bot.state import EXTENSION_KEY, AppState
@@ -44,6 +43,4 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(webhook)
     if config.local_mode:
         log.warning("LOCAL MODE: no LINE credentials set; LINE API calls go to %s", config.line_api_base_url)
-    if emulator_enabled(config):
-        app.register_blueprint(build_emulator(config))
     return app
