@@ -41,6 +41,7 @@ from bot.state import app_state
 from storage.db import transaction
 from storage.invites import display_code, invite_problem
 from storage.models import Community, Household, InviteCode, LineUser, Municipality, Person
+from storage.statuses import HouseholdStatus
 from storage.upsert import insert_ignoring_conflict
 
 # Province 99 does not exist, so the demo can never collide with a real municipality.
@@ -311,7 +312,7 @@ def seed_households(session: Session, world: DemoWorld, now: datetime) -> None:
     }
     for planned in HOUSEHOLDS:
         household = by_code.get(planned.house_code)
-        expected = "draft" if planned.stop_at is not None else "submitted"
+        expected = HouseholdStatus.DRAFT if planned.stop_at is not None else HouseholdStatus.SUBMITTED
         if household is None or (planned.house_code in world.surveyed and household.status != expected):
             raise DemoError(f"the survey dialog did not leave demo house code {planned.house_code} {expected}")
         if planned.house_code in world.surveyed and planned.days_ago:
