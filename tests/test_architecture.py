@@ -34,3 +34,19 @@ def test_no_module_is_over_the_size_limit():
     over = {name: lines for name, lines in sizes.items() if lines > MAX_LINES}
     assert set(over) - set(OVER_LIMIT) == set(), f"modules over {MAX_LINES} lines: {over}"
     assert set(OVER_LIMIT) - set(over) == set(), "these are within the limit now: drop them from OVER_LIMIT"
+
+
+def test_production_commands_load_no_local_tooling():
+    """Only `serve` and `demo` load bot.local (by name, the one import the contracts let through)."""
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "names = [n for n in main.list_commands(None) if n not in main.LOCAL_COMMANDS]\n"
+        "assert {'db', 'worker', 'person'} <= set(names), names\n"
+        "[main.get_command(None, n) for n in names]\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('bot.local'))\n"
+        "assert not loaded, loaded\n"
+        "assert main.get_command(None, 'serve') is not None and 'bot.local.commands' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
