@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Engine
+from bot.dialogs.engine import CANCELLED, REFUSED, SUBMITTED, Engine
 from bot.dialogs.form import FORMS_DIR, Form, forms
 
 
@@ -21,7 +21,7 @@ def mermaid(engine: Engine) -> str:
             continue
         for source in sources:
             lines.append(f"    {_id(source)} --> {_id(transition['dest'])}: {label}")
-    for final in ("submitted", "refused", "cancelled"):
+    for final in (SUBMITTED, REFUSED, CANCELLED):
         lines.append(f"    {final} --> [*]")
     return "\n".join(lines) + "\n"
 
