@@ -16,6 +16,10 @@ LINE_API_DEFAULT = "https://api.line.me"
 LOCAL_CHANNEL_SECRET = "local-development-channel-secret"
 LOCAL_CHANNEL_TOKEN = "local-development-access-token"
 LOCAL_LINE_PORT = 8091
+# The survey forms and the Thai catalog ship inside the package; a municipality may give
+# its own edited copies instead (THAIQM_FORMS_DIR, THAIQM_LOCALES_DIR).
+SHIPPED_FORMS_DIR = Path(__file__).resolve().parent / "forms"
+SHIPPED_LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
 class ConfigError(Exception):
@@ -52,6 +56,9 @@ class Config:
                 "LINE_CHANNEL_ACCESS_TOKEN for a real LINE channel, or neither for local mode"
             )
         local_mode = not secret
+        for setting, folder in (("THAIQM_FORMS_DIR", forms_dir(env)), ("THAIQM_LOCALES_DIR", locales_dir(env))):
+            if not folder.is_dir():
+                raise ConfigError(f"{setting}={folder} is not a folder")
         database_url = env.get("DATABASE_URL", "").strip() or default_database_url(instance_path)
         config = cls(
             line_channel_secret=secret or LOCAL_CHANNEL_SECRET,
@@ -88,6 +95,22 @@ class Config:
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+
+def forms_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of survey form files: THAIQM_FORMS_DIR, else the forms shipped in the package."""
+    return _folder(environ, "THAIQM_FORMS_DIR") or SHIPPED_FORMS_DIR
+
+
+def locales_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of the gettext catalogs: THAIQM_LOCALES_DIR, else the catalog shipped in the package."""
+    return _folder(environ, "THAIQM_LOCALES_DIR") or SHIPPED_LOCALES_DIR
+
+
+def _folder(environ: Mapping[str, str] | None, setting: str) -> Path | None:
+    """A folder named by a setting, or None when it is unset."""
+    value = (os.environ if environ is None else environ).get(setting, "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def default_api(local_mode: bool, env: Mapping[str, str]) -> str:
