@@ -117,12 +117,14 @@ def demo(port: int) -> None:
 
 def _check_port_free(host: str, port: int) -> None:
     """Stop at once, naming --port, when the bot's port is taken (werkzeug would say so only after the demo is seeded)."""
+    import errno
     import socket
 
     try:
         socket.create_server((host, port)).close()
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}; stop the program using it or choose another port with --port") from None
+        why = "another program uses it" if error.errno == errno.EADDRINUSE else error.strerror
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}; stop that program or choose another port with --port") from None
 
 
 def _run(config: Config, host: str, port: int, app: Flask | None = None, emulator_note: str = "") -> None:

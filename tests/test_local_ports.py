@@ -33,6 +33,6 @@ def test_a_busy_bot_port_names_the_port_option_before_anything_starts(command, b
     result = run_cli(command, "--port", str(busy_port), env=clean_env(tmp_path, THAIQM_LOCAL_LINE_PORT=str(free_port())))
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{busy_port}" in result.stderr
-    assert "choose another port with --port" in result.stderr
+    assert "another program uses it; stop that program or choose another port with --port" in result.stderr
     assert "Traceback" not in result.stderr
     assert "LOCAL MODE" not in result.stdout  # stopped before the stand-in or the demo data
