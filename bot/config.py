@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.resources import forms_dir, locales_dir
+
 LINE_API_DEFAULT = "https://api.line.me"
 # Shown in the log and the README: never a secret of a real channel.
 LOCAL_CHANNEL_SECRET = "local-development-channel-secret"
@@ -52,6 +54,9 @@ class Config:
                 "LINE_CHANNEL_ACCESS_TOKEN for a real LINE channel, or neither for local mode"
             )
         local_mode = not secret
+        for setting, folder in (("THAIQM_FORMS_DIR", forms_dir(env)), ("THAIQM_LOCALES_DIR", locales_dir(env))):
+            if not folder.is_dir():
+                raise ConfigError(f"{setting}={folder} is not a folder")
         database_url = env.get("DATABASE_URL", "").strip() or default_database_url(instance_path)
         config = cls(
             line_channel_secret=secret or LOCAL_CHANNEL_SECRET,

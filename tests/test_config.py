@@ -34,6 +34,8 @@ def test_real_credentials_use_line_itself():
         ({"DATABASE_URL": "postgresql://u@h:5432"}, "names no database"),
         ({"TZ": "Mars/Olympus"}, "not a known time zone"),
         ({"LINE_API_BASE_URL": "ftp://x"}, "must start with http"),
+        ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
+        ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
     ],
 )
 def test_unusable_settings_raise_one_clear_line(env, message):

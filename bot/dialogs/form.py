@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import yaml
 
-FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "forms"
+from bot.resources import forms_dir
 
 TYPES = frozenset(
     {"yes_no", "choice", "checklist", "text", "integer", "money", "date", "national_id", "house_code", "phone", "location", "birth_year"}
@@ -274,14 +274,18 @@ def _check_references(form: Form, where: str) -> None:
 
 @functools.cache
 def forms() -> dict[tuple[str, str], Form]:
-    """Every form version in forms/, loaded once, by (id, version)."""
+    """Every form version in the forms folder (shipped, or THAIQM_FORMS_DIR), loaded once, by (id, version)."""
+    folder = forms_dir()
     loaded: dict[tuple[str, str], Form] = {}
-    for path in sorted(FORMS_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         form = load_form(path)
         key = (form.id, form.version)
         if key in loaded:
             raise FormError(f"{path.name}: form {form.id} version {form.version} is defined twice")
         loaded[key] = form
+    if not loaded:
+        # Without this the bot would start and fail only at the first survey.
+        raise FormError(f"no form file (*.yaml) in {folder}")
     return loaded
 
 
@@ -294,7 +298,7 @@ def current_form(form_id: str = "thaiqm-2566") -> Form:
     """The newest version of a form, for new surveys."""
     versions = [f for (fid, _v), f in forms().items() if fid == form_id]
     if not versions:
-        raise FormError(f"no form {form_id!r} in {FORMS_DIR}")
+        raise FormError(f"no form {form_id!r} in {forms_dir()}")
     return max(versions, key=lambda f: _version_key(f.version))
 
 

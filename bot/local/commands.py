@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 def serve(host: str, port: int) -> None:
     """Upgrade the database, then run the bot (local LINE stand-in when no credentials are set)."""
     config = load_config()
+    _check_port_free("127.0.0.1" if config.local_mode else host, port)
     upgrade(config)
     if config.local_mode:
         _start_local_line(config)
@@ -48,6 +49,7 @@ def demo(port: int) -> None:
             "the demo adds made-up people and chats through a local LINE stand-in: "
             "unset LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to run it"
         )
+    _check_port_free("127.0.0.1", port)
     upgrade(config)
     # The stand-in first: the demo people add the bot and register in their chats through it.
     _start_local_line(config)
@@ -67,6 +69,18 @@ def demo(port: int) -> None:
         f"  a new user registers there with the volunteer invite code {seeded.newcomer_code} "
         f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})",
     )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Stop at once, naming --port, when the bot's port is taken (werkzeug would say so only after the demo is seeded)."""
+    import errno
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        why = "another program uses it" if error.errno == errno.EADDRINUSE else error.strerror
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}; stop that program or choose another port with --port") from None
 
 
 def _run(config: Config, host: str, port: int, app: Flask | None = None, emulator_note: str = "") -> None:
@@ -99,13 +113,13 @@ def _start_local_line(config: Config) -> None:
     """Start the local LINE stand-in where the config expects it and say so loudly."""
     from urllib.parse import urlparse
 
-    from bot.local.line_standin import LineStandIn, StandInServer
+    from bot.local.line_standin import StandInPortError, start_local_standin
 
     port = urlparse(config.line_api_base_url).port or 80
     try:
-        server = StandInServer(LineStandIn(access_token=config.line_channel_access_token), port=port).start()
-    except OSError as error:
-        raise click.ClickException(f"cannot start the local LINE stand-in on port {port}: {error.strerror}") from None
+        server = start_local_standin(config.line_channel_access_token, port)
+    except StandInPortError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(
         "LOCAL MODE: no LINE credentials are set.\n"
         f"  channel secret for signing test webhooks: {config.line_channel_secret}\n"
