@@ -113,7 +113,7 @@ def _start_local_line(config: Config) -> None:
     """Start the local LINE stand-in where the config expects it and say so loudly."""
     from urllib.parse import urlparse
 
-    from bot.local.line_standin import StandInPortError, start_local_standin
+    from bot.local.standin_server import StandInPortError, start_local_standin
 
     port = urlparse(config.line_api_base_url).port or 80
     try:
