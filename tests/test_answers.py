@@ -334,3 +334,9 @@ def test_no_typed_text_crashes_a_parser(text):
             parse(text)
         except AnswerError:
             pass
+
+
+@pytest.mark.parametrize("typed", ["9" * 30, "9" * 30 + " พัน", "1" + "0" * 40 + " บาท/ปี"])
+def test_amounts_too_long_to_be_money_are_wrong_answers_not_crashes(typed):
+    with pytest.raises(AnswerError):
+        parse_amount(typed, 0, 10_000_000, "month")

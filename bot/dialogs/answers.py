@@ -219,10 +219,12 @@ def _period(text: str) -> tuple[str | None, str]:
 
 def _baht(cleaned: str) -> tuple[int | None, bool]:
     """Whole baht from "5000", "5000.50" or counting words ("1.5หมื่น", "2หมื่น5พัน"); True when words were counted."""
+    if len(cleaned) > 24:  # Decimal.quantize refuses more than 28 digits: too long to be an amount anyway
+        return None, False
     if re.fullmatch(r"\d+(\.\d{1,2})?", cleaned):
         return int(Decimal(cleaned).quantize(Decimal(1), rounding=ROUND_HALF_UP)), False
     parts = re.findall(r"(\d+(?:\.\d+)?)(ล้าน|แสน|หมื่น|พัน)", cleaned)
-    if not parts or "".join(n + w for n, w in parts) != cleaned or len(cleaned) > 40:
+    if not parts or "".join(n + w for n, w in parts) != cleaned:
         return None, False
     sizes = [MULTIPLIERS[w] for _n, w in parts]
     # "2 หมื่น 5 พัน" counts down; "5 พัน 2 หมื่น" is a typing slip, not 25,000.

@@ -55,13 +55,8 @@ class Parsed:
     note: Msg | None = None
 
 
-def parse_value(question: Question, given: Input, env: Env, survey_year_be: int) -> str:
-    """The canonical stored value for an answer to a question (not for checklists)."""
-    return parse_answer(question, given, env, survey_year_be).value
-
-
 def parse_answer(question: Question, given: Input, env: Env, survey_year_be: int) -> Parsed:
-    """The stored value of an answer, with a confirmation where it was read from words or converted."""
+    """The canonical stored value of an answer (not for checklists), said back where it was read from words or converted."""
     if given.kind != "text":
         return Parsed(_untyped(question, given, env))
     text = given.text
