@@ -79,6 +79,7 @@ def form_with(question: dict) -> dict:
         ({"code": "p", "type": "phone", "label": "Phone", "hint": "e.g. {example}", "example": 812345678}, "quoted text"),
         ({"code": "m", "type": "money", "label": "Income", "min": 0, "max": 9, "per": "week"}, "'per'"),
         ({"code": "n", "type": "text", "label": "Name", "words": ["คน"]}, "'words'"),
+        ({"code": "p", "type": "phone", "label": "Phone", "hint": "e.g. {example"}, "cannot be filled in"),
     ],
 )
 def test_a_form_with_an_unchecked_example_or_a_wrong_field_is_refused(question, complaint):

@@ -287,7 +287,10 @@ def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     if not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in examples.items()):
         raise FormError(f"{where}: each example must be a quoted text (\"0812345678\", not a number)")
     hint = raw.get("hint") or ""
-    used = {name for _text, name, _spec, _conv in string.Formatter().parse(hint) if name is not None}
+    try:
+        used = {name for _text, name, _spec, _conv in string.Formatter().parse(hint) if name is not None}
+    except ValueError as error:  # a lone "{" or "}"
+        raise FormError(f"{where}: the hint cannot be filled in ({error})") from None
     allowed = set(examples) | ({"min", "max"} if raw.get("min") is not None else set())
     if used - allowed or set(examples) - used:
         raise FormError(f"{where}: the hint's placeholders {sorted(used)} must be its examples {sorted(examples)} (or min, max)")
