@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from bot.delivery.sender import Sender
 from bot.local.line_standin import LineStandIn
 from bot.state import app_state
 from tests.support import webhooks
@@ -31,18 +32,25 @@ def flask_poster(client: Any) -> Poster:
     return post
 
 
-def http_poster(base_url: str) -> Poster:
-    """Post over HTTP to a running server (gunicorn, werkzeug); LineChat then waits for the replies."""
+def http_poster(base_url: str, sender: Sender | None = None) -> Poster:
+    """Post over HTTP to a running server (gunicorn, werkzeug).
+
+    Given the server's sender (a server in this process), wait for its sending to finish, as
+    flask_poster does; else (another process) LineChat waits until replies stop coming.
+    """
 
     def post(body: bytes, headers: dict[str, str]) -> int:
         request = urllib.request.Request(f"{base_url}/callback", data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status
+                status = response.status
         except urllib.error.HTTPError as error:
-            return error.code
+            status = error.code
+        if sender is not None:
+            sender.flush()
+        return status
 
-    post.remote = True  # type: ignore[attr-defined]
+    post.remote = sender is None  # type: ignore[attr-defined]
     return post
 
 
