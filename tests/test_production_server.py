@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support import webhooks
-from tests.support.line_chat import LineChat, http_poster
+from tests.support.line_chat import LineChat, http_poster, outbox_flush
 
 BIN = Path(sys.executable).parent
 
@@ -68,8 +68,8 @@ def gunicorn_url(database_url, line_api_url):  # type: ignore[no-untyped-def]
         process.communicate(timeout=10)
 
 
-def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api):
-    chat = LineChat(http_poster(gunicorn_url), CHANNEL_SECRET, line_api)
+def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api, db_engine):
+    chat = LineChat(http_poster(gunicorn_url, outbox_flush(db_engine)), CHANNEL_SECRET, line_api)
     bad = chat.post_body(webhooks.body_of(webhooks.follow_event(chat.user_id, "t")), signature="d3Jvbmc=")
     assert bad.status == 400
     assert chat.post_body(webhooks.body_of()).status == 200
@@ -140,7 +140,7 @@ def test_serve_without_credentials_runs_in_announced_local_mode(tmp_path):
         with urllib.request.urlopen(token_request) as response:
             token = json.load(response)["replyToken"]
         raw = webhooks.encode(webhooks.body_of(webhooks.follow_event(user_id, token)))
-        post = http_poster(f"http://127.0.0.1:{bot_port}")
+        post = http_poster(f"http://127.0.0.1:{bot_port}", flush=lambda: None)  # the loop below waits for the reply
         assert post(raw, {"Content-Type": "application/json", "X-Line-Signature": webhooks.sign(raw, LOCAL_CHANNEL_SECRET)}) == 200
         messages: list = []
         deadline = time.monotonic() + 5  # the reply goes out just after the webhook is answered
