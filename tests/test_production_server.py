@@ -83,6 +83,10 @@ def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api, db_
     assert len(line_api.calls("reply")) == 1
 
 
+# The commands below run in a fresh environment, never on the test database: marked once,
+# they run on the SQLite run only.
+
+
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     """Run the thaiqm-bot command with a given environment."""
     return subprocess.run([str(BIN / "thaiqm-bot"), *args], env=env, capture_output=True, text=True, timeout=timeout)
@@ -95,6 +99,7 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.once
 def test_secret_without_token_stops_with_one_clear_line(tmp_path):
     result = run_cli("serve", env=clean_env(tmp_path, LINE_CHANNEL_SECRET="abc"))
     assert result.returncode != 0
@@ -103,6 +108,7 @@ def test_secret_without_token_stops_with_one_clear_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.once
 def test_malformed_database_url_stops_with_one_clear_line(tmp_path):
     result = run_cli("db", "upgrade", env=clean_env(tmp_path, DATABASE_URL="not a url"))
     assert result.returncode != 0
@@ -110,6 +116,7 @@ def test_malformed_database_url_stops_with_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.once
 def test_unreachable_database_stops_with_one_clear_line(tmp_path):
     port = free_port()
     result = run_cli("db", "upgrade", env=clean_env(tmp_path, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/none"))
@@ -118,12 +125,14 @@ def test_unreachable_database_stops_with_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.once
 def test_db_upgrade_creates_the_sqlite_default_in_instance(tmp_path):
     result = run_cli("db", "upgrade", env=clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "instance" / "thaiqm.db").is_file()
 
 
+@pytest.mark.once
 def test_serve_without_credentials_runs_in_announced_local_mode(tmp_path):
     bot_port, line_port = free_port(), free_port()
     env = clean_env(tmp_path, THAIQM_LOCAL_LINE_PORT=str(line_port))
