@@ -53,7 +53,7 @@ def test_the_same_event_delivered_twenty_times_at_once_is_processed_once(app, li
     assert len(line_api.messages_for(chat.user_id)) == 1
 
 
-def test_flushing_the_sender_waits_for_a_busy_lane_and_says_when_it_gives_up():
+def test_a_sending_lane_flush_waits_for_the_work_in_hand_and_says_when_it_gives_up():
     release, started, done = threading.Event(), threading.Event(), []
 
     def work(batch: list[int]) -> None:
