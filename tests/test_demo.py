@@ -20,7 +20,7 @@ from bot.local import commands as local_commands
 from bot.local.server import create_local_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import NEWCOMER_CODE_USES, DemoSeeded, seed
-from bot.local.line_standin import StandInServer
+from bot.local.standin_server import StandInServer
 from bot.local.emulator.personas import PERSONAS_BY_KEY
 from bot.people.policy import can_view_household
 from bot.line.rich_menus import FontMissing

@@ -35,7 +35,7 @@ from bot.local.server import create_local_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import DemoSeeded, seed
-from bot.local.line_standin import StandInServer
+from bot.local.standin_server import StandInServer
 from bot.local.emulator.personas import PERSONAS_BY_KEY
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
 from tests.conftest import ACCESS_TOKEN, refused_by_line
