@@ -7,7 +7,6 @@ import logging
 from datetime import datetime, timezone
 
 from flask import Flask
-from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config, ConfigError
 from bot.delivery.sender import OutcomeRecorder, Sender
@@ -56,7 +55,6 @@ def create_app(config: Config | None = None) -> Flask:
         gateway=gateway,
         sender=sender,
         processor=WebhookProcessor(config, factory, gateway, sender, utc_now),
-        signature_validator=SignatureValidator(config.line_channel_secret),
     )
     app.register_blueprint(webhook)
     if config.local_mode:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from linebot.v3.webhook import SignatureValidator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +24,6 @@ class AppState:
     gateway: LineGateway
     sender: Sender
     processor: WebhookProcessor
-    signature_validator: SignatureValidator
 
 
 EXTENSION_KEY = "thaiqm"

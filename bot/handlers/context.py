@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.chat.incoming import Incoming
 from bot.config import Config
 from bot.line.gateway import LineGateway
 from storage.models import LineUser, Person
@@ -19,7 +20,7 @@ class EventContext:
 
     session: Session
     user: LineUser
-    event: object  # a linebot.v3.webhooks event model
+    event: Incoming
     now: datetime
     config: Config
     # For the few calls a handler makes itself (linking a rich menu); replies go through the outbox.
