@@ -17,6 +17,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.line.gateway import LineGateway
 from bot.line.messages import to_line_messages
+from bot.chat.effects import Effect, LinkMenu, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
@@ -87,8 +88,23 @@ class WebhookProcessor:
                 log.info("event %s already processed: skipped", event.event_id)
                 return None
             user = lock_line_user(session, event.chat_id)
-            replies = dispatch(EventContext(session=session, user=user, event=event, now=now, config=self.config, gateway=self.gateway))
-            return self._queue(session, event, replies, now)
+            ctx = EventContext(session=session, user=user, event=event, now=now, config=self.config)
+            replies = dispatch(ctx)
+            outgoing = self._queue(session, event, replies, now)
+        # Only a committed event changes anything at LINE: a rolled-back one leaves no trace there.
+        self._carry_out(ctx.effects)
+        return outgoing
+
+    def _carry_out(self, effects: list[Effect]) -> None:
+        """Make the LINE calls a committed event asked for; a failure is logged, the event stays handled."""
+        for effect in effects:
+            try:
+                if isinstance(effect, LinkMenu):
+                    self.gateway.link_rich_menu(effect.chat_id, effect.menu_id)
+                elif isinstance(effect, UnlinkMenu):
+                    self.gateway.unlink_rich_menu(effect.chat_id)
+            except Exception as error:  # committed already: a LINE hiccup must not turn into an apology
+                log_failure(log, f"effect {type(effect).__name__}", error)
 
     def _record_failure(self, event: Incoming) -> Outgoing | None:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""
