@@ -30,7 +30,7 @@ class EventContext:
     def person(self) -> Person | None:
         """The person registered with this LINE user (active or not), queried once per event.
 
-        The gate (accounts) and the survey both need it for every typed answer. Only a found
+        The conversation layer and the survey both need it for every typed answer. Only a found
         person is kept: registration may create one later in the same event.
         """
         if self._person is None:
