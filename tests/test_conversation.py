@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from bot.chat.text_input import fold
 from bot.handlers.conversation import DIALOGS
-from bot.handlers.dialog import FALLBACKS
+from bot.handlers.dialog import FALLBACKS, fallback_of
 from bot.i18n import _
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -119,3 +119,14 @@ def test_migration_carries_drafts_in_hand_and_registrations_under_way_over(tmp_p
         assert [tuple(row) for row in carried] == [(1, "survey", None, 7), (2, "registration", "phone", None)]
     finally:
         engine.dispose()
+
+
+@pytest.mark.once
+def test_every_menu_text_is_an_entry_or_a_fallback_of_the_registry():
+    from bot.people.menus import MENUS
+
+    for role, items in MENUS.items():
+        for item in items:
+            typed = fold(_(item.command))
+            known = fallback_of(typed) is not None or any(entry.match(typed) is not None for dialog in DIALOGS for entry in dialog.entries)
+            assert known, f"the {role} menu sends {typed!r}, which no dialog answers"
