@@ -94,6 +94,7 @@ def test_no_word_starts_two_dialogs_or_shadows_a_fallback():
                 assert word not in fallbacks, word
 
 
+@pytest.mark.once
 def test_migration_carries_drafts_in_hand_and_registrations_under_way_over(tmp_path):
     url = f"sqlite:///{tmp_path / 'carry.db'}"
     upgrade(url, "0004")

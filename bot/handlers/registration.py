@@ -84,6 +84,7 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     if held is None:
         return None
     draft, invite = held
+    conversation.updated_at = ctx.now
     if conversation.step == "code" or invite is None:
         return _on_code(ctx, conversation, draft, text)
     step = STEPS.get(conversation.step or "")
@@ -118,7 +119,7 @@ def on_back(ctx: EventContext, conversation: Conversation) -> list[Reply] | None
         step = "code"
     else:
         step = PREVIOUS[step] if step != "confirm" else _before_confirm(invite)
-    conversation.step, draft.updated_at = step, ctx.now
+    conversation.step, conversation.updated_at = step, ctx.now
     return [_question(ctx, step, draft, invite)]
 
 

@@ -73,19 +73,6 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     return _run(ctx, person, household, given)
 
 
-def _fallback(command: str):  # type: ignore[no-untyped-def]
-    """Cancel, help and back in the survey: the engine's own command for the draft in hand."""
-
-    def handle(ctx: EventContext, conversation: Conversation) -> list[Reply] | None:
-        held = _held_draft(ctx)
-        if held is None or isinstance(held, list):
-            return held
-        person, household = held
-        return _run(ctx, person, household, Input("command", value=command))
-
-    return handle
-
-
 def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str, str]) -> list[Reply]:
     """A tapped survey button: answer, toggle, control, edit, open a draft, reopen a record."""
     person = _surveyor(ctx)
@@ -418,7 +405,8 @@ DIALOG = Dialog(
         Entry((), lambda ctx, receipt: correct(ctx, receipt.upper()), pattern=CORRECT_RECEIPT),
     ),
     answer=on_answer,
-    fallbacks={"cancel": _fallback("cancel"), "help": _fallback("help"), "back": _fallback("back")},
+    # The engine's own commands for the draft in hand (a command's English word is its name).
+    fallbacks={name: (lambda ctx, conversation, name=name: on_answer(ctx, conversation, name)) for name in ("cancel", "help", "back")},
     on_message=on_message,
     routes={ROUTE: on_postback},
 )
