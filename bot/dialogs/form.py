@@ -10,6 +10,8 @@ from typing import Any, Iterator
 
 import yaml
 
+from bot.dialogs.conditions import Check, parse_check
+
 FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "forms"
 
 TYPES = frozenset(
@@ -84,6 +86,10 @@ class Question:
     default: str | None = None
     prefill_first: str | None = None
     repeated: bool = False
+    # Household or member columns the answer is copied to (searchable; a location fills two).
+    project: tuple[str, ...] = ()
+    # A projected column that a refusal keeps (area and date; thaiqm-form.md §2.0).
+    keep_on_refusal: bool = False
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -92,12 +98,24 @@ class Question:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled group of questions; a repeated section is asked once per member."""
+    """A titled group of questions; a repeated section is asked once per member or per listed item."""
 
     id: str
     title: str
     questions: tuple[Question, ...]
+    # The earlier integer question whose answer counts the repetitions (members).
     repeat: str | None = None
+    # Or the name of a list given when the dialog starts (e.g. an earlier round's problems).
+    over: str | None = None
+    # The question whose answer names each repetition (in lists of members and the review).
+    name: str | None = None
+    # Questions shown in the one-line summary after each repetition.
+    summary: tuple[str, ...] = ()
+
+    @property
+    def repeats(self) -> bool:
+        """Is the section asked more than once?"""
+        return self.repeat is not None or self.over is not None
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,11 @@ class Form:
     title: str
     sections: tuple[Section, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+    # (birth-year question, date question): a member's age is the date's year minus the birth year.
+    age: tuple[str, str] | None = None
+    # Groups of questions that together identify a household already recorded in the round.
+    duplicates: tuple[tuple[str, ...], ...] = ()
+    checks: tuple[Check, ...] = ()
 
     def questions(self) -> Iterator[Question]:
         """Every question in form order."""
@@ -130,9 +153,25 @@ class Form:
         wanted = self.by_code[code].section
         return next(s for s in self.sections if s.id == wanted)
 
+    @functools.cached_property
+    def consent(self) -> Question | None:
+        """The consent question (the first question, when it can end the survey), if any."""
+        first = next(self.questions())
+        return first if first.refuse_on is not None else None
+
+    @functools.cached_property
+    def members(self) -> Section | None:
+        """The section repeated over a counted number of members (follow-ups name them), if any."""
+        return next((s for s in self.sections if s.repeat is not None), None)
+
+    def section_by_id(self, section_id: str) -> Section:
+        """The section with this id."""
+        return next(s for s in self.sections if s.id == section_id)
+
     def message_ids(self) -> Iterator[str]:
         """Every translatable text of the form (for the catalog)."""
         yield self.title
+        yield from (check.message for check in self.checks)
         for section in self.sections:
             yield section.title
             for q in section.questions:
@@ -173,9 +212,29 @@ def parse_form(raw: Any, where: str = "form") -> Form:
         title=str(raw["title"]),
         sections=tuple(sections),
         settings=dict(raw.get("settings") or {}),
+        age=_age(raw.get("age"), where),
+        duplicates=tuple(tuple(str(code) for code in group) for group in raw.get("duplicates") or ()),
+        checks=tuple(_check(c, f"{where}: check {i + 1}") for i, c in enumerate(raw.get("checks") or ())),
     )
     _check_references(form, where)
     return form
+
+
+def _age(raw: Any, where: str) -> tuple[str, str] | None:
+    """The form's age declaration: {birth_year: <code>, date: <code>}."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("birth_year") or not raw.get("date"):
+        raise FormError(f"{where}: 'age' needs 'birth_year' (a birth_year question) and 'date' (a date question)")
+    return (str(raw["birth_year"]), str(raw["date"]))
+
+
+def _check(raw: Any, where: str) -> Check:
+    """One soft check, its expressions parsed (names are checked with the whole form)."""
+    try:
+        return parse_check(raw, where)
+    except ValueError as error:
+        raise FormError(str(error)) from None
 
 
 def _section(raw: Any, where: str, seen: set[str]) -> Section:
@@ -183,9 +242,15 @@ def _section(raw: Any, where: str, seen: set[str]) -> Section:
     if not isinstance(raw, dict) or "id" not in raw or "title" not in raw or not raw.get("questions"):
         raise FormError(f"{where}: a section needs id, title and questions")
     where = f"{where.rsplit(':', 1)[0]}: section {raw['id']!r}"
-    repeat = raw.get("repeat")
-    questions = tuple(_question(q, where, raw["id"], seen, repeated=bool(repeat)) for q in raw["questions"])
-    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat)
+    repeat, over = raw.get("repeat"), raw.get("over")
+    if repeat is not None and over is not None:
+        raise FormError(f"{where}: a section repeats over a count ('repeat') or a list ('over'), not both")
+    questions = tuple(_question(q, where, raw["id"], seen, repeated=repeat is not None or over is not None) for q in raw["questions"])
+    codes = {q.code for q in questions}
+    name, summary = raw.get("name"), tuple(str(c) for c in raw.get("summary") or ())
+    if (name is not None and name not in codes) or not set(summary) <= codes:
+        raise FormError(f"{where}: 'name' and 'summary' must be questions of the section")
+    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary)
 
 
 def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool) -> Question:
@@ -248,7 +313,19 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         default=raw.get("default"),
         prefill_first=raw.get("prefill_first"),
         repeated=repeated,
+        project=_project(raw.get("project"), kind, where),
+        keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
     )
+
+
+def _project(raw: Any, kind: str, where: str) -> tuple[str, ...]:
+    """The columns an answer is copied to: one name, or two (latitude, longitude) for a location."""
+    if raw is None:
+        return ()
+    columns = tuple(str(c) for c in raw) if isinstance(raw, list) else (str(raw),)
+    if not all(CODE.match(c) for c in columns) or len(columns) != (2 if kind == "location" else 1):
+        raise FormError(f"{where}: 'project' names one column (a location: [latitude column, longitude column])")
+    return columns
 
 
 def _choice(raw: Any, where: str) -> Choice:
@@ -259,17 +336,48 @@ def _choice(raw: Any, where: str) -> Choice:
 
 
 def _check_references(form: Form, where: str) -> None:
-    """Repeats name an integer question asked before them; the form starts with consent."""
+    """Repeats follow an earlier question; only a first yes/no question may end the survey; named codes exist."""
     codes: list[str] = []
     for section in form.sections:
         if section.repeat is not None:
             target = form.by_code.get(section.repeat)
             if target is None or target.type != "integer" or target.code not in codes:
                 raise FormError(f"{where}: section {section.id!r} repeats over {section.repeat!r}, which is not an earlier integer question")
+        if section.repeats and not codes:
+            raise FormError(f"{where}: section {section.id!r} repeats, so a question must come before it")
         codes.extend(q.code for q in section.questions)
-    first = next(form.questions())
-    if first.type != "yes_no" or first.refuse_on is None:
-        raise FormError(f"{where}: the first question must be the consent (yes_no with refuse_on)")
+    for index, question in enumerate(form.questions()):
+        if question.refuse_on is not None and (index or question.type != "yes_no"):
+            raise FormError(f"{where}: question {question.code!r}: only the first question, a yes_no consent, may have refuse_on")
+    if form.age is not None:
+        birth, on = (form.by_code.get(code) for code in form.age)
+        if birth is None or birth.type != "birth_year" or on is None or on.type != "date" or on.repeated:
+            raise FormError(f"{where}: 'age' names a birth_year question and a household date question")
+    for group in form.duplicates:
+        if not group or any(code not in form.by_code or not form.by_code[code].project for code in group):
+            raise FormError(f"{where}: each 'duplicates' group lists projected questions ('project')")
+    for index, check in enumerate(form.checks, start=1):
+        _check_check(form, check, f"{where}: check {index}")
+
+
+def _check_check(form: Form, check: Check, where: str) -> None:
+    """A check suggests a problem choice and reads only known names."""
+    if not any(q.problems and q.choice(check.suggest) for q in form.questions()):
+        raise FormError(f"{where}: 'suggest' {check.suggest!r} is not a choice of a problem checklist")
+    each = form.section_by_id(check.each) if check.each in {s.id for s in form.sections} else None
+    if check.each is not None and (each is None or not each.repeats):
+        raise FormError(f"{where}: 'each' {check.each!r} is not a repeated section")
+    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if each else set())
+    for expr in (check.when, *(check.params or {}).values()):
+        unknown = expr.names() - known
+        if unknown:
+            raise FormError(f"{where}: {expr.text!r} names {', '.join(sorted(unknown))}, not a question, a setting or (with 'each') age or member_no")
+        for function, args in expr.calls():
+            question = form.by_code.get(str(args[0])) if args else None
+            if question is None or (function == "ticked") != (len(args) == 2) or (function != "ticked" and len(args) != 1):
+                raise FormError(f"{where}: {function}() takes a question code{' and a quoted choice code' if function == 'ticked' else ''}")
+            if function == "ticked" and question.choice(str(args[1])) is None:
+                raise FormError(f"{where}: {args[1]!r} is not a choice of {question.code!r}")
 
 
 @functools.cache

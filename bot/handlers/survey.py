@@ -16,6 +16,7 @@ from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
+from bot.handlers.survey_records import records_for
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
@@ -27,9 +28,6 @@ from storage import surveys
 from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
 
-# Answers that can reveal a household already recorded.
-CONSENT = "consent"
-DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
 IN_HAND_STATUSES = ("draft", "submitted")
 STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
@@ -105,7 +103,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     elif action == "edit":
         given = Input("edit", value=slot or value)
     elif action == "refuse_yes":
-        return _run(ctx, person, household, Input("option", value=_consent(household).refuse_on or "", slot=slot), refusal_confirmed=True)
+        consent = _consent(household)
+        return _run(ctx, person, household, Input("option", value=consent.refuse_on or "" if consent else "", slot=slot), refusal_confirmed=True)
     else:
         given = Input("command", value=action, slot=slot)
     return _run(ctx, person, household, given)
@@ -258,14 +257,14 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
     rows = surveys.answer_rows(ctx.session, household.id)
     engine, cursor, answers, env = _load(ctx, household, rows)
     outcome = engine.step(cursor, answers, given, env)
-    if outcome.event == "refused" and not refusal_confirmed and any(key != (CONSENT, 0) for key in rows):
+    consent = engine.form.consent
+    if outcome.event == "refused" and not refusal_confirmed and consent is not None and any(key != (consent.code, 0) for key in rows):
         return _confirm_refusal(household, cursor)  # nothing stored until the volunteer confirms
+    records = records_for(engine.form)
     for key, value in outcome.writes:
-        question = engine.form.by_code.get(key[0])
-        dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
-        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, dimension=dimension)
+        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, projection=records.projections.get(key[0]))
     _save_cursor(household, outcome.cursor)
-    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in DUPLICATE_KEYS for key, _v in outcome.writes) else []
+    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in records.duplicate_codes for key, _v in outcome.writes) else []
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
@@ -292,7 +291,8 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
     if event == "refused":
-        surveys.keep_only_refusal(ctx.session, household, ctx.now)
+        form = get_form(household.form_id, household.form_version)
+        surveys.keep_only_refusal(ctx.session, household, form.consent.code if form.consent else "", records_for(form).refusal_clears, ctx.now)
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "cancelled":
@@ -320,14 +320,14 @@ def _confirm_refusal(household: Household, cursor: Cursor) -> list[Reply]:
     )]
 
 
-def _consent(household: Household) -> Question:
-    """The consent question of the draft's form version."""
-    return get_form(household.form_id, household.form_version).by_code[CONSENT]
+def _consent(household: Household) -> Question | None:
+    """The consent question of the draft's form version, if it has one."""
+    return get_form(household.form_id, household.form_version).consent
 
 
 def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
     """Warn when the same house code, head ID or house number is already recorded this round."""
-    found = surveys.find_duplicates(ctx.session, household)
+    found = surveys.find_duplicates(ctx.session, household, records_for(get_form(household.form_id, household.form_version)).duplicate_groups)
     others = [h for h in found if can_view_household(person, h)]
     hidden = len(found) - len(others)
     if not others and not hidden:
