@@ -11,7 +11,7 @@ import pytest
 
 from bot.dialogs import conditions
 from bot.dialogs.engine import Engine, engine_for
-from bot.dialogs.form import FormError, current_form, forms, load_form, parse_form
+from bot.dialogs.form import FORMS_DIR, FormError, current_form, forms, load_form, parse_form
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.survey_view import tr
@@ -136,6 +136,27 @@ def test_a_check_naming_an_unknown_answer_fails_with_the_form():
         "checks": [{"suggest": "P1", "when": "q > income_line", "message": "M"}]}
     with pytest.raises(FormError, match="names income_line"):
         parse_form(raw, "x.yaml")
+
+
+@pytest.mark.parametrize(
+    "break_it,message",
+    [
+        (lambda f: f.update(age={"birth_year": "house_no", "date": "survey_date"}), "'age' names a birth_year question"),
+        (lambda f: f.update(duplicates=[["house_no", "area_confirm"]]), "each 'duplicates' group lists projected questions"),
+        (lambda f: f["sections"][1]["questions"][2].update(project=["house_no", "moo"]), "'project' names one column"),
+        (lambda f: f["sections"][1]["questions"][5].update(refuse_on="no"), "only the first question, a yes_no consent, may have refuse_on"),
+        (lambda f: f["sections"][2].update(over="problems"), "a count ('repeat') or a list ('over'), not both"),
+        (lambda f: f["checks"][2].update(when="age >= 60 and not ticked(m_welfare, 'pension')"), "'pension' is not a choice of 'm_welfare'"),
+        (lambda f: f["checks"][0].update(suggest="I9"), "'suggest' 'I9' is not a choice of a problem checklist"),
+    ],
+)
+def test_broken_form_declarations_fail_with_a_clear_error(break_it, message):
+    import yaml
+
+    raw = yaml.safe_load((FORMS_DIR / "thaiqm-2566.yaml").read_text(encoding="utf-8"))
+    break_it(raw)
+    with pytest.raises(FormError, match=re.escape(message)):
+        parse_form(raw, "thaiqm-2566.yaml")
 
 
 # Files that use a form's word for something of their own: registration asks a phone number and a

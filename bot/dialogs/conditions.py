@@ -14,7 +14,10 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:
+    from bot.dialogs.form import Form
 
 FUNCTIONS = frozenset({"sum", "count", "ticked", "skipped", "answered"})
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -167,3 +170,23 @@ def parse_check(raw: Any, where: str) -> Check:
         return Check(str(raw["suggest"]), str(raw["message"]), parse(str(raw["when"])), str(raw["each"]) if raw.get("each") else None, params)
     except ExpressionError as error:
         raise ValueError(f"{where}: {error}") from None
+
+
+def check_names(form: "Form", check: Check, where: str) -> None:
+    """A check suggests a problem choice and reads only known names."""
+    if not any(q.problems and q.choice(check.suggest) for q in form.questions()):
+        raise ValueError(f"{where}: 'suggest' {check.suggest!r} is not a choice of a problem checklist")
+    each = form.section_by_id(check.each) if check.each in {s.id for s in form.sections} else None
+    if check.each is not None and (each is None or not each.repeats):
+        raise ValueError(f"{where}: 'each' {check.each!r} is not a repeated section")
+    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if each else set())
+    for expr in (check.when, *(check.params or {}).values()):
+        unknown = expr.names() - known
+        if unknown:
+            raise ValueError(f"{where}: {expr.text!r} names {', '.join(sorted(unknown))}, not a question, a setting or (with 'each') age or member_no")
+        for function, args in expr.calls():
+            question = form.by_code.get(str(args[0])) if args else None
+            if question is None or (function == "ticked") != (len(args) == 2) or (function != "ticked" and len(args) != 1):
+                raise ValueError(f"{where}: {function}() takes a question code{' and a quoted choice code' if function == 'ticked' else ''}")
+            if function == "ticked" and question.choice(str(args[1])) is None:
+                raise ValueError(f"{where}: {args[1]!r} is not a choice of {question.code!r}")

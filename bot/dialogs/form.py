@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from bot.dialogs.conditions import Check, parse_check
+from bot.dialogs.conditions import Check, check_names, parse_check
 
 FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "forms"
 
@@ -357,27 +357,10 @@ def _check_references(form: Form, where: str) -> None:
         if not group or any(code not in form.by_code or not form.by_code[code].project for code in group):
             raise FormError(f"{where}: each 'duplicates' group lists projected questions ('project')")
     for index, check in enumerate(form.checks, start=1):
-        _check_check(form, check, f"{where}: check {index}")
-
-
-def _check_check(form: Form, check: Check, where: str) -> None:
-    """A check suggests a problem choice and reads only known names."""
-    if not any(q.problems and q.choice(check.suggest) for q in form.questions()):
-        raise FormError(f"{where}: 'suggest' {check.suggest!r} is not a choice of a problem checklist")
-    each = form.section_by_id(check.each) if check.each in {s.id for s in form.sections} else None
-    if check.each is not None and (each is None or not each.repeats):
-        raise FormError(f"{where}: 'each' {check.each!r} is not a repeated section")
-    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if each else set())
-    for expr in (check.when, *(check.params or {}).values()):
-        unknown = expr.names() - known
-        if unknown:
-            raise FormError(f"{where}: {expr.text!r} names {', '.join(sorted(unknown))}, not a question, a setting or (with 'each') age or member_no")
-        for function, args in expr.calls():
-            question = form.by_code.get(str(args[0])) if args else None
-            if question is None or (function == "ticked") != (len(args) == 2) or (function != "ticked" and len(args) != 1):
-                raise FormError(f"{where}: {function}() takes a question code{' and a quoted choice code' if function == 'ticked' else ''}")
-            if function == "ticked" and question.choice(str(args[1])) is None:
-                raise FormError(f"{where}: {args[1]!r} is not a choice of {question.code!r}")
+        try:
+            check_names(form, check, f"{where}: check {index}")
+        except ValueError as error:
+            raise FormError(str(error)) from None
 
 
 @functools.cache
