@@ -104,7 +104,7 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
         given = Input("edit", value=slot or value)
     elif action == "refuse_yes":
         consent = _consent(household)
-        return _run(ctx, person, household, Input("option", value=consent.refuse_on or "" if consent else "", slot=slot), refusal_confirmed=True)
+        return _run(ctx, person, household, Input("option", value=(consent.refuse_on or "") if consent else "", slot=slot), refusal_confirmed=True)
     else:
         given = Input("command", value=action, slot=slot)
     return _run(ctx, person, household, given)
