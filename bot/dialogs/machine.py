@@ -180,33 +180,43 @@ class _Checks:
         return self._made.setdefault(name, Check(name, fn))
 
     def has(self, s: Section) -> Check:
+        """Condition: the section has repetitions (a count, or a non-empty list)."""
         return self._once(f"has_{s.id}", lambda w: w.count(s) > 0)
 
     def more(self, s: Section) -> Check:
+        """Condition: a repetition follows the one in hand."""
         return self._once(f"more_{s.id}", lambda w: w.member_no < w.count(s))
 
     def last_item(self, s: Section) -> Check:
+        """Callback: enter the section backwards, at its last repetition."""
         return self._once(f"last_of_{s.id}", _set_member(lambda w: w.count(s)))
 
     def has_problems(self, dim: str) -> Check:
+        """Condition: the checklist has ticked problems."""
         return self._once(f"{dim}_has_problems", lambda w: bool(w.ticked(dim)))
 
     def more_problems(self, dim: str) -> Check:
+        """Condition: a ticked problem follows the one in hand."""
         return self._once(f"more_{dim}_problems", lambda w: 0 <= w.problem_index(dim) < len(w.ticked(dim)) - 1)
 
     def not_first_problem(self, dim: str) -> Check:
+        """Condition: a ticked problem precedes the one in hand."""
         return self._once(f"not_first_{dim}_problem", lambda w: w.problem_index(dim) > 0)
 
     def first_problem(self, dim: str) -> Check:
+        """Callback: take the first ticked problem."""
         return self._once(f"first_{dim}_problem", _set_problem(lambda w: w.ticked(dim)[0]))
 
     def last_problem(self, dim: str) -> Check:
+        """Callback: take the last ticked problem (coming back)."""
         return self._once(f"last_{dim}_problem", _set_problem(lambda w: w.ticked(dim)[-1]))
 
     def next_problem(self, dim: str) -> Check:
+        """Callback: take the next ticked problem."""
         return self._once(f"next_{dim}_problem", _set_problem(lambda w: w.ticked(dim)[w.problem_index(dim) + 1]))
 
     def previous_problem(self, dim: str) -> Check:
+        """Callback: take the previous ticked problem."""
         return self._once(f"previous_{dim}_problem", _set_problem(lambda w: w.ticked(dim)[w.problem_index(dim) - 1]))
 
 
