@@ -7,8 +7,9 @@ transaction, so an answer, its projections and the dialog pointer are stored tog
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
@@ -37,34 +38,24 @@ _ACTIVE_HOUSEHOLD = (
     .where(Person.id == bindparam("person_id"))
 )
 
-# Household questions stored again as columns of households (code -> column, converter).
-HOUSEHOLD_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "respondent": ("respondent", str),
-    "survey_date": ("survey_date", date.fromisoformat),
-    "house_code": ("house_code", str),
-    "house_no": ("house_no", str),
-    "moo": ("moo", int),
-    "community": ("community_id", int),
-    "head_name": ("head_name", str),
-    "head_national_id": ("head_national_id", lambda v: v if v.isdigit() else None),
-    "phone": ("phone", str),
-    "member_count": ("member_count", int),
-    "needs": ("needs", str),
-    "note": ("note", str),
-}
-# Member questions stored again as columns of household_members.
-MEMBER_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "m_name": ("full_name", str),
-    "m_sex": ("sex", str),
-    "m_relation": ("relation", str),
-    "m_birth_year": ("birth_year_be", int),
-    "m_national_id": ("national_id", str),
-    "m_health": ("health", str),
-    "m_education": ("education", str),
-    "m_occupation": ("occupation", str),
-    "m_income": ("monthly_income", int),
-    "m_welfare": ("welfare", str),
-}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where one answer is copied for search and reports; the caller reads it from the form."""
+
+    # Household columns (member columns with `member`); a location fills two (latitude, longitude).
+    columns: tuple[str, ...] = ()
+    member: bool = False
+    # The answer that stands for no value (e.g. "no ID card"): the column is left empty.
+    no_value: str | None = None
+    # The answer counts the members: members beyond it, and their answers, are removed.
+    counts_members: bool = False
+    # A problem checklist: its section id (the problems' dimension) and its "nothing" choice.
+    dimension: str | None = None
+    none: str | None = None
+
+
 FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL = ".member", ".detail"
 
 
@@ -111,7 +102,7 @@ def write_answer(
     *,
     person_id: int | None,
     now: datetime,
-    dimension: str | None = None,
+    projection: Projection | None = None,
 ) -> None:
     """Store one answer (and its projection); after submission, keep the change history."""
     code, member_no = key
@@ -127,7 +118,7 @@ def write_answer(
         session.execute(_INSERT_ANSWER, {**stamp, "household_id": household.id, "code": code, "member_no": member_no})
     rows[key] = value
     household.updated_at = now
-    _project(session, household, rows, code, member_no, value, dimension)
+    _project(session, household, rows, code, member_no, value, projection)
 
 
 def _forget(session: Session, household_id: int, rows: dict[Key, str | None], keys: list[Key]) -> None:
@@ -139,40 +130,59 @@ def _forget(session: Session, household_id: int, rows: dict[Key, str | None], ke
         session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id, tuple_(ANSWERS.c.code, ANSWERS.c.member_no).in_(gone)))
 
 
-def _project(session: Session, household: Household, rows: dict[Key, str | None], code: str, member_no: int, value: str | None, dimension: str | None) -> None:
+def _project(session: Session, household: Household, rows: dict[Key, str | None], code: str, member_no: int, value: str | None, projection: Projection | None) -> None:
     """Copy an answer into the columns and rows that reports query."""
-    if code in HOUSEHOLD_COLUMNS:
-        column, convert = HOUSEHOLD_COLUMNS[code]
-        setattr(household, column, convert(value) if value is not None else None)
-        if code == "member_count" and value is not None:
+    if projection is not None and projection.dimension is not None:
+        gone = _sync_problems(session, household, projection.dimension, set((value or "").split()) - {projection.none})
+        _forget(session, household.id, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
+    elif projection is not None and projection.columns:
+        shown = None if value == projection.no_value else value
+        if projection.member:
+            if member_no > 0:
+                _set_columns(_member_row(session, household.id, member_no), projection.columns, shown)
+        else:
+            _set_columns(household, projection.columns, shown)
+        if projection.counts_members and value is not None:
             session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no > int(value)))
             _forget(session, household.id, rows, [key for key in rows if key[1] > int(value)])
-    elif code == "location":
-        latitude, longitude = (float(part) for part in value.split(",")[:2]) if value else (None, None)
-        household.latitude, household.longitude = latitude, longitude
-    elif code in MEMBER_COLUMNS and member_no > 0:
-        column, convert = MEMBER_COLUMNS[code]
-        member = session.scalars(select(HouseholdMember).where(HouseholdMember.household_id == household.id, HouseholdMember.member_no == member_no)).one_or_none()
-        if member is None:
-            member = HouseholdMember(household_id=household.id, member_no=member_no)
-            session.add(member)
-        setattr(member, column, convert(value) if value is not None else None)
-    elif dimension is not None:
-        gone = _sync_problems(session, household, dimension, set((value or "").split()))
-        _forget(session, household.id, rows, [(problem + suffix, 0) for problem in gone for suffix in (FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)])
     elif code.endswith((FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL)):
         problem_code, _dot, field = code.rpartition(".")
         problem = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == problem_code)).one_or_none()
         if problem is not None:
-            if field == "member":
+            if field == FOLLOW_UP_MEMBER[1:]:
                 problem.member_no = int(value) if value and value.isdigit() else None
             else:
                 problem.detail = value
 
 
+def _member_row(session: Session, household_id: int, member_no: int) -> HouseholdMember:
+    """The member's row, made on first use."""
+    member = session.scalars(select(HouseholdMember).where(HouseholdMember.household_id == household_id, HouseholdMember.member_no == member_no)).one_or_none()
+    if member is None:
+        member = HouseholdMember(household_id=household_id, member_no=member_no)
+        session.add(member)
+    return member
+
+
+def _set_columns(row: Household | HouseholdMember, columns: tuple[str, ...], value: str | None) -> None:
+    """Set columns from an answer, converted to each column's type (two columns take "a,b")."""
+    parts = value.split(",")[: len(columns)] if value is not None and len(columns) > 1 else [value] * len(columns)
+    table = type(row).__table__
+    for column, part in zip(columns, parts):
+        setattr(row, column, _converted(table.c[column].type.python_type, part))
+
+
+def _converted(kind: type, value: str | None) -> Any:
+    """A stored answer as a column value."""
+    if value is None:
+        return None
+    if kind is date:
+        return date.fromisoformat(value)
+    return kind(value)
+
+
 def _sync_problems(session: Session, household: Household, dimension: str, codes: set[str]) -> list[str]:
     """Make the household's problems of one dimension match the ticked codes; return the codes removed."""
-    codes.discard("none")
     existing = {p.code: p for p in session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.dimension == dimension))}
     for code, problem in existing.items():
         if code not in codes:
@@ -182,19 +192,16 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
     return [code for code in existing if code not in codes]
 
 
-# What a refusal keeps of a household: its area, date and volunteer (thaiqm-form.md §2.0).
-REFUSAL_KEEPS = frozenset({"community_id", "survey_date"})
+def keep_only_refusal(session: Session, household: Household, consent_code: str, cleared: tuple[str, ...], now: datetime) -> None:
+    """A household that does not consent: delete every answer but the consent and these projected columns.
 
-
-def keep_only_refusal(session: Session, household: Household, now: datetime) -> None:
-    """A household that does not consent: delete every answer but consent and every projection of them."""
-    session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, ANSWERS.c.code != "consent"))
+    The caller names the columns from the form: all but the area and date (thaiqm-form.md §2.0).
+    """
+    session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, ANSWERS.c.code != consent_code))
     session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id))
     session.execute(delete(HouseholdProblem).where(HouseholdProblem.household_id == household.id))
-    for column, _convert in HOUSEHOLD_COLUMNS.values():
-        if column not in REFUSAL_KEEPS:
-            setattr(household, column, None)
-    household.latitude = household.longitude = None
+    for column in cleared:
+        setattr(household, column, None)
     household.status, household.updated_at = HouseholdStatus.REFUSED, now
 
 
@@ -243,16 +250,18 @@ def drafts_for(session: Session, person_id: int) -> list[Household]:
     return list(session.scalars(select(Household).where(Household.volunteer_id == person_id, Household.status == HouseholdStatus.DRAFT).order_by(Household.updated_at.desc(), Household.id.desc())))
 
 
-def find_duplicates(session: Session, household: Household) -> list[Household]:
-    """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
-    params = {"house_code": household.house_code, "head_national_id": household.head_national_id}
-    kinds = tuple(kind for kind in ("house_code", "head_national_id") if params[kind])
-    if household.house_no and household.community_id is not None:
-        kinds += ("house_no",)
-        params.update(house_no=household.house_no, community_id=household.community_id, municipality_id=household.municipality_id, round_name=household.round_name)
+def find_duplicates(session: Session, household: Household, groups: tuple[tuple[str, ...], ...]) -> list[Household]:
+    """Other open records of the same round and municipality matching this one on every column of a group.
+
+    The caller names the groups from the form, e.g. the house code; the head's ID; the house number in the community.
+    """
+    kinds = tuple(group for group in groups if all(getattr(household, column) for column in group))
     if not kinds:
         return []
-    found = session.scalars(_duplicate_query(kinds), {key: value for key, value in params.items() if value is not None})
+    params = {column: getattr(household, column) for group in kinds for column in group}
+    if any(len(group) > 1 for group in kinds):
+        params.update(municipality_id=household.municipality_id, round_name=household.round_name)
+    found = session.scalars(_duplicate_query(kinds), params)
     return [
         other
         for other in found
@@ -264,24 +273,18 @@ def find_duplicates(session: Session, household: Household) -> list[Household]:
 
 
 @functools.cache
-def _duplicate_query(kinds: tuple[str, ...]) -> Select:
-    """Households matching any of these kinds of key, built once per combination.
+def _duplicate_query(kinds: tuple[tuple[str, ...], ...]) -> Select:
+    """Households matching any of these groups of columns, built once per combination.
 
-    Each kind is looked up by its own index and the few hits are checked by the caller:
-    one OR (with the municipality and round) made SQLite walk every household of the
-    municipality and round, so a step grew with the size of the round.
+    A one-column group is looked up by its own index; a group of several within the
+    municipality and round (the index on municipality, round, house number). The few hits
+    are checked by the caller: one OR (with the municipality and round) made SQLite walk
+    every household of the municipality and round, so a step grew with the size of the round.
     """
-    lookups = {
-        "house_code": select(Household.id).where(Household.house_code == bindparam("house_code")),
-        "head_national_id": select(Household.id).where(Household.head_national_id == bindparam("head_national_id")),
-        "house_no": select(Household.id).where(
-            Household.municipality_id == bindparam("municipality_id"),
-            Household.round_name == bindparam("round_name"),
-            Household.house_no == bindparam("house_no"),
-            Household.community_id == bindparam("community_id"),
-        ),
-    }
-    parts = [lookups[kind] for kind in kinds]
+    parts = []
+    for group in kinds:
+        scope = () if len(group) == 1 else (Household.municipality_id == bindparam("municipality_id"), Household.round_name == bindparam("round_name"))
+        parts.append(select(Household.id).where(*scope, *(getattr(Household, column) == bindparam(column) for column in group)))
     candidates = union(*parts) if len(parts) > 1 else parts[0]
     return select(Household).where(Household.id.in_(candidates)).order_by(Household.id)
 

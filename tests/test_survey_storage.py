@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.dialogs.form import current_form
+from bot.handlers.survey_records import records_for
 from storage import surveys
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from tests.support.survey import make_volunteer
@@ -20,9 +22,11 @@ def draft(session: Session, db_engine) -> tuple[Household, Person]:  # type: ign
     return surveys.create_household(session, person, "thaiqm-2566", "1", "2566", NOW), person
 
 
-def write(session, household, person, key, value, dimension=None):  # type: ignore[no-untyped-def]
+def write(session, household, person, key, value):  # type: ignore[no-untyped-def]
+    """Store an answer with the projection the form declares for it, as the survey handler does."""
     rows = surveys.answer_rows(session, household.id)
-    surveys.write_answer(session, household, rows, key, value, person_id=person.id, now=NOW, dimension=dimension)
+    projection = records_for(current_form()).projections.get(key[0])
+    surveys.write_answer(session, household, rows, key, value, person_id=person.id, now=NOW, projection=projection)
     session.flush()
 
 
@@ -43,16 +47,16 @@ def test_fewer_members_removes_their_rows_and_answers(db_engine):
 def test_problems_follow_the_checklist_and_unticked_follow_ups_go(db_engine):
     with Session(db_engine) as session, session.begin():
         household, person = draft(session, db_engine)
-        write(session, household, person, ("H", 0), "H1 H3", dimension="health")
+        write(session, household, person, ("H", 0), "H1 H3")
         write(session, household, person, ("H1.member", 0), "2")
         write(session, household, person, ("H1.detail", 0), "ติดเตียง")
         write(session, household, person, ("H3.member", 0), "household")
         problems = {p.code: (p.member_no, p.detail, p.dimension, p.status) for p in session.scalars(select(HouseholdProblem))}
         assert problems == {"H1": (2, "ติดเตียง", "health", "found"), "H3": (None, None, "health", "found")}
-        write(session, household, person, ("H", 0), "H3", dimension="health")
+        write(session, household, person, ("H", 0), "H3")
         assert [p.code for p in session.scalars(select(HouseholdProblem))] == ["H3"]
         assert ("H1.member", 0) not in surveys.answer_rows(session, household.id)
-        write(session, household, person, ("H", 0), "none", dimension="health")
+        write(session, household, person, ("H", 0), "none")
         assert session.scalars(select(HouseholdProblem)).all() == []
 
 

@@ -1,47 +1,104 @@
-"""Soft checks before submitting: suggest a problem the answers point to, never force it.
+"""Soft checks before submitting: the form's suggestions of a problem the answers point to, never forced.
 
-The rules name this form's codes (I1, A1, A3, A4 and the welfare choices); a form
-without those codes simply gets no suggestion.
+Each check names the problem choice it suggests, a condition over the answers (see
+bot/dialogs/conditions.py) and a message; with `each: <repeated section>` the condition is
+asked of every repetition and the message lists their numbers ({numbers}).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.dialogs.conditions import Check, evaluate
 from bot.dialogs.inputs import Env
 from bot.dialogs.prompts import Msg
-from bot.i18n import N_
 
 if TYPE_CHECKING:
-    from bot.dialogs.engine import Answers, Engine
+    from bot.dialogs.cursor import Answers
+    from bot.dialogs.moving import Dialog
 
-ELDERLY_AGE = 60
+NUMERIC = frozenset({"integer", "money", "birth_year"})
 
 
-def soft_checks(engine: "Engine", answers: "Answers", env: Env) -> list[tuple[Msg, str]]:
-    """Suggestions as (message, slot of the checklist to edit)."""
-    form = engine.form
-    if not {"I", "A", "member_count"} <= set(form.by_code):
-        return []
-    count = int(answers.get(("member_count", 0)) or 0)
-    members = range(1, count + 1)
-    ticked = set(engine.ticked(answers, "I")) | set(engine.ticked(answers, "A"))
+def soft_checks(engine: "Dialog", answers: "Answers", env: Env) -> list[tuple[Msg, str]]:
+    """Suggestions as (message, slot of the checklist to edit), in the form's order."""
     found: list[tuple[Msg, str]] = []
-    line = int(form.settings.get("basic_needs_line", 0))
-    incomes = [int(answers[("m_income", n)]) for n in members if answers.get(("m_income", n))]
-    if count and line and "I1" not in ticked:
-        per_person_year = sum(incomes) * 12 / count
-        if per_person_year < line:
-            found.append((Msg(N_("Income per person is about {income} baht a year, below the basic-needs line of {line} baht, but I1 is not ticked. Tick it?"), {"income": f"{round(per_person_year):,}", "line": f"{line:,}"}), "I|0|"))
-    no_id = [n for n in members if answers.get(("m_national_id", n)) is None and ("m_national_id", n) in answers]
-    if answers.get(("head_national_id", 0)) == "no_card" and 1 not in no_id:
-        no_id.insert(0, 1)
-    if no_id and "A1" not in ticked:
-        found.append((Msg(N_("Member {numbers} has no national ID number, but A1 is not ticked. Tick it?"), {"numbers": ", ".join(map(str, no_id))}), "A|0|"))
-    elderly = [n for n in members if (engine.age(answers, n, env) or 0) >= ELDERLY_AGE and "elderly_allowance" not in (answers.get(("m_welfare", n)) or "").split()]
-    if elderly and "A3" not in ticked:
-        found.append((Msg(N_("Member {numbers} is 60 or older without the old-age allowance, but A3 is not ticked. Tick it?"), {"numbers": ", ".join(map(str, elderly))}), "A|0|"))
-    disabled = [n for n in members if answers.get(("m_health", n)) == "disabled" and "disability_allowance" not in (answers.get(("m_welfare", n)) or "").split()]
-    if disabled and "A4" not in ticked:
-        found.append((Msg(N_("Member {numbers} is disabled without the disability allowance, but A4 is not ticked. Tick it?"), {"numbers": ", ".join(map(str, disabled))}), "A|0|"))
+    for check, dimension in engine.checks:
+        if check.suggest in engine.ticked(answers, dimension):
+            continue
+        message = _message(engine, check, answers, env)
+        if message is not None:
+            found.append((message, f"{dimension}|0|"))
     return found
+
+
+def _message(engine: "Dialog", check: Check, answers: "Answers", env: Env) -> Msg | None:
+    """The check's message when its condition holds, with its parameters; None otherwise."""
+    if check.each is None:
+        scope = _Scope(engine, answers, env, 0)
+        if not evaluate(check.when, scope.name, scope.call):
+            return None
+        return Msg(check.message, {key: _shown(evaluate(expr, scope.name, scope.call)) for key, expr in (check.params or {}).items()})
+    section = engine.form.section_by_id(check.each)
+    numbers = [n for n in range(1, _count(engine, section, answers, env) + 1) if evaluate(check.when, *_Scope(engine, answers, env, n).both())]
+    return Msg(check.message, {"numbers": ", ".join(map(str, numbers))}) if numbers else None
+
+
+def _count(engine: "Dialog", section: Any, answers: "Answers", env: Env) -> int:
+    """How many repetitions a section has (0 until its count is answered)."""
+    if section.over is not None:
+        return len(env.lists.get(section.over, ()))
+    return int(answers.get((section.repeat, 0)) or 0)
+
+
+def _shown(value: Any) -> Any:
+    """A parameter as the message shows it: amounts rounded with thousands separators."""
+    return f"{round(value):,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class _Scope:
+    """Names and functions of an expression, for the household (0) or one repetition."""
+
+    def __init__(self, engine: "Dialog", answers: "Answers", env: Env, number: int):
+        self.engine, self.answers, self.env, self.number = engine, answers, env, number
+
+    def both(self) -> tuple[Any, Any]:
+        """The name and call resolvers."""
+        return self.name, self.call
+
+    def name(self, name: str) -> Any:
+        """A name's value: member_no, age, an answer (numbers as numbers), a setting."""
+        form = self.engine.form
+        if name == "member_no":
+            return self.number
+        if name == "age":
+            return self.engine.age(self.answers, self.number, self.env)
+        question = form.by_code.get(name)
+        if question is None:
+            return form.settings.get(name)
+        return self._value(question, self.number if question.repeated else 0)
+
+    def _value(self, question: Any, number: int) -> Any:
+        """One stored answer, typed."""
+        value = self.answers.get((question.code, number))
+        return int(value) if value is not None and question.type in NUMERIC else value
+
+    def call(self, function: str, args: list[Any]) -> Any:
+        """sum, count, ticked, skipped, answered."""
+        question = self.engine.form.question(args[0])
+        if function in ("sum", "count"):
+            values = [self._value(question, n) for n in self._numbers(question)]
+            present = [v for v in values if v is not None]
+            return sum(present) if function == "sum" else len(present)
+        key = (question.code, self.number if question.repeated else 0)
+        if function == "ticked":
+            return args[1] in (self.answers.get(key) or "").split()
+        if function == "skipped":
+            return key in self.answers and self.answers[key] is None
+        return self.answers.get(key) is not None
+
+    def _numbers(self, question: Any) -> range:
+        """The repetitions of a question's section (just 0 for a household question)."""
+        if not question.repeated:
+            return range(0, 1)
+        return range(1, _count(self.engine, self.engine.section(question), self.answers, self.env) + 1)

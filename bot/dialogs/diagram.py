@@ -5,24 +5,25 @@
 
 from __future__ import annotations
 
-from bot.resources import forms_dir
-from bot.dialogs.engine import CANCELLED, REFUSED, SUBMITTED, Engine
+from bot.dialogs.engine import FINAL, Engine
 from bot.dialogs.form import Form, forms
+from bot.resources import forms_dir
 
 
 def mermaid(engine: Engine) -> str:
-    """The dialog as a Mermaid stateDiagram (states, moves and their conditions)."""
+    """The dialog as a Mermaid stateDiagram, read from the machine itself: its moves and their conditions."""
     lines = ["stateDiagram-v2", f"    %% generated from {engine.form.id} version {engine.form.version} by bot/dialogs/diagram.py; do not edit", f"    [*] --> {_id(engine.states[0])}"]
-    for transition in engine.transitions:
-        sources = transition["source"] if isinstance(transition["source"], list) else [transition["source"]]
-        guard = [str(c) for c in transition.get("conditions", [])] + [f"not {c}" for c in transition.get("unless", [])]
-        label = transition["trigger"] + (f" [{', '.join(guard)}]" if guard else "")
-        if len(sources) > 3:
-            lines.append(f"    note right of {_id(transition['dest'])}: {label} from any question")
+    for trigger, event in engine.machine.events.items():
+        sources = [source for source, moves in event.transitions.items() if moves]
+        if len(sources) > 3 and len({t.dest for source in sources for t in event.transitions[source]}) == 1:
+            # One move from every question (cancel): a note, not an arrow per question.
+            lines.append(f"    note right of {_id(event.transitions[sources[0]][0].dest)}: {trigger} from any question")
             continue
         for source in sources:
-            lines.append(f"    {_id(source)} --> {_id(transition['dest'])}: {label}")
-    for final in (SUBMITTED, REFUSED, CANCELLED):
+            for move in event.transitions[source]:
+                guard = [str(c.func) if c.target else f"not {c.func}" for c in move.conditions]
+                lines.append(f"    {_id(source)} --> {_id(move.dest)}: {trigger}" + (f" [{', '.join(guard)}]" if guard else ""))
+    for final in FINAL:
         lines.append(f"    {final} --> [*]")
     return "\n".join(lines) + "\n"
 

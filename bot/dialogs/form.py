@@ -1,16 +1,17 @@
-"""The survey form as data: load a form file, check it, and give the engine typed questions."""
+"""The survey form as data: load a form file, check it, and give the engine typed questions (bot.dialogs.form_model)."""
 
 from __future__ import annotations
 
 import functools
 import re
 import string
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
+from bot.dialogs.conditions import Check, check_names, parse_check
+from bot.dialogs.form_model import Choice, Condition, Form, FormError, Question, Section
 from bot.resources import forms_dir
 
 TYPES = frozenset(
@@ -23,136 +24,6 @@ TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CHOICE_SOURCES = frozenset({"communities"})
-
-
-class FormError(Exception):
-    """A form file that cannot be used; the message names the file and the question."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One choice of a choice or checklist question."""
-
-    code: str
-    label: str
-    # A shorter label for buttons (LINE allows 20 characters), where the label is long.
-    short: str | None = None
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A relevance condition such as `age >= 15`."""
-
-    variable: str
-    op: str
-    value: int
-
-    def holds(self, variables: dict[str, int | None]) -> bool:
-        """True when the condition is met; an unknown value (e.g. no age yet) counts as met."""
-        actual = variables.get(self.variable)
-        if actual is None:
-            return True
-        return {
-            ">=": actual >= self.value,
-            "<=": actual <= self.value,
-            ">": actual > self.value,
-            "<": actual < self.value,
-            "==": actual == self.value,
-            "!=": actual != self.value,
-        }[self.op]
-
-    def __str__(self) -> str:
-        return f"{self.variable} {self.op} {self.value}"
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question of the form."""
-
-    code: str
-    type: str
-    label: str
-    section: str
-    hint: str | None = None
-    help: str | None = None
-    required: bool = True
-    choices: tuple[Choice, ...] = ()
-    none: str | None = None
-    min: int | None = None
-    max: int | None = None
-    max_length: int = 500
-    relevant: Condition | None = None
-    problems: bool = False
-    source: str | None = None
-    no_value: Choice | None = None
-    refuse_on: str | None = None
-    default: str | None = None
-    prefill_first: str | None = None
-    repeated: bool = False
-    # The hint's examples as (placeholder, typed answer): every one must be a valid answer.
-    examples: tuple[tuple[str, str], ...] = ()
-    # money: the period the amount is for (month, year); another typed period is converted.
-    per: str | None = None
-    # integer: words typed around the number ("คน", "หมู่ที่"), accepted and dropped.
-    words: tuple[str, ...] = ()
-
-    def choice(self, code: str) -> Choice | None:
-        """The choice with this code, if any."""
-        return next((c for c in self.choices if c.code == code), None)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled group of questions; a repeated section is asked once per member."""
-
-    id: str
-    title: str
-    questions: tuple[Question, ...]
-    repeat: str | None = None
-
-
-@dataclass(frozen=True)
-class Form:
-    """A whole form version."""
-
-    id: str
-    version: str
-    round: str
-    title: str
-    sections: tuple[Section, ...]
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def questions(self) -> Iterator[Question]:
-        """Every question in form order."""
-        for section in self.sections:
-            yield from section.questions
-
-    @functools.cached_property
-    def by_code(self) -> dict[str, Question]:
-        """Questions by code."""
-        return {q.code: q for q in self.questions()}
-
-    def question(self, code: str) -> Question:
-        """The question with this code."""
-        return self.by_code[code]
-
-    def section_of(self, code: str) -> Section:
-        """The section a question belongs to."""
-        wanted = self.by_code[code].section
-        return next(s for s in self.sections if s.id == wanted)
-
-    def message_ids(self) -> Iterator[str]:
-        """Every translatable text of the form (for the catalog)."""
-        yield self.title
-        for section in self.sections:
-            yield section.title
-            for q in section.questions:
-                yield q.label
-                yield from (t for t in (q.hint, q.help) if t)
-                yield from (c.label for c in q.choices)
-                yield from (c.short for c in q.choices if c.short)
-                if q.no_value:
-                    yield q.no_value.label
 
 
 def load_form(path: Path) -> Form:
@@ -184,9 +55,29 @@ def parse_form(raw: Any, where: str = "form") -> Form:
         title=str(raw["title"]),
         sections=tuple(sections),
         settings=dict(raw.get("settings") or {}),
+        age=_age(raw.get("age"), where),
+        duplicates=tuple(tuple(str(code) for code in group) for group in raw.get("duplicates") or ()),
+        checks=tuple(_check(c, f"{where}: check {i + 1}") for i, c in enumerate(raw.get("checks") or ())),
     )
     _check_references(form, where)
     return form
+
+
+def _age(raw: Any, where: str) -> tuple[str, str] | None:
+    """The form's age declaration: {birth_year: <code>, date: <code>}."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("birth_year") or not raw.get("date"):
+        raise FormError(f"{where}: 'age' needs 'birth_year' (a birth_year question) and 'date' (a date question)")
+    return (str(raw["birth_year"]), str(raw["date"]))
+
+
+def _check(raw: Any, where: str) -> Check:
+    """One soft check, its expressions parsed (names are checked with the whole form)."""
+    try:
+        return parse_check(raw, where)
+    except ValueError as error:
+        raise FormError(str(error)) from None
 
 
 def _section(raw: Any, where: str, seen: set[str]) -> Section:
@@ -194,9 +85,15 @@ def _section(raw: Any, where: str, seen: set[str]) -> Section:
     if not isinstance(raw, dict) or "id" not in raw or "title" not in raw or not raw.get("questions"):
         raise FormError(f"{where}: a section needs id, title and questions")
     where = f"{where.rsplit(':', 1)[0]}: section {raw['id']!r}"
-    repeat = raw.get("repeat")
-    questions = tuple(_question(q, where, raw["id"], seen, repeated=bool(repeat)) for q in raw["questions"])
-    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat)
+    repeat, over = raw.get("repeat"), raw.get("over")
+    if repeat is not None and over is not None:
+        raise FormError(f"{where}: a section repeats over a count ('repeat') or a list ('over'), not both")
+    questions = tuple(_question(q, where, raw["id"], seen, repeated=repeat is not None or over is not None) for q in raw["questions"])
+    codes = {q.code for q in questions}
+    name, summary = raw.get("name"), tuple(str(c) for c in raw.get("summary") or ())
+    if (name is not None and name not in codes) or not set(summary) <= codes:
+        raise FormError(f"{where}: 'name' and 'summary' must be questions of the section")
+    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary)
 
 
 def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool) -> Question:
@@ -268,6 +165,8 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         examples=examples,
         per=raw.get("per"),
         words=tuple(w.strip() for w in words),
+        project=_project(raw.get("project"), kind, where),
+        keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
     )
 
 
@@ -297,6 +196,16 @@ def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, value.strip()) for name, value in examples.items())
 
 
+def _project(raw: Any, kind: str, where: str) -> tuple[str, ...]:
+    """The columns an answer is copied to: one name, or two (latitude, longitude) for a location."""
+    if raw is None:
+        return ()
+    columns = tuple(str(c) for c in raw) if isinstance(raw, list) else (str(raw),)
+    if not all(CODE.match(c) for c in columns) or len(columns) != (2 if kind == "location" else 1):
+        raise FormError(f"{where}: 'project' names one column (a location: [latitude column, longitude column])")
+    return columns
+
+
 def _choice(raw: Any, where: str) -> Choice:
     """One choice: a code and an English label id."""
     if not isinstance(raw, dict) or not raw.get("code") or not raw.get("label"):
@@ -305,17 +214,31 @@ def _choice(raw: Any, where: str) -> Choice:
 
 
 def _check_references(form: Form, where: str) -> None:
-    """Repeats name an integer question asked before them; the form starts with consent."""
+    """Repeats follow an earlier question; only a first yes/no question may end the survey; named codes exist."""
     codes: list[str] = []
     for section in form.sections:
         if section.repeat is not None:
             target = form.by_code.get(section.repeat)
             if target is None or target.type != "integer" or target.code not in codes:
                 raise FormError(f"{where}: section {section.id!r} repeats over {section.repeat!r}, which is not an earlier integer question")
+        if section.repeats and not codes:
+            raise FormError(f"{where}: section {section.id!r} repeats, so a question must come before it")
         codes.extend(q.code for q in section.questions)
-    first = next(form.questions())
-    if first.type != "yes_no" or first.refuse_on is None:
-        raise FormError(f"{where}: the first question must be the consent (yes_no with refuse_on)")
+    for index, question in enumerate(form.questions()):
+        if question.refuse_on is not None and (index or question.type != "yes_no"):
+            raise FormError(f"{where}: question {question.code!r}: only the first question, a yes_no consent, may have refuse_on")
+    if form.age is not None:
+        birth, on = (form.by_code.get(code) for code in form.age)
+        if birth is None or birth.type != "birth_year" or on is None or on.type != "date" or on.repeated:
+            raise FormError(f"{where}: 'age' names a birth_year question and a household date question")
+    for group in form.duplicates:
+        if not group or any(code not in form.by_code or not form.by_code[code].project for code in group):
+            raise FormError(f"{where}: each 'duplicates' group lists projected questions ('project')")
+    for index, check in enumerate(form.checks, start=1):
+        try:
+            check_names(form, check, f"{where}: check {index}")
+        except ValueError as error:
+            raise FormError(str(error)) from None
 
 
 @functools.cache

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
+
 
 @dataclass(frozen=True)
 class Input:
@@ -26,3 +27,6 @@ class Env:
     area: Mapping[str, str] = field(default_factory=dict)
     # Turns a message id into the user's language, to match typed choice labels.
     translate: Callable[[str], str] = lambda message_id: message_id
+    # Lists a form's sections may repeat over ("over:"), given when the dialog starts and at every
+    # step after (e.g. an earlier round's problems): each item maps field names to values.
+    lists: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)

@@ -72,3 +72,32 @@ class Review:
 
     sections: tuple[ReviewSection, ...]
     suggestions: tuple[tuple[Msg, str], ...] = ()  # (suggestion, slot of the checklist to edit)
+
+
+class Fields:
+    """A listed item's data, read as attributes by labels such as "{item.label}" (a missing field reads as "-")."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self._values.get(name)
+        return "-" if value is None else value
+
+    def get(self, name: str) -> Any:
+        """A field's value, None when absent."""
+        return self._values.get(name)
+
+    def items(self) -> list[tuple[str, Any]]:
+        """The fields and their values."""
+        return list(self._values.items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fields) and other._values == self._values
+
+    def __repr__(self) -> str:
+        return f"Fields({self._values!r})"

@@ -12,27 +12,24 @@ import re
 
 
 from bot.dialogs.answers import normalize_digits
-from bot.dialogs.engine import REVIEW, Cursor, Engine, Outcome, engine_for
+from bot.dialogs.engine import REVIEW, Cursor, Outcome
 from bot.dialogs.form import Question, current_form, get_form
-from bot.dialogs.inputs import Env, Input
+from bot.dialogs.inputs import Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
+from bot.handlers.survey_records import records_for
+from bot.handlers.survey_state import load_draft, save_cursor
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
-from bot.areas import find_tambon
 from bot.handlers.access import refusal
 from bot.people.policy import can_edit_household, can_view_household
 from bot.chat.replies import Button, Reply, Text
 from storage import surveys
-from storage.areas import SurveyArea, survey_area
 from storage.models import Conversation, Household, Person
 from storage.statuses import HouseholdStatus
 
-# Answers that can reveal a household already recorded.
-CONSENT = "consent"
-DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
 IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
 STATUS_LABELS = {HouseholdStatus.DRAFT: N_("being surveyed"), HouseholdStatus.SUBMITTED: N_("submitted")}
@@ -101,7 +98,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     elif action == "edit":
         given = Input("edit", value=slot or value)
     elif action == "refuse_yes":
-        return _run(ctx, person, household, Input("option", value=_consent(household).refuse_on or "", slot=slot), refusal_confirmed=True)
+        consent = _consent(household)
+        return _run(ctx, person, household, Input("option", value=(consent.refuse_on or "") if consent else "", slot=slot), refusal_confirmed=True)
     else:
         given = Input("command", value=action, slot=slot)
     return _run(ctx, person, household, given)
@@ -116,7 +114,7 @@ def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | Non
     if location is not None:
         return _run(ctx, person, household, Input("location", value=f"{location[0]:.6f},{location[1]:.6f}"))
     reminder = _("Thank you for the {kind}. The survey of this household is in progress; here is the current question again.", kind=kind)
-    engine, cursor, answers, env = _load(ctx, household)
+    engine, cursor, answers, env = load_draft(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [reminder])
 
 
@@ -159,9 +157,9 @@ def start(ctx: EventContext) -> list[Reply]:
     kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == HouseholdStatus.DRAFT else []
     household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
-    engine, cursor, answers, env = _load(ctx, household)
+    engine, cursor, answers, env = load_draft(ctx, household)
     outcome = engine.start(answers, env)
-    _save_cursor(household, outcome.cursor)
+    save_cursor(household, outcome.cursor)
     intro = _("A new household survey. Answers are saved as you go: type \"pause\" to stop and \"resume\" to continue later.")
     return render(outcome, household.id, kept + [intro])
 
@@ -210,7 +208,7 @@ def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply
     if household.status != HouseholdStatus.DRAFT:
         return [Text(_("This survey was closed and cannot be continued."))]
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
-    engine, cursor, answers, env = _load(ctx, household)
+    engine, cursor, answers, env = load_draft(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [_("Continuing the survey of {name}.", name=_draft_name(household))])
 
 
@@ -222,9 +220,9 @@ def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Rep
     """
     if household.status != HouseholdStatus.SUBMITTED:
         return _open(ctx, person, household)
-    _save_cursor(household, Cursor(state=REVIEW))
+    save_cursor(household, Cursor(state=REVIEW))
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
-    engine, cursor, answers, env = _load(ctx, household)
+    engine, cursor, answers, env = load_draft(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [_("Correcting the record with receipt {receipt}. It stays submitted; every change is recorded.", receipt=household.receipt_no)])
 
 
@@ -240,9 +238,9 @@ def _other_draft(ctx: EventContext, person: Person, household: Household, active
 
 def _edit_member(ctx: EventContext, person: Person, household: Household, member_no: int) -> list[Reply]:
     """แก้ไขสมาชิกคนที่ N: go through that member's answers again."""
-    engine, cursor, answers, env = _load(ctx, household)
+    engine, cursor, answers, env = load_draft(ctx, household)
     outcome = engine.edit_member(cursor, answers, member_no, env)
-    _save_cursor(household, outcome.cursor)
+    save_cursor(household, outcome.cursor)
     return render(outcome, household.id)
 
 
@@ -252,16 +250,16 @@ def _edit_member(ctx: EventContext, person: Person, household: Household, member
 def _run(ctx: EventContext, person: Person, household: Household, given: Input, refusal_confirmed: bool = False) -> list[Reply]:
     """Apply one input to a draft: store the answers and the pointer, say what comes next."""
     rows = surveys.answer_rows(ctx.session, household.id)
-    engine, cursor, answers, env = _load(ctx, household, rows)
+    engine, cursor, answers, env = load_draft(ctx, household, rows)
     outcome = engine.step(cursor, answers, given, env)
-    if outcome.event == "refused" and not refusal_confirmed and any(key != (CONSENT, 0) for key in rows):
+    consent = engine.form.consent
+    if outcome.event == "refused" and not refusal_confirmed and consent is not None and any(key != (consent.code, 0) for key in rows):
         return _confirm_refusal(household, cursor)  # nothing stored until the volunteer confirms
+    records = records_for(engine.form)
     for key, value in outcome.writes:
-        question = engine.form.by_code.get(key[0])
-        dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
-        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, dimension=dimension)
-    _save_cursor(household, outcome.cursor)
-    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in DUPLICATE_KEYS for key, _v in outcome.writes) else []
+        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, projection=records.projections.get(key[0]))
+    save_cursor(household, outcome.cursor)
+    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in records.duplicate_codes for key, _v in outcome.writes) else []
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
@@ -278,7 +276,7 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
     correcting = household.status == HouseholdStatus.SUBMITTED
     if correcting and event in ("paused", "cancelled"):
         # Ending a correction: the record stays submitted with the changes already recorded.
-        _save_cursor(household, Cursor(state=REVIEW))
+        save_cursor(household, Cursor(state=REVIEW))
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(
             _("The correction has ended. The record with receipt {receipt} stays submitted; changes already made are recorded in its history. To correct it again, tap \"Correct this record\".", receipt=household.receipt_no),
@@ -288,7 +286,8 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey is paused and every answer is saved. Type \"resume\" to continue where you stopped."), (Button(_("Resume"), text=_("resume")),))]
     if event == "refused":
-        surveys.keep_only_refusal(ctx.session, household, ctx.now)
+        form = get_form(household.form_id, household.form_version)
+        surveys.keep_only_refusal(ctx.session, household, form.consent.code if form.consent else "", records_for(form).refusal_clears, ctx.now)
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "cancelled":
@@ -316,14 +315,14 @@ def _confirm_refusal(household: Household, cursor: Cursor) -> list[Reply]:
     )]
 
 
-def _consent(household: Household) -> Question:
-    """The consent question of the draft's form version."""
-    return get_form(household.form_id, household.form_version).by_code[CONSENT]
+def _consent(household: Household) -> Question | None:
+    """The consent question of the draft's form version, if it has one."""
+    return get_form(household.form_id, household.form_version).consent
 
 
 def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
     """Warn when the same house code, head ID or house number is already recorded this round."""
-    found = surveys.find_duplicates(ctx.session, household)
+    found = surveys.find_duplicates(ctx.session, household, records_for(get_form(household.form_id, household.form_version)).duplicate_groups)
     others = [h for h in found if can_view_household(person, h)]
     hidden = len(found) - len(others)
     if not others and not hidden:
@@ -335,48 +334,6 @@ def _duplicates(ctx: EventContext, person: Person, household: Household, outcome
         _("Note: this household may already be recorded ({name}, {status}). You can open the existing record instead, or go on with this one.", name=_draft_name(other), status=_(STATUS_LABELS.get(other.status, N_("submitted")))),
         (Button(short(_("Open existing record")), kind="postback", data=_data(other.id, "open"), text=_("Open existing record")),),
     )]
-
-
-# -- loading --------------------------------------------------------------------------------
-
-
-def _load(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
-    """The engine of the draft's own form version, its pointer, its answers and the environment."""
-    engine = engine_for(get_form(household.form_id, household.form_version))
-    answers = surveys.answers_of(rows if rows is not None else surveys.answer_rows(ctx.session, household.id))
-    cursor = Cursor(
-        state=household.dialog_state or engine.states[0],
-        member_no=household.dialog_member,
-        problem=household.dialog_problem,
-        tries=household.dialog_tries,
-        editing=household.dialog_editing,
-        confirm_cancel=household.dialog_confirm_cancel,
-    )
-    return engine, cursor, answers, _env(ctx, household)
-
-
-def _env(ctx: EventContext, household: Household) -> Env:
-    """Today in the configured zone, the municipality's communities and area names (one query)."""
-    area = survey_area(ctx.session, household.municipality_id)
-    return Env(
-        today=ctx.now.astimezone(ctx.config.zone).date(),
-        communities=area.communities if area else (),
-        area=_area_names(area) if area else {},
-        translate=_,
-    )
-
-
-def _area_names(area: SurveyArea) -> dict[str, str]:
-    """The municipality's tambon, amphoe and province by name (codes where the official list lacks them)."""
-    tambon = find_tambon(area.tambon_code)
-    if tambon is None:  # only a made-up area (the demo's): its codes, set apart from the words before them
-        return {"municipality": area.name, "tambon": f" {area.tambon_code}", "amphoe": f" {area.amphoe_code}", "province": f" {area.province_code}"}
-    return {"municipality": area.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
-
-
-def _save_cursor(household: Household, cursor: Cursor) -> None:
-    """Store the pointer on the household row."""
-    surveys.save_pointer(household, cursor.state, cursor.member_no, cursor.problem, cursor.tries, cursor.editing, cursor.confirm_cancel)
 
 
 def _surveyor(ctx: EventContext) -> Person | None:

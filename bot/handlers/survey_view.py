@@ -6,7 +6,7 @@ from typing import Sequence
 
 from bot.chat import postback
 from bot.dialogs.engine import Join, Outcome
-from bot.dialogs.prompts import Ask, Label, Msg, Option, Review
+from bot.dialogs.prompts import Ask, Fields, Label, Msg, Option, Review
 from bot.i18n import _
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 
@@ -20,11 +20,16 @@ SLOT_BOUND = {"answer", "toggle", "skip", "keep", "done", "date", "answer_text",
 def tr(label: Label | Join | object) -> str:
     """The Thai text of a message id (parameters translated too) or a literal."""
     if isinstance(label, Msg):
-        params = {key: tr(value) for key, value in label.params.items()}
+        params = {key: tr_fields(value) if isinstance(value, Fields) else tr(value) for key, value in label.params.items()}
         return _(label.id, **params) if params else _(label.id)
     if isinstance(label, Join):
         return ", ".join(tr(part) for part in label.parts)
     return str(label)
+
+
+def tr_fields(fields: Fields) -> Fields:
+    """A listed item with its fields translated, for labels like "{item.label}"."""
+    return Fields({name: tr(value) for name, value in fields.items()})
 
 
 def short(text: str, limit: int = QUICK_REPLY_LABEL) -> str:

@@ -1,0 +1,192 @@
+"""A small, safe expression language for the form's soft checks: parsed once, never eval'd.
+
+    household_size > 0 and sum(monthly_pay) * 12 / household_size < poverty_line
+    age >= 60 and not ticked(benefits, 'pension')
+
+Names are question codes (their answers), settings, and in a check over a repeated section
+`age` and `member_no`. Functions: sum(code) and count(code) over the repetitions,
+ticked(code, 'choice'), skipped(code) (answered "skip"), answered(code). Only these names,
+numbers, quoted texts, arithmetic, comparisons, and/or/not are accepted.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:
+    from bot.dialogs.form import Form
+
+FUNCTIONS = frozenset({"sum", "count", "ticked", "skipped", "answered"})
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+class ExpressionError(ValueError):
+    """An expression outside the vocabulary; the message says which part."""
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A checked expression: its text and its syntax tree."""
+
+    text: str
+    tree: ast.expr
+
+    def names(self) -> set[str]:
+        """Every name it reads (function names excluded)."""
+        calls = {id(n.func) for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        return {n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name) and id(n) not in calls}
+
+    def calls(self) -> list[tuple[str, list[Any]]]:
+        """Every function call: its name and its arguments (names as str, texts as str)."""
+        return [(n.func.id, [a.id if isinstance(a, ast.Name) else a.value for a in n.args]) for n in ast.walk(self.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def parse(text: str) -> Expr:
+    """Parse and check an expression; raise ExpressionError naming what is not allowed."""
+    try:
+        tree = ast.parse(str(text).strip(), mode="eval").body
+    except SyntaxError:
+        raise ExpressionError(f"{text!r} is not an expression") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+                raise ExpressionError(f"{text!r}: only the functions {', '.join(sorted(FUNCTIONS))} may be called")
+            if not all(isinstance(a, ast.Name) or (isinstance(a, ast.Constant) and isinstance(a.value, str)) for a in node.args):
+                raise ExpressionError(f"{text!r}: a function takes question codes and quoted choice codes")
+        elif isinstance(node, (ast.BoolOp, ast.And, ast.Or, ast.Not, ast.USub, ast.Name, ast.Load)):
+            continue
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            continue
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            continue
+        elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+            continue
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
+            continue
+        elif type(node) in _BINARY or type(node) in _COMPARE:
+            continue
+        else:
+            raise ExpressionError(f"{text!r}: {type(node).__name__} is not allowed")
+    return Expr(str(text), tree)
+
+
+def evaluate(expr: Expr, name: Callable[[str], Any], call: Callable[[str, list[Any]], Any]) -> Any:
+    """The value of an expression; an unknown value (None) makes a comparison false and arithmetic unknown."""
+    return _compiled(expr)(name, call)
+
+
+Compiled = Callable[[Callable[[str], Any], Callable[[str, list[Any]], Any]], Any]
+_COMPILED: dict[str, Compiled] = {}
+
+
+def _compiled(expr: Expr) -> Compiled:
+    """The expression as nested closures, made once per text (a review asks each check of every member)."""
+    fn = _COMPILED.get(expr.text)
+    if fn is None:
+        fn = _COMPILED.setdefault(expr.text, _compile(expr.tree))
+    return fn
+
+
+def _compile(node: ast.expr) -> Compiled:
+    """Closures for one checked node (the tree was checked by parse)."""
+    if isinstance(node, ast.Constant):
+        constant = node.value
+        return lambda name, call: constant
+    if isinstance(node, ast.Name):
+        variable = node.id
+        return lambda name, call: name(variable)
+    if isinstance(node, ast.Call):
+        function, args = node.func.id, [a.id if isinstance(a, ast.Name) else a.value for a in node.args]  # type: ignore[attr-defined]
+        return lambda name, call: call(function, args)
+    if isinstance(node, ast.BoolOp):
+        parts, is_and = [_compile(v) for v in node.values], isinstance(node.op, ast.And)
+
+        def bool_op(name: Any, call: Any) -> Any:
+            result: Any = None
+            for part in parts:
+                result = part(name, call)
+                if (is_and and not result) or (not is_and and result):
+                    return result
+            return result
+
+        return bool_op
+    if isinstance(node, ast.UnaryOp):
+        operand = _compile(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda name, call: not operand(name, call)
+        return lambda name, call: _negate(operand(name, call))
+    if isinstance(node, ast.BinOp):
+        left, right, op, divides = _compile(node.left), _compile(node.right), _BINARY[type(node.op)], isinstance(node.op, ast.Div)
+        return lambda name, call: _arithmetic(op, divides, left(name, call), right(name, call))
+    if isinstance(node, ast.Compare):
+        first, pairs = _compile(node.left), [(_COMPARE[type(op)], _compile(c)) for op, c in zip(node.ops, node.comparators)]
+
+        def compare(name: Any, call: Any) -> bool:
+            left = first(name, call)
+            for op, comparator in pairs:
+                right = comparator(name, call)
+                if left is None or right is None or not op(left, right):
+                    return False
+                left = right
+            return True
+
+        return compare
+    raise ExpressionError(f"cannot evaluate {type(node).__name__}")
+
+
+def _negate(value: Any) -> Any:
+    """-value, unknown stays unknown."""
+    return None if value is None else -value
+
+
+def _arithmetic(op: Callable[[Any, Any], Any], divides: bool, left: Any, right: Any) -> Any:
+    """left op right; unknown (or a division by zero) is unknown."""
+    if left is None or right is None or (divides and right == 0):
+        return None
+    return op(left, right)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A soft check: when its condition holds and its item is not ticked, the review suggests ticking it."""
+
+    suggest: str
+    message: str
+    when: Expr
+    each: str | None = None
+    params: Mapping[str, Expr] | None = None
+
+
+def parse_check(raw: Any, where: str) -> Check:
+    """One entry of the form's `checks`."""
+    if not isinstance(raw, dict) or not raw.get("suggest") or not raw.get("message") or not raw.get("when"):
+        raise ValueError(f"{where}: a check needs 'suggest' (a checklist choice), 'message' and 'when'")
+    try:
+        params = {str(k): parse(str(v)) for k, v in (raw.get("params") or {}).items()}
+        return Check(str(raw["suggest"]), str(raw["message"]), parse(str(raw["when"])), str(raw["each"]) if raw.get("each") else None, params)
+    except ExpressionError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def check_names(form: "Form", check: Check, where: str) -> None:
+    """A check suggests a problem choice and reads only known names."""
+    if not any(q.problems and q.choice(check.suggest) for q in form.questions()):
+        raise ValueError(f"{where}: 'suggest' {check.suggest!r} is not a choice of a problem checklist")
+    each = form.section_by_id(check.each) if check.each in {s.id for s in form.sections} else None
+    if check.each is not None and (each is None or not each.repeats):
+        raise ValueError(f"{where}: 'each' {check.each!r} is not a repeated section")
+    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if each else set())
+    for expr in (check.when, *(check.params or {}).values()):
+        unknown = expr.names() - known
+        if unknown:
+            raise ValueError(f"{where}: {expr.text!r} names {', '.join(sorted(unknown))}, not a question, a setting or (with 'each') age or member_no")
+        for function, args in expr.calls():
+            question = form.by_code.get(str(args[0])) if args else None
+            if question is None or (function == "ticked") != (len(args) == 2) or (function != "ticked" and len(args) != 1):
+                raise ValueError(f"{where}: {function}() takes a question code{' and a quoted choice code' if function == 'ticked' else ''}")
+            if function == "ticked" and question.choice(str(args[1])) is None:
+                raise ValueError(f"{where}: {args[1]!r} is not a choice of {question.code!r}")

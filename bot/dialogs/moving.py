@@ -1,0 +1,185 @@
+"""The engine's base: the machine built once from the form, and moving through it under given answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import replace
+from typing import Any
+
+from transitions import Machine
+
+from bot.dialogs.answers import BE_OFFSET
+from bot.dialogs.cursor import DETAIL, FINAL, MEMBER, REVIEW, Answers, Cursor, Key
+from bot.dialogs.form import Form, Question, Section
+from bot.dialogs.inputs import Env
+from bot.dialogs.machine import Walker, derive, item, ticked
+from bot.dialogs.validate import choices_of
+
+
+class Dialog:
+    """The dialog of one form version: its machine and how a walker moves through it."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.states, self.transitions = derive(form)
+        self.machine = Machine(
+            model=None,
+            states=self.states,
+            transitions=self.transitions,
+            initial=self.states[0],
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=True,
+        )
+        # The machine's transitions by trigger and source, read once. A step walks ~30 moves
+        # (progress counts every asked question); firing them through transitions' event
+        # dispatch (EventData, callback resolution, ~9 debug log calls each) cost most of a
+        # step's engine time. `_move` applies the same transitions, conditions and callbacks.
+        # _move applies conditions and `after` only: fail at start rather than skip anything else.
+        unsupported = [t for event in self.machine.events.values() for moves in event.transitions.values() for t in moves if t.prepare or t.before]
+        if unsupported or any(state.on_enter or state.on_exit for state in self.machine.states.values()):
+            raise ValueError(f"form {form.id} {form.version}: the dialog machine uses callbacks the engine does not apply")
+        self._moves = {
+            name: {
+                source: tuple((t.dest, tuple((c.func, c.target) for c in t.conditions), tuple(t.after)) for t in moves)
+                for source, moves in event.transitions.items()
+            }
+            for name, event in self.machine.events.items()
+        }
+        self.dimensions = [q.code for q in form.questions() if q.problems]
+        # The form's soft checks, each with the problem checklist its suggestion is ticked in.
+        self.checks = tuple((c, next(d for d in self.dimensions if form.question(d).choice(c.suggest))) for c in form.checks)
+        self.first = Cursor(state=self.states[0])
+        # The last question of a repetition that ends with a one-line summary (members).
+        self._summarised = {s.questions[-1].code for s in form.sections if s.summary}
+        # Per question: the section it belongs to and the placeholders its label fills.
+        self._section = {q.code: form.section_of(q.code) for q in form.questions()}
+        self._placeholders = {q.code: tuple(name.split(".")[0] for _t, name, _f, _c in string.Formatter().parse(q.label) if name) for q in form.questions()}
+
+    def _move(self, trigger: str, w: Walker) -> bool:
+        """Fire a trigger on the walker as the machine would: the first transition whose conditions hold moves it."""
+        if w.state not in self.machine.states:
+            raise ValueError(f"State '{w.state}' is not a registered state.")
+        for dest, conditions, after in self._moves[trigger].get(w.state, ()):
+            if all(check.fn(w) == target for check, target in conditions):
+                w.state = dest
+                for callback in after:
+                    callback.fn(w)
+                return True
+        return False
+
+    def _resolved(self, cursor: Cursor) -> Cursor:
+        """A cursor with its state set (an empty state is the first question)."""
+        return cursor if cursor.state else replace(cursor, state=self.first.state)
+
+    def _walker(self, cursor: Cursor, answers: Answers, env: Env) -> Walker:
+        """A walker at the cursor."""
+        return Walker(self.form, cursor, answers, env)
+
+    # -- answers and relevance --------------------------------------------------------
+
+    def ticked(self, answers: Answers, dimension: str) -> list[str]:
+        """Ticked problem codes of a problem checklist, in form order, without its "nothing" choice."""
+        return ticked(self.form, answers, dimension)
+
+    def survey_year_be(self, answers: Answers, env: Env) -> int:
+        """The Buddhist Era year ages are counted in: the form's age date (today until answered)."""
+        value = answers.get((self.form.age[1], 0)) if self.form.age else None
+        year = dt.date.fromisoformat(value).year if value else env.today.year
+        return year + BE_OFFSET
+
+    def age(self, answers: Answers, member_no: int, env: Env) -> int | None:
+        """A member's age in the survey year, from the birth year the form names."""
+        value = answers.get((self.form.age[0], member_no)) if self.form.age else None
+        return self.survey_year_be(answers, env) - int(value) if value else None
+
+    def key(self, w: Walker | Cursor) -> Key:
+        """The answer key of the slot in hand."""
+        if w.state.endswith(MEMBER):
+            return (w.problem + MEMBER, 0)
+        if w.state.endswith(DETAIL):
+            return (w.problem + DETAIL, 0)
+        question = self.form.by_code.get(w.state)
+        return (w.state, w.member_no if question is not None and question.repeated else 0)
+
+    def relevant(self, w: Walker) -> bool:
+        """Is the slot in hand asked at all (relevance, empty sources)?"""
+        question = self.form.by_code.get(w.state)
+        if question is None:
+            return True
+        if question.source and not choices_of(question, w.env):
+            return False
+        if question.relevant is not None:
+            variables = {"member_no": w.member_no, "age": self.age(w.answers, w.member_no, w.env)}
+            return question.relevant.holds(variables)
+        return True
+
+    def prefill(self, w: Walker) -> str | None:
+        """The value the first repetition takes from the household part (the head), if any."""
+        question = self.form.by_code.get(w.state)
+        if question is None or not question.prefill_first or w.member_no != 1:
+            return None
+        source = question.prefill_first
+        if source in self.form.by_code:
+            value = w.answers.get((source, 0))
+            no_value = self.form.question(source).no_value
+            return None if not value or (no_value and value == no_value.code) else value
+        return source
+
+    def label_params(self, question: Question, member_no: int, env: Env) -> dict[str, Any]:
+        """What a question's label fills in: the repetition number, the listed item, the area names."""
+        params: dict[str, Any] = {}
+        for name in self._placeholders[question.code]:
+            if name == "member_no":
+                params[name] = member_no
+            elif name == "item":
+                params[name] = item(env, self._section[question.code], member_no)
+            elif name in env.area:
+                params[name] = env.area[name]
+        # The area names come together (a translation may use any of them).
+        if any(name in env.area for name in self._placeholders[question.code]):
+            params.update(env.area)
+        return params
+
+    def section(self, question: Question) -> Section:
+        """The section a question belongs to."""
+        return self._section[question.code]
+
+    # -- moving --------------------------------------------------------------------
+
+    def _forward(self, w: Walker, writes: list[tuple[Key, str | None]], answers: dict[Key, str | None]) -> None:
+        """Move to the next question that is asked, filling the first repetition's prefilled answers."""
+        while self._move("forward", w):
+            if w.state in FINAL or w.state == REVIEW:
+                return
+            # Member 1's prefilled answers are stored even where the question is not asked (relation).
+            value = self.prefill(w)
+            if value is not None:
+                if answers.get(self.key(w)) != value:
+                    writes.append((self.key(w), value))
+                    answers[self.key(w)] = value
+                continue
+            if not self.relevant(w):
+                continue
+            return
+
+    def _backward(self, w: Walker) -> bool:
+        """Move to the previous asked question; False at the first one."""
+        start = (w.state, w.member_no, w.problem)
+        while self._move("backward", w):
+            if self.relevant(w) and self.prefill(w) is None:
+                return True
+        w.state, w.member_no, w.problem = start
+        return False
+
+    def walk(self, answers: Answers, env: Env) -> list[str]:
+        """Every slot asked under these answers, in order, up to the review."""
+        w = self._walker(self.first, answers, env)
+        slots = [self.first.slot]
+        scratch = dict(answers)
+        while True:
+            self._forward(w, [], scratch)
+            if w.state in FINAL or w.state == REVIEW:
+                return slots
+            slots.append(f"{w.state}|{w.member_no}|{w.problem}")

@@ -1,0 +1,220 @@
+"""Stepping: one user action applied to a draft (answer, command, edit), returning the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.dialogs.answers import AnswerError, normalize_digits, parse_numbers, parse_text
+from bot.dialogs.cursor import DETAIL, FINAL, MEMBER, REFUSED, REVIEW, TRIES_BEFORE_HELP, Answers, Cursor, Join, Key, Outcome
+from bot.dialogs.form import Question
+from bot.dialogs.inputs import Env, Input
+from bot.dialogs.moving import Dialog
+from bot.dialogs.prompts import Msg, Option
+from bot.dialogs.validate import Parsed, hint_of, match_choice, parse_answer
+from bot.i18n import N_
+
+
+class Stepping(Dialog):
+    """The step function and its parts; what to show comes from the presenting half."""
+
+    # -- the step -----------------------------------------------------------------
+
+    def start(self, answers: Answers, env: Env) -> Outcome:
+        """A new draft: the first question (the consent, when the form has one)."""
+        return self.show(self.first, answers, env)
+
+    def step(self, cursor: Cursor, answers: Answers, given: Input, env: Env) -> Outcome:
+        """Apply one user action to a draft."""
+        cursor = self._resolved(cursor)
+        if cursor.state in FINAL:
+            return Outcome(cursor, event="closed")
+        if given.slot is not None and given.slot != cursor.slot and given.kind != "edit":
+            return self._stale(cursor, answers, given, env)
+        if cursor.confirm_cancel:
+            if given.kind == "command" and given.value == "cancel_yes":
+                w = self._walker(cursor, answers, env)
+                self._move("cancel", w)
+                return Outcome(w.cursor(replace(cursor, confirm_cancel=False)), event="cancelled")
+            return self.show(replace(cursor, confirm_cancel=False), answers, env, [Msg(N_("The survey continues."))])
+        if given.kind == "command":
+            return self._command(cursor, answers, given.value, env)
+        if given.kind == "edit":
+            return self._edit(cursor, answers, given.value, env)
+        if cursor.state == REVIEW:
+            return self.show(cursor, answers, env, [Msg(N_("Please check the answers below, then tap \"Submit\" or \"Edit\" on the answer to change."))])
+        return self._answer(cursor, answers, given, env)
+
+    def _command(self, cursor: Cursor, answers: Answers, name: str, env: Env) -> Outcome:
+        """Back, pause, cancel, help, skip, keep, done, submit."""
+        if name == "pause":
+            return Outcome(cursor, event="paused")
+        if name == "cancel":
+            return self.show(replace(cursor, confirm_cancel=True), answers, env)
+        if name == "help":
+            return self.show(cursor, answers, env, self._help(cursor, answers, env))
+        if name == "back":
+            w = self._walker(cursor, answers, env)
+            if not self._backward(w):
+                return self.show(cursor, answers, env, [Msg(N_("This is the first question."))])
+            return self.show(w.cursor(replace(cursor, tries=0)), answers, env)
+        if name == "submit":
+            if cursor.state != REVIEW:
+                return self.show(cursor, answers, env, [Msg(N_("The survey can be submitted after the last question."))])
+            w = self._walker(cursor, answers, env)
+            self._move("submit", w)
+            return Outcome(w.cursor(cursor), event="submitted")
+        if name == "review":
+            missing = self._first_unanswered(answers, env)
+            if missing is not None:
+                return self.show(cursor.at(missing), answers, env, [Msg(N_("Some questions are not answered yet."))])
+            return self.show(replace(cursor, state=REVIEW, member_no=0, problem="", editing=False, tries=0), answers, env)
+        if cursor.state == REVIEW:
+            return self.show(cursor, answers, env)
+        question = self._question(cursor)
+        if name == "skip":
+            if question is not None and question.required and not cursor.state.endswith((MEMBER, DETAIL)):
+                return self.show(cursor, answers, env, [Msg(N_("This question must be answered; it cannot be skipped."))])
+            return self._store_and_advance(cursor, answers, None, env)
+        if name == "keep":
+            key = self.key(cursor)
+            if key not in answers:
+                return self.show(cursor, answers, env, [Msg(N_("This question has no answer yet."))])
+            return self._store_and_advance(cursor, answers, answers[key], env, write=False)
+        if name == "done" and question is not None and question.type == "checklist":
+            if not answers.get(self.key(cursor)):
+                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please choose at least one item, or the \"none\" item, then tap \"Done\"."))])
+            return self._store_and_advance(cursor, answers, answers[self.key(cursor)], env, write=False)
+        return self.show(cursor, answers, env)
+
+    def _answer(self, cursor: Cursor, answers: Answers, given: Input, env: Env) -> Outcome:
+        """Check an answer to the question in hand; store it and move on, or explain and ask again."""
+        question = self._question(cursor)
+        try:
+            if question is not None and question.type == "checklist":
+                return self._checklist(cursor, answers, question, given, env)
+            parsed = self._parse(cursor, answers, question, given, env)
+        except AnswerError as error:
+            return self._wrong(cursor, answers, error, env)
+        return self._store_and_advance(cursor, answers, parsed.value, env, note=parsed.note)
+
+    def _parse(self, cursor: Cursor, answers: Answers, question: Question | None, given: Input, env: Env) -> Parsed:
+        """The value of an answer (follow-ups have their own rules)."""
+        if question is not None:
+            return parse_answer(question, given, env, self.survey_year_be(answers, env))
+        if cursor.state.endswith(MEMBER):
+            members = self._member_options(answers)
+            typed = given.value if given.kind == "option" else " ".join(normalize_digits(given.text).split())
+            for option in members:
+                label = option.label if isinstance(option.label, str) else env.translate(option.label.id)
+                if typed in (option.value, str(option.number)) or typed.casefold() == label.casefold():
+                    return Parsed(option.value)
+            raise AnswerError(N_("Please tap the member concerned, or type their number (1 to {count})."), {"count": len(members)})
+        if given.kind != "text":
+            raise AnswerError(N_("Please answer the question above."))
+        return Parsed(parse_text(given.text, 500))
+
+    def _checklist(self, cursor: Cursor, answers: Answers, question: Question, given: Input, env: Env) -> Outcome:
+        """Toggle an item, or take typed numbers as the whole selection."""
+        key = self.key(cursor)
+        chosen = [c for c in (answers.get(key) or "").split() if c]
+        if given.kind in ("toggle", "option"):
+            code = given.value
+            if question.choice(code) is None:
+                raise AnswerError(N_("Please answer the question above."))
+            if code == question.none:
+                return self._store_and_advance(cursor, answers, code, env)
+            chosen = [c for c in chosen if c != question.none]
+            chosen = [c for c in chosen if c != code] if code in chosen else chosen + [code]
+            value = " ".join(c.code for c in question.choices if c.code in chosen)
+            merged = dict(answers)
+            merged[key] = value or None
+            outcome = self.show(replace(cursor, tries=0), merged, env)
+            outcome.writes.append((key, value or None))
+            return outcome
+        named = match_choice(question, given.text, env) if not parse_numbers_like(given.text) else None
+        if named is not None:
+            return self._checklist(cursor, answers, question, Input("toggle", value=named.code), env)
+        numbers = parse_numbers(given.text, len(question.choices))
+        codes = [question.choices[n - 1].code for n in numbers]
+        if question.none in codes and len(codes) > 1:
+            raise AnswerError(N_("\"{none}\" cannot be chosen together with other items."), {"none": Msg(question.choice(question.none).label)})
+        value = " ".join(c.code for c in question.choices if c.code in codes)
+        return self._store_and_advance(cursor, answers, value, env)
+
+    def _store_and_advance(self, cursor: Cursor, answers: Answers, value: str | None, env: Env, write: bool = True, note: Msg | None = None) -> Outcome:
+        """Store an answer and move to the next question (after an edit: the next unanswered one)."""
+        key = self.key(cursor)
+        merged = dict(answers)
+        writes: list[tuple[Key, str | None]] = []
+        if write:
+            merged[key] = value
+            writes.append((key, value))
+        notes: list[Msg] = [note] if note is not None else []  # an interpreted answer, said back
+        w = self._walker(cursor, merged, env)
+        finished_member = self._question(cursor) is not None and cursor.state in self._summarised
+        self._forward(w, writes, merged)
+        if cursor.editing:
+            # After an edit, skip what is answered; within one member, walk their questions in turn.
+            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (cursor.member_no and w.member_no == cursor.member_no):
+                self._forward(w, writes, merged)
+        question = self._question(cursor)
+        if write and value is not None and question is not None and question.type in ("date", "location"):
+            # A picked date or a shared location shows no text in the chat: confirm what was stored.
+            notes.append(Msg(N_("Recorded: {answer}"), {"answer": Join(self.display(cursor.state, value, merged, env))}))
+        if finished_member:
+            notes.append(self.member_summary(merged, cursor.member_no, env))
+        new = w.cursor(replace(cursor, tries=0, editing=cursor.editing and w.state != REVIEW))
+        if w.state == REFUSED:
+            return Outcome(new, writes=writes, event="refused")
+        outcome = self.show(new, merged, env, notes)
+        outcome.writes[:0] = writes
+        return outcome
+
+    def _wrong(self, cursor: Cursor, answers: Answers, error: AnswerError, env: Env) -> Outcome:
+        """A wrong answer: why, an example, the same question; help after repeated tries."""
+        tries = cursor.tries + 1
+        notes = [Msg(error.message, error.params)]
+        question = self._question(cursor)
+        if question is not None and question.hint:
+            notes.append(Msg(N_("Example: {hint}"), {"hint": hint_of(question, env)}))
+        if tries >= TRIES_BEFORE_HELP:
+            notes += self._help(cursor, answers, env)
+        outcome = self.show(replace(cursor, tries=tries), answers, env, notes)
+        if outcome.ask is not None and question is not None and question.hint:
+            outcome.ask = replace(outcome.ask, hint=None)  # the example above already shows the format
+        return outcome
+
+    def _stale(self, cursor: Cursor, answers: Answers, given: Input, env: Env) -> Outcome:
+        """A tap on a button of another question: change nothing, offer to edit that answer."""
+        outcome = self.show(cursor, answers, env, [Msg(N_("That button belongs to a question already answered, so nothing was changed. To change that answer, tap \"Edit that answer\"; otherwise answer the question below."))])
+        if given.slot and given.slot.split("|")[0] in self.states and cursor.state not in FINAL:
+            outcome.options = (Option("edit", Msg(N_("Edit that answer")), value=given.slot),)
+        outcome.event = "stale"
+        return outcome
+
+    def _edit(self, cursor: Cursor, answers: Answers, slot: str, env: Env) -> Outcome:
+        """Jump to an answered question (from the review or a member summary) to change it."""
+        target = cursor.at(slot)
+        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env):
+            return self.show(cursor, answers, env, [Msg(N_("That question is not part of this survey any more."))])
+        return self.show(replace(target, editing=True, confirm_cancel=False), answers, env)
+
+    def edit_member(self, cursor: Cursor, answers: Answers, member_no: int, env: Env) -> Outcome:
+        """Go through one member's answers again (แก้ไขสมาชิกคนที่ N)."""
+        cursor = self._resolved(cursor)
+        slots = [s for s in self.walk(answers, env) if s.split("|")[1] == str(member_no) and s.split("|")[0] in self.form.by_code]
+        if not slots:
+            return self.show(cursor, answers, env, [Msg(N_("There is no member {number} in this household yet."), {"number": member_no})])
+        return self._edit(cursor, answers, slots[0], env)
+
+    def _first_unanswered(self, answers: Answers, env: Env) -> str | None:
+        """The first asked slot without a stored answer (None when all are answered)."""
+        for slot in self.walk(answers, env):
+            if self.key(self.first.at(slot)) not in answers:
+                return slot
+        return None
+
+
+def parse_numbers_like(text: str) -> bool:
+    """True when a typed text looks like item numbers ("1 3 5")."""
+    return any(ch.isdigit() for ch in normalize_digits(text))

@@ -1,0 +1,52 @@
+"""A draft's dialog state: loaded from its stored answers and pointer, and the pointer stored back."""
+
+from __future__ import annotations
+
+from bot.areas import find_tambon
+from bot.dialogs.engine import Cursor, Engine, engine_for
+from bot.dialogs.form import get_form
+from bot.dialogs.inputs import Env
+from bot.handlers.context import EventContext
+from bot.i18n import _
+from storage import surveys
+from storage.areas import SurveyArea, survey_area
+from storage.models import Household
+
+
+def load_draft(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
+    """The engine of the draft's own form version, its pointer, its answers and the environment."""
+    engine = engine_for(get_form(household.form_id, household.form_version))
+    answers = surveys.answers_of(rows if rows is not None else surveys.answer_rows(ctx.session, household.id))
+    cursor = Cursor(
+        state=household.dialog_state or engine.states[0],
+        member_no=household.dialog_member,
+        problem=household.dialog_problem,
+        tries=household.dialog_tries,
+        editing=household.dialog_editing,
+        confirm_cancel=household.dialog_confirm_cancel,
+    )
+    return engine, cursor, answers, _env(ctx, household)
+
+
+def _env(ctx: EventContext, household: Household) -> Env:
+    """Today in the configured zone, the municipality's communities and area names (one query)."""
+    area = survey_area(ctx.session, household.municipality_id)
+    return Env(
+        today=ctx.now.astimezone(ctx.config.zone).date(),
+        communities=area.communities if area else (),
+        area=_area_names(area) if area else {},
+        translate=_,
+    )
+
+
+def _area_names(area: SurveyArea) -> dict[str, str]:
+    """The municipality's tambon, amphoe and province by name (codes where the official list lacks them)."""
+    tambon = find_tambon(area.tambon_code)
+    if tambon is None:  # only a made-up area (the demo's): its codes, set apart from the words before them
+        return {"municipality": area.name, "tambon": f" {area.tambon_code}", "amphoe": f" {area.amphoe_code}", "province": f" {area.province_code}"}
+    return {"municipality": area.name, "tambon": tambon.name, "amphoe": tambon.amphoe_name, "province": tambon.province_name}
+
+
+def save_cursor(household: Household, cursor: Cursor) -> None:
+    """Store the pointer on the household row."""
+    surveys.save_pointer(household, cursor.state, cursor.member_no, cursor.problem, cursor.tries, cursor.editing, cursor.confirm_cancel)
