@@ -10,6 +10,7 @@ from flask import Flask
 from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config, ConfigError
+from bot.data_keys import install_keyring
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.dialogs.engine import preload as preload_forms
 from bot.local.emulator import build_emulator, emulator_enabled
@@ -42,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
                 "needs them (the local mode without them runs only with 'thaiqm-bot serve' or 'demo')"
             )
     preload_forms()  # a broken form file stops the start with a message naming it
+    install_keyring(config)  # personal data is sealed and opened with it
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     engine = make_engine(config.database_url)

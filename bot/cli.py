@@ -51,8 +51,8 @@ def db_upgrade() -> None:
     click.echo("database is at the current schema")
 
 
-def _upgrade(config: Config) -> None:
-    """Run migrations, turning a connection failure into one clear line."""
+def _upgrade(config: Config) -> int:
+    """Run migrations and seal what is plain, turning a connection failure into one clear line; returns values resealed."""
     from sqlalchemy.exc import OperationalError
 
     from storage.migrate import upgrade
@@ -61,6 +61,52 @@ def _upgrade(config: Config) -> None:
         upgrade(config.database_url)
     except OperationalError as error:
         raise click.ClickException(f"cannot reach the database: {error.orig.__class__.__name__}") from None
+    return _reseal(config)
+
+
+def _reseal(config: Config) -> int:
+    """Seal personal data still stored plain and reseal what an older key sealed (resumable)."""
+    from bot.data_keys import install_keyring
+    from bot.dialogs.form import forms
+    from storage.db import make_engine, make_session_factory
+    from storage.resealing import pending, reseal
+
+    try:
+        ring = install_keyring(config)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    sensitive = {q.code for form in forms().values() for q in form.questions() if q.sensitive}
+    engine = make_engine(config.database_url)
+    try:
+        factory = make_session_factory(engine)
+        total = pending(factory, ring, sensitive)
+        if not total:
+            return 0
+        with click.progressbar(length=total, label="sealing personal data", file=sys.stderr) as bar:
+            return reseal(factory, ring, sensitive, bar.update)
+    finally:
+        engine.dispose()
+
+
+@main.command("make-key")
+@click.option("--id", "key_id", default=None, help="Key id (letters and digits); default: k + today's date.")
+def make_key(key_id: str | None) -> None:
+    """Print a new data key for DATA_KEY (keep a copy in a safe place: without it the data cannot be read)."""
+    from datetime import date
+
+    from storage.crypto import DataKeyError, make_key_text
+
+    try:
+        click.echo(make_key_text(key_id or f"k{date.today():%Y%m%d}"))
+    except DataKeyError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command("rotate-key")
+def rotate_key() -> None:
+    """Reseal all personal data under the first key of DATA_KEY (resumable: run again if interrupted)."""
+    done = _upgrade(load_config())
+    click.echo(f"{done} value(s) resealed; every value is now under the first key of DATA_KEY")
 
 
 @main.command()

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
+from storage.sealed import Sensitive, lookup_hashes
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
 
 Key = tuple[str, int]
@@ -104,15 +105,20 @@ def write_answer(
     person_id: int | None,
     now: datetime,
     dimension: str | None = None,
+    sensitive: bool = False,
 ) -> None:
-    """Store one answer (and its projection); after submission, keep the change history."""
+    """Store one answer (and its projection); after submission, keep the change history.
+
+    A sensitive answer (the form says so: IDs, phones) is sealed in the answers and the history.
+    """
     code, member_no = key
     known = key in rows
     old = rows.get(key)
+    seal = _sealer(sensitive)
     if household.submitted_at is not None and (not known or old != value):
-        session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=old, new_value=value, changed_by=person_id, changed_at=now))
+        session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=seal(old), new_value=seal(value), changed_by=person_id, changed_at=now))
     # One statement for the one row, without loading or tracking the household's other answers.
-    stamp = {"value": value, "answered_by": person_id, "answered_at": now}
+    stamp = {"value": seal(value), "answered_by": person_id, "answered_at": now}
     if known:
         session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
@@ -120,6 +126,13 @@ def write_answer(
     rows[key] = value
     household.updated_at = now
     _project(session, household, rows, code, member_no, value, dimension)
+
+
+def _sealer(sensitive: bool) -> Callable[[str | None], str | None]:
+    """Mark values to be sealed by their column, or leave them plain."""
+    if not sensitive:
+        return lambda value: value
+    return lambda value: None if value is None else Sensitive(value)
 
 
 def _forget(session: Session, household_id: int, rows: dict[Key, str | None], keys: list[Key]) -> None:
@@ -233,8 +246,9 @@ def drafts_for(session: Session, person_id: int) -> list[Household]:
 
 def find_duplicates(session: Session, household: Household) -> list[Household]:
     """Other open records of the same round and municipality with the same house code, head ID or house number in the community."""
-    params = {"house_code": household.house_code, "head_national_id": household.head_national_id}
-    kinds = tuple(kind for kind in ("house_code", "head_national_id") if params[kind])
+    head_id = household.head_national_id
+    params: dict[str, Any] = {"house_code": household.house_code, "head_hashes": lookup_hashes(head_id) if head_id else None}
+    kinds = tuple(kind for kind, param in (("house_code", "house_code"), ("head_national_id", "head_hashes")) if params[param])
     if household.house_no and household.community_id is not None:
         kinds += ("house_no",)
         params.update(house_no=household.house_no, community_id=household.community_id, municipality_id=household.municipality_id, round_name=household.round_name)
@@ -261,7 +275,8 @@ def _duplicate_query(kinds: tuple[str, ...]) -> Select:
     """
     lookups = {
         "house_code": select(Household.id).where(Household.house_code == bindparam("house_code")),
-        "head_national_id": select(Household.id).where(Household.head_national_id == bindparam("head_national_id")),
+        # Only the keyed hash is comparable: the ID itself is sealed (under any configured key).
+        "head_national_id": select(Household.id).where(Household.head_national_id_hash.in_(bindparam("head_hashes", expanding=True))),
         "house_no": select(Household.id).where(
             Household.municipality_id == bindparam("municipality_id"),
             Household.round_name == bindparam("round_name"),

@@ -23,8 +23,9 @@ from bot.local.emulator.personas import PERSONAS_BY_KEY
 from bot.people.policy import can_view_household
 from bot.line.rich_menus import FontMissing
 from bot.state import close_app
+from storage.invites import find_invite
 from storage.models import AuditEntry, Community, Household, HouseholdMember, HouseholdProblem, InviteCode, LineUser, Municipality, Person, SurveyAnswer
-from tests.conftest import ACCESS_TOKEN
+from tests.conftest import DATA_KEY, ACCESS_TOKEN
 from tests.support.line_contract import check_webhook_body
 
 SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
@@ -41,7 +42,7 @@ def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def local_app(database_url: str, line_api_url: str) -> Iterator[Flask]:
+def local_app(database_url: str, line_api_url: str, tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     """The real app in local mode against the test stand-in; records every webhook body it is posted."""
     config = Config(
         line_channel_secret=LOCAL_CHANNEL_SECRET,
@@ -49,6 +50,8 @@ def local_app(database_url: str, line_api_url: str) -> Iterator[Flask]:
         database_url=database_url,
         line_api_base_url=line_api_url,
         local_mode=True,
+        data_key=DATA_KEY,
+        instance_path=str(tmp_path),
     )
     app = create_app(config)
     app.posted = []  # type: ignore[attr-defined]
@@ -60,11 +63,6 @@ def local_app(database_url: str, line_api_url: str) -> Iterator[Flask]:
 def chat_of(line_api, key: str) -> list[dict]:  # type: ignore[no-untyped-def]
     """The bot's messages in a persona's chat, oldest first."""
     return [m.message for m in line_api.messages_for(PERSONAS_BY_KEY[key].line_user_id) if m.via != "user"]
-
-
-def seeded_codes(codes: list[InviteCode]) -> list[str]:
-    """Codes as the demo people typed them (XXXX-XXXX)."""
-    return [f"{c.code[:4]}-{c.code[4:]}" for c in codes]
 
 
 def quick_replies(message: dict) -> list[str]:
@@ -89,13 +87,16 @@ def test_demo_people_register_with_invite_codes_in_their_own_chats(local_app, li
     }
     # One used-up code per registered person, and the newcomer's, still unused.
     assert [(c.role, c.uses, c.max_uses) for c in codes] == [("supervisor", 1, 1), ("volunteer", 1, 1), ("volunteer", 1, 1), ("volunteer", 0, NEWCOMER_CODE_USES)]
-    assert seeded.newcomer_code == f"{codes[-1].code[:4]}-{codes[-1].code[4:]}"
+    with Session(db_engine) as session:
+        assert find_invite(session, seeded.newcomer_code).id == codes[-1].id  # only its hash is stored
     assert actions == ["invite.create"] * 4 + ["register"] * 3
     assert set(friends) == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
 
     # The chats show what the person did: the greeting, the dialog, and a ready menu.
     typed = [m.message.get("text") for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
-    assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[5] == "ยืนยัน"
+    assert (typed[0], typed[2], typed[5]) == ("ลงทะเบียน", "สมชาย ใจดี", "ยืนยัน")
+    with Session(db_engine) as session:
+        assert find_invite(session, typed[1]).id == codes[1].id  # typed XXXX-XXXX, found by its hash
     volunteer = chat_of(line_api, "volunteer")
     assert GREETING in volunteer[0]["text"]
     registered = next(m for m in volunteer if REGISTERED in m.get("text", ""))
@@ -274,6 +275,7 @@ def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials, monke
 
 def test_demo_refuses_to_run_with_real_line_credentials(no_line_credentials, monkeypatch, db_engine):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "real-secret")
+    monkeypatch.setenv("DATA_KEY", DATA_KEY)
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "real-token")
     result = CliRunner().invoke(cli.main, ["demo"])
     assert result.exit_code != 0
@@ -284,6 +286,7 @@ def test_demo_refuses_to_run_with_real_line_credentials(no_line_credentials, mon
 
 def test_serve_with_real_credentials_has_no_emulator_address(no_line_credentials, monkeypatch):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "real-secret")
+    monkeypatch.setenv("DATA_KEY", DATA_KEY)
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "real-token")
     result = CliRunner().invoke(cli.main, ["serve", "--port", "8125"])
     assert result.exit_code == 0, result.output

@@ -30,7 +30,7 @@ from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import DemoSeeded, seed
 from bot.local.emulator.personas import PERSONAS_BY_KEY
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
-from tests.conftest import ACCESS_TOKEN
+from tests.conftest import DATA_KEY, ACCESS_TOKEN
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
 
@@ -160,7 +160,7 @@ DATE_QUESTION: dict[str, Any] = {
 
 
 @pytest.fixture
-def demo(database_url: str, line_api, line_api_url: str) -> Iterator[tuple[str, DemoSeeded]]:
+def demo(database_url: str, line_api, line_api_url: str, tmp_path) -> Iterator[tuple[str, DemoSeeded]]:  # type: ignore[no-untyped-def]
     """The real app in local mode, served by werkzeug on a free port, with the demo seeded; (address, what was seeded)."""
     config = Config(
         line_channel_secret=LOCAL_CHANNEL_SECRET,
@@ -168,6 +168,8 @@ def demo(database_url: str, line_api, line_api_url: str) -> Iterator[tuple[str, 
         database_url=database_url,
         line_api_base_url=line_api_url,
         local_mode=True,
+        data_key=DATA_KEY,
+        instance_path=str(tmp_path),
     )
     app = create_app(config)
     seeded = seed(app)

@@ -21,6 +21,7 @@ from bot.dialogs import form as form_module
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from tests.conftest import CHANNEL_SECRET
 from tests.support.line_chat import LineChat, Replies, dump, flask_poster
+from tests.support.raw_database import plain_text_hits
 from tests.support.survey import flex_actions, flex_messages, flex_texts, register_volunteer_in_chat
 
 HEAD_ID = "1103701234563"
@@ -282,3 +283,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     assert ("m_occupation", 3) not in answers and ("m_relation", 1) in answers
     assert len(answers) == 13 + 3 * 10 - 2 + 5 + 2 * 6 + 2
     assert all_rows(db_engine, AnswerChange) == []  # edits before submission are not "changes"
+
+    # At rest: the ID and phones typed above are nowhere in the database as plain text
+    # (read with plain SQL, as a stolen copy would be), yet the bot read them back above.
+    assert plain_text_hits(db_engine, [HEAD_ID, "0812345678"]) == []

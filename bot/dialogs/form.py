@@ -84,6 +84,8 @@ class Question:
     default: str | None = None
     prefill_first: str | None = None
     repeated: bool = False
+    # Personal data sealed at rest in the answers and their history (IDs, phones).
+    sensitive: bool = False
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -248,6 +250,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         default=raw.get("default"),
         prefill_first=raw.get("prefill_first"),
         repeated=repeated,
+        sensitive=bool(raw.get("sensitive", False)),
     )
 
 

@@ -263,7 +263,8 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
     for key, value in outcome.writes:
         question = engine.form.by_code.get(key[0])
         dimension = engine.form.section_of(key[0]).id if question is not None and question.problems else None
-        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, dimension=dimension)
+        sensitive = question is not None and question.sensitive
+        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, dimension=dimension, sensitive=sensitive)
     _save_cursor(household, outcome.cursor)
     extra = _duplicates(ctx, person, household, outcome) if any(key[0] in DUPLICATE_KEYS for key, _v in outcome.writes) else []
     closing = _close(ctx, person, household, outcome)
