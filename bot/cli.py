@@ -47,12 +47,12 @@ def db() -> None:
 def db_upgrade() -> None:
     """Bring the database to the current schema."""
     config = load_config()
-    _upgrade(config)
+    _upgrade(config, seal=True)
     click.echo("database is at the current schema")
 
 
-def _upgrade(config: Config) -> int:
-    """Run migrations and seal what is plain, turning a connection failure into one clear line; returns values resealed."""
+def _upgrade(config: Config, seal: bool = False) -> int:
+    """Run migrations (and with `seal`, seal what is plain), a connection failure in one clear line; returns values sealed."""
     from sqlalchemy.exc import OperationalError
 
     from storage.migrate import upgrade
@@ -61,20 +61,31 @@ def _upgrade(config: Config) -> int:
         upgrade(config.database_url)
     except OperationalError as error:
         raise click.ClickException(f"cannot reach the database: {error.orig.__class__.__name__}") from None
-    return _reseal(config)
+    if seal:
+        return _reseal(config)
+    _install_keyring(config)
+    return 0
+
+
+def _install_keyring(config: Config) -> None:
+    """Make the data key the one sealed columns use, or stop with one line."""
+    from bot.data_keys import install_keyring
+
+    try:
+        install_keyring(config)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _reseal(config: Config) -> int:
     """Seal personal data still stored plain and reseal what an older key sealed (resumable)."""
-    from bot.data_keys import install_keyring
+    from bot.data_keys import load_keyring
     from bot.dialogs.form import forms
     from storage.db import make_engine, make_session_factory
     from storage.resealing import pending, reseal
 
-    try:
-        ring = install_keyring(config)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    _install_keyring(config)
+    ring = load_keyring(config)
     sensitive = {q.code for form in forms().values() for q in form.questions() if q.sensitive}
     engine = make_engine(config.database_url)
     try:
@@ -105,7 +116,7 @@ def make_key(key_id: str | None) -> None:
 @main.command("rotate-key")
 def rotate_key() -> None:
     """Reseal all personal data under the first key of DATA_KEY (resumable: run again if interrupted)."""
-    done = _upgrade(load_config())
+    done = _upgrade(load_config(), seal=True)
     click.echo(f"{done} value(s) resealed; every value is now under the first key of DATA_KEY")
 
 
