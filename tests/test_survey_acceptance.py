@@ -10,6 +10,7 @@ from the review, then the receipt; every stored row and the replies are checked.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -42,7 +43,11 @@ def asks(replies: Replies, *fragments: str) -> None:
         assert fragment in replies.texts[-1], f"{fragment!r} not in:\n{dump(replies)}"
 
 
-def test_complete_household_survey(line_user, line_api, db_engine, config):
+def test_complete_household_survey(line_user, line_api, db_engine, config, caplog):
+    # Everything the bot and its libraries log, as an operator hunting a bug would turn it on
+    # (SQLAlchemy keeps its own loggers at WARNING unless told).
+    for name in (None, "sqlalchemy", "urllib3", "linebot", "werkzeug", "huey", "transitions"):
+        caplog.set_level(logging.DEBUG, logger=name)
     chat = line_user()
     volunteer, menu = register_volunteer_in_chat(db_engine, chat)
     today = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
@@ -287,3 +292,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     # At rest: the ID and phones typed above are nowhere in the database as plain text
     # (read with plain SQL, as a stolen copy would be), yet the bot read them back above.
     assert plain_text_hits(db_engine, [HEAD_ID, "0812345678"]) == []
+    # In the logs: no name, ID, phone, house number or free text typed above, even at DEBUG.
+    typed = ["อาสา ทดสอบ", "สมชาย", "สมศรี", "สมใจ", HEAD_ID, "1-1037-01234-56", "0812345678", "081-234-5678", "10030123456", "1003-012345-6", "12/3", "12/4", "ต้องใช้รถเข็น", "หนี้นอกระบบ", "ต้องการซ่อมบ้าน"]
+    leaks = [(record.name, value) for record in caplog.records for value in typed if value in record.getMessage() or value in (record.exc_text or "")]
+    assert leaks == []
