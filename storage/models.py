@@ -155,6 +155,8 @@ class Household(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # When its personal data was erased on request (thaiqm-bot forget): the rest only counts.
+    forgotten_at: Mapped[datetime | None]
     # Answers of the household part, projected from survey_answers for SQL queries and duplicates.
     respondent: Mapped[str | None] = mapped_column(String(16))
     survey_date: Mapped[date | None]

@@ -102,6 +102,10 @@ class Section:
     repeat: str | None = None
 
 
+# Answer types that hold personal data whatever the question (free text may name anyone).
+PERSONAL_TYPES = frozenset({"text", "person_name", "national_id", "house_code", "phone", "location"})
+
+
 @dataclass(frozen=True)
 class Form:
     """A whole form version."""
@@ -122,6 +126,10 @@ class Form:
     def by_code(self) -> dict[str, Question]:
         """Questions by code."""
         return {q.code: q for q in self.questions()}
+
+    def personal_codes(self) -> frozenset[str]:
+        """Answers that name, identify, locate or describe someone in free text: what `forget` erases."""
+        return frozenset(q.code for q in self.questions() if q.sensitive or q.type in PERSONAL_TYPES)
 
     def question(self, code: str) -> Question:
         """The question with this code."""

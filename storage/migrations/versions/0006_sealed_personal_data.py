@@ -1,4 +1,4 @@
-"""personal data sealed at rest: IDs and phones as sealed text with lookup hashes, invite codes as hashes
+"""personal data sealed at rest: IDs and phones as sealed text with lookup hashes, invite codes as hashes; households.forgotten_at
 
 Plain values already stored stay readable and are sealed by `thaiqm-bot db upgrade` right after
 this revision (storage/resealing.py), since sealing needs the data key, which migrations do not
@@ -25,6 +25,7 @@ def upgrade() -> None:
         batch_op.alter_column('head_national_id', existing_type=sa.String(length=13), type_=sa.Text(), existing_nullable=True)
         batch_op.alter_column('phone', existing_type=sa.String(length=20), type_=sa.Text(), existing_nullable=True)
         batch_op.add_column(sa.Column('head_national_id_hash', sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column('forgotten_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_households_head_national_id_hash'), ['head_national_id_hash'], unique=False)
     with op.batch_alter_table('household_members', schema=None) as batch_op:
         batch_op.drop_index('ix_household_members_national_id')
@@ -67,6 +68,7 @@ def downgrade() -> None:
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_households_head_national_id_hash'))
         batch_op.drop_column('head_national_id_hash')
+        batch_op.drop_column('forgotten_at')
         batch_op.alter_column('phone', existing_type=sa.Text(), type_=sa.String(length=20), existing_nullable=True)
         batch_op.alter_column('head_national_id', existing_type=sa.Text(), type_=sa.String(length=13), existing_nullable=True)
         batch_op.create_index('ix_households_head_national_id', ['head_national_id'], unique=False)
