@@ -74,7 +74,7 @@ def our_app(line_url: str, database_url: str) -> Flask:
 def start_line_standin() -> tuple[subprocess.Popen, str]:
     """The LINE stand-in in its own process; returns it and its URL."""
     code = (
-        "import sys,time;from bot.local.line_standin import LineStandIn,StandInServer;"
+        "import sys,time;from bot.local.line_standin import LineStandIn;from bot.local.standin_server import StandInServer;"
         f"s=StandInServer(LineStandIn(access_token={TOKEN!r})).start();print(s.url,flush=True);time.sleep(1e9)"
     )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)

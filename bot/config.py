@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from storage.crypto import DataKeyError, Keyring
+from bot.resources import forms_dir, locales_dir
 
 LINE_API_DEFAULT = "https://api.line.me"
 # Shown in the log and the README: never a secret of a real channel.
@@ -62,6 +63,9 @@ class Config:
                 "DATA_KEY is not set: national IDs and phones are stored encrypted with it; make one with "
                 "'thaiqm-bot make-key' and keep a copy in a safe place (without it they cannot be read)"
             )
+        for setting, folder in (("THAIQM_FORMS_DIR", forms_dir(env)), ("THAIQM_LOCALES_DIR", locales_dir(env))):
+            if not folder.is_dir():
+                raise ConfigError(f"{setting}={folder} is not a folder")
         database_url = env.get("DATABASE_URL", "").strip() or default_database_url(instance_path)
         config = cls(
             line_channel_secret=secret or LOCAL_CHANNEL_SECRET,

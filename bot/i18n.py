@@ -1,7 +1,8 @@
 """Thai texts: every string a person reads comes from the gettext catalog.
 
 Code holds English message ids (`_("Hello {name}")`); Thai lives in
-`locales/th/LC_MESSAGES/messages.po`. The catalog is compiled in memory from the .po
+`bot/locales/th/LC_MESSAGES/messages.po`, shipped in the package (THAIQM_LOCALES_DIR
+names a municipality's own copy instead). The catalog is compiled in memory from the .po
 the first time it is needed, so no binary .mo is committed or forgotten.
 """
 
@@ -9,21 +10,16 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 from gettext import GNUTranslations
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.resources import locales_dir
+
 LOCALE = "th"
 DOMAIN = "messages"
-
-
-def locales_dir() -> Path:
-    """Where the catalogs live: THAIQM_LOCALES_DIR, else the project's locales/ folder."""
-    override = os.environ.get("THAIQM_LOCALES_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "locales"
 
 
 def catalog_path(locale: str = LOCALE) -> Path:

@@ -6,14 +6,16 @@ import logging
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from bot.config import Config
 from bot.safe_log import log_failure
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class Jobs:
     close: Callable[[], None]
 
 
-def make_jobs(config: Config, immediate: bool = False, app: Flask | None = None) -> Jobs:
+def make_jobs(config: Config, immediate: bool = False, runtime: Runtime | None = None) -> Jobs:
     """The job queue this configuration asks for, with the project's periodic jobs registered."""
     if config.redis_url:
         huey: Huey = RedisHuey("thaiqm-bot", url=config.redis_url, immediate=immediate)
@@ -40,30 +42,29 @@ def make_jobs(config: Config, immediate: bool = False, app: Flask | None = None)
         path = Path(config.instance_path).resolve() / "jobs.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         huey = SqliteHuey("thaiqm-bot", filename=str(path), immediate=immediate)
-    return register_jobs(huey, config, app)
+    return register_jobs(huey, config, runtime)
 
 
-def register_jobs(huey: Huey, config: Config, app: Flask | None = None) -> Jobs:
+def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) -> Jobs:
     """Register the periodic jobs; each builds what it needs once, on first run, in the worker."""
-    # The jobs use the app they run beside (serve), or build their own once (worker).
-    runtime: dict[str, object] = {} if app is None else {"app": app}
-    owned = app is None
+    # The jobs use the runtime of the app they run beside (serve), or build their own once
+    # (worker): a worker needs the database and LINE, never a web app.
+    built: dict[str, Runtime] = {} if runtime is None else {"runtime": runtime}
+    owned = runtime is None
 
-    def parts():  # type: ignore[no-untyped-def]
-        """The app's shared parts, built once per worker process."""
-        if "app" not in runtime:
-            from bot.app import create_app
+    def parts() -> Runtime:
+        """The shared parts, built once per worker process."""
+        if "runtime" not in built:
+            from bot.runtime import build_runtime
 
-            runtime["app"] = create_app(config)
-        from bot.state import app_state
-
-        return app_state(runtime["app"])  # type: ignore[arg-type]
+            built["runtime"] = build_runtime(config)
+        return built["runtime"]
 
     @huey.periodic_task(crontab(minute="*"), name="retry_pending_messages")
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
-        from bot.app import utc_now
         from bot.delivery.send import retry_pending
+        from bot.runtime import utc_now
 
         state = parts()
         try:
@@ -77,10 +78,8 @@ def register_jobs(huey: Huey, config: Config, app: Flask | None = None) -> Jobs:
 
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
-        if owned and "app" in runtime:
-            from bot.state import close_app
-
-            close_app(runtime.pop("app"))  # type: ignore[arg-type]
+        if owned and "runtime" in built:
+            built.pop("runtime").close()
 
     return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, close=close)
 

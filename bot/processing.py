@@ -24,6 +24,7 @@ from bot.safe_log import log_failure
 from storage.db import transaction
 from storage.events import claim_event
 from storage.outbox import add_outgoing
+from storage.statuses import EventOutcome
 from storage.users import lock_line_user
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class WebhookProcessor:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""
         now = self.clock()
         with transaction(self.factory) as session:
-            if not claim_event(session, raw.event_id, raw.chat_id, raw.event_type, now, outcome="failed"):
+            if not claim_event(session, raw.event_id, raw.chat_id, raw.event_type, now, outcome=EventOutcome.FAILED):
                 return None
             lock_line_user(session, raw.chat_id)
             apology = Text(_("Sorry, something went wrong on our side. Your earlier answers are safe; please try again."))

@@ -1,4 +1,4 @@
-"""What the app builds once and every request shares."""
+"""What the app builds once and every request shares: the runtime and the webhook processor."""
 
 from __future__ import annotations
 
@@ -13,19 +13,42 @@ from bot.config import Config
 from bot.delivery.sender import Sender
 from bot.line.gateway import LineGateway
 from bot.processing import WebhookProcessor
+from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)
 class AppState:
-    """The app's long-lived parts: config, database, LINE client, processor."""
+    """The app's long-lived parts: the shared runtime, the processor and the signature check."""
 
-    config: Config
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    gateway: LineGateway
-    sender: Sender
+    runtime: Runtime
     processor: WebhookProcessor
     signature_validator: SignatureValidator
+
+    # The runtime's parts, read through the state by the webhook, the emulator and tests.
+    @property
+    def config(self) -> Config:
+        """The configuration the app was built with."""
+        return self.runtime.config
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine."""
+        return self.runtime.engine
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The session factory every transaction starts from."""
+        return self.runtime.session_factory
+
+    @property
+    def gateway(self) -> LineGateway:
+        """The LINE API client."""
+        return self.runtime.gateway
+
+    @property
+    def sender(self) -> Sender:
+        """The background sender of the outbox."""
+        return self.runtime.sender
 
 
 EXTENSION_KEY = "thaiqm"
@@ -38,7 +61,4 @@ def app_state(app: Flask) -> AppState:
 
 def close_app(app: Flask) -> None:
     """Send what is queued, write its outcomes and release connections (shutdown, tests)."""
-    state = app_state(app)
-    state.sender.close()
-    state.gateway.close()
-    state.engine.dispose()
+    app_state(app).runtime.close()

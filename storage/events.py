@@ -7,15 +7,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from storage.models import ProcessedEvent
+from storage.statuses import EventOutcome
 from storage.upsert import insert_ignoring_conflict
 
 
 def claim_event(
-    session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime, outcome: str = "ok"
+    session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime, outcome: EventOutcome = EventOutcome.OK
 ) -> bool:
     """Record an event as processed; False when it was processed before (a redelivery).
 
-    outcome "failed" records an event whose handling raised, so a redelivery does not raise again.
+    EventOutcome.FAILED records an event whose handling raised, so a redelivery does not raise again.
     """
     return insert_ignoring_conflict(
         session,

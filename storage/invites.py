@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import InviteCode
 from storage.sealed import lookup_hashes
+from storage.statuses import InviteProblem
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -76,12 +77,12 @@ def find_invite(session: Session, typed: str) -> InviteCode | None:
     return session.scalars(select(InviteCode).where(InviteCode.code_hash.in_(lookup_hashes(code)))).first()
 
 
-def invite_problem(invite: InviteCode, now: datetime) -> str | None:
-    """"expired" or "used_up" when the code can no longer register anyone, else None."""
+def invite_problem(invite: InviteCode, now: datetime) -> InviteProblem | None:
+    """Why the code can no longer register anyone, or None when it still can."""
     if _aware(invite.expires_at) <= now:
-        return "expired"
+        return InviteProblem.EXPIRED
     if invite.uses >= invite.max_uses:
-        return "used_up"
+        return InviteProblem.USED_UP
     return None
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.sealed import PartlySealedText, SealedText, lookup_hash
 
+from storage.statuses import EventOutcome, HouseholdStatus, OutboxStatus, ProblemStatus
+
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,7 +55,7 @@ class ProcessedEvent(Base):
     webhook_event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(32))
-    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    outcome: Mapped[str] = mapped_column(String(16), default=EventOutcome.OK)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -72,7 +74,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     reply_token: Mapped[str | None] = mapped_column(String(255))
     messages: Mapped[list | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -146,8 +148,7 @@ class Household(Base):
     round_name: Mapped[str] = mapped_column(String(32))
     form_id: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[str] = mapped_column(String(32))
-    # "draft", "submitted", "refused", "cancelled"
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=HouseholdStatus.DRAFT)  # a HouseholdStatus
     house_code: Mapped[str | None] = mapped_column(String(11), index=True)
     house_no: Mapped[str | None] = mapped_column(String(64))
     head_name: Mapped[str | None] = mapped_column(String(200))
@@ -332,7 +333,7 @@ class HouseholdProblem(Base):
     member_no: Mapped[int | None]
     detail: Mapped[str | None] = mapped_column(Text)
     # "found" at the survey; Re-X-ray moves it to helped, self_resolved, in_progress, ...
-    status: Mapped[str] = mapped_column(String(16), default="found")
+    status: Mapped[str] = mapped_column(String(16), default=ProblemStatus.FOUND)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
+from storage.statuses import OutboxStatus
 
 
 def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messages: list[dict], now: datetime) -> tuple[int, str]:
@@ -21,7 +22,7 @@ def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messag
     retry_key = str(uuid.uuid4())
     row_id = session.execute(
         _INSERT_OUTGOING,
-        {"retry_key": retry_key, "chat_id": chat_id, "reply_token": reply_token, "messages": messages, "status": "pending", "attempts": 0, "created_at": now},
+        {"retry_key": retry_key, "chat_id": chat_id, "reply_token": reply_token, "messages": messages, "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now},
     ).scalar_one()
     return row_id, retry_key
 
@@ -39,9 +40,9 @@ def mark_outcomes(session: Session, outcomes: Sequence[tuple[int, str, str | Non
         groups.setdefault((status, error), []).append(outbox_id)
     for (status, error), ids in groups.items():
         values: dict = {"status": status, "attempts": OutboxMessage.attempts + 1, "last_error": error}
-        if status in ("sent", "uncertain"):
+        if status in (OutboxStatus.SENT, OutboxStatus.UNCERTAIN):
             values.update(sent_at=now, messages=None)
-        elif status == "failed":
+        elif status == OutboxStatus.FAILED:
             values.update(messages=None)  # never to be sent: its texts (maybe personal data) go
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
 
@@ -50,7 +51,7 @@ def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) 
     """Pending rows that an earlier attempt left behind, oldest first (skipping rows another retrier holds)."""
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.created_at < older_than)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.created_at < older_than)
         .order_by(OutboxMessage.created_at)
         .limit(limit)
     )

@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Household, LineUser, Person
+from storage.statuses import HouseholdStatus
 
 
 def person_for_line_user(session: Session, line_user_pk: int) -> Person | None:
@@ -48,7 +49,7 @@ def volunteer_counts(session: Session, volunteers: list[Person], day_start: date
     ids = [person.id for person in volunteers]
     counts: dict[int, tuple[int, int]] = {}
     if ids:
-        submitted = Household.status == "submitted"
+        submitted = Household.status == HouseholdStatus.SUBMITTED
         rows = session.execute(
             select(
                 Household.volunteer_id,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage.sealed import Sensitive, lookup_hashes
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
+from storage.statuses import OPEN_HOUSEHOLD_STATUSES, HouseholdStatus, ProblemStatus
 
 Key = tuple[str, int]
 # Answers are read and written as plain rows (Core), never as tracked ORM objects.
@@ -58,7 +59,6 @@ MEMBER_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "m_welfare": ("welfare", str),
 }
 FOLLOW_UP_MEMBER, FOLLOW_UP_DETAIL = ".member", ".detail"
-OPEN_STATUSES = ("draft", "submitted")
 
 
 def create_household(session: Session, person: Person, form_id: str, form_version: str, round_name: str, now: datetime) -> Household:
@@ -70,7 +70,7 @@ def create_household(session: Session, person: Person, form_id: str, form_versio
         round_name=round_name,
         form_id=form_id,
         form_version=form_version,
-        status="draft",
+        status=HouseholdStatus.DRAFT,
         created_at=now,
         updated_at=now,
         dialog_state=None,
@@ -183,7 +183,7 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
         if code not in codes:
             session.delete(problem)
     for code in sorted(codes - set(existing)):
-        session.add(HouseholdProblem(household_id=household.id, code=code, dimension=dimension, status="found"))
+        session.add(HouseholdProblem(household_id=household.id, code=code, dimension=dimension, status=ProblemStatus.FOUND))
     return [code for code in existing if code not in codes]
 
 
@@ -200,7 +200,7 @@ def keep_only_refusal(session: Session, household: Household, now: datetime) -> 
         if column not in REFUSAL_KEEPS:
             setattr(household, column, None)
     household.latitude = household.longitude = None
-    household.status, household.updated_at = "refused", now
+    household.status, household.updated_at = HouseholdStatus.REFUSED, now
 
 
 def save_pointer(household: Household, state: str, member_no: int, problem: str, tries: int, editing: bool, confirm_cancel: bool) -> None:
@@ -241,7 +241,7 @@ def release_person(session: Session, person_id: int, now: datetime) -> None:
 
 def drafts_for(session: Session, person_id: int) -> list[Household]:
     """A volunteer's unfinished drafts, the most recently touched first."""
-    return list(session.scalars(select(Household).where(Household.volunteer_id == person_id, Household.status == "draft").order_by(Household.updated_at.desc(), Household.id.desc())))
+    return list(session.scalars(select(Household).where(Household.volunteer_id == person_id, Household.status == HouseholdStatus.DRAFT).order_by(Household.updated_at.desc(), Household.id.desc())))
 
 
 def find_duplicates(session: Session, household: Household) -> list[Household]:
@@ -261,7 +261,7 @@ def find_duplicates(session: Session, household: Household) -> list[Household]:
         if other.id != household.id
         and other.municipality_id == household.municipality_id
         and other.round_name == household.round_name
-        and other.status in OPEN_STATUSES
+        and other.status in OPEN_HOUSEHOLD_STATUSES
     ]
 
 
@@ -296,7 +296,7 @@ def receipt_number(household: Household) -> str:
 
 def submit(household: Household, now: datetime) -> str:
     """Mark a household submitted (again, after a correction) and return its receipt number."""
-    household.status = "submitted"
+    household.status = HouseholdStatus.SUBMITTED
     household.submitted_at = household.submitted_at or now
     household.updated_at = now
     household.receipt_no = household.receipt_no or receipt_number(household)

@@ -16,7 +16,8 @@ from sqlalchemy import Engine, text
 from bot.app import create_app
 from bot.state import app_state, close_app
 from bot.config import Config, normalize_database_url
-from bot.local.line_standin import LineStandIn, RecordedRequest, StandInServer
+from bot.local.line_standin import LineStandIn, RecordedRequest
+from bot.local.standin_server import StandInServer
 from storage.crypto import Keyring
 from storage.db import make_engine
 from storage.migrate import upgrade

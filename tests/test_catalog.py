@@ -6,9 +6,9 @@ import re
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import _, catalog_path
+from bot.i18n import _, catalog_path, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -52,6 +52,20 @@ def test_translations_are_thai():
 def test_runtime_lookup_uses_the_catalog():
     assert _("help") == "ช่วยเหลือ"
     assert _("Thank you for the {kind}. This bot works with text and the buttons it shows; please type your answer or tap a button.", kind="X").startswith("ขอบคุณสำหรับX")
+
+
+def test_a_municipalitys_own_catalog_replaces_the_shipped_one(tmp_path, monkeypatch, line_user):
+    catalog = thai_catalog()
+    catalog["Register"].string = "ขอลงทะเบียน"
+    (tmp_path / "th" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "th" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
+        write_po(handle, catalog)
+    monkeypatch.setenv("THAIQM_LOCALES_DIR", str(tmp_path))
+    translations.cache_clear()
+    try:
+        assert line_user().follow().buttons == ["ขอลงทะเบียน", "ช่วยเหลือ"]
+    finally:
+        translations.cache_clear()  # the next test reads the shipped catalog again
 
 
 def test_catalog_has_no_stale_entries():

@@ -81,7 +81,7 @@ def test_invite_create_prints_a_code_that_registers(run, db_engine, line_user):
     code = result.output.split()[0]
     [invite] = World(db_engine).all(InviteCode)
     assert (invite.role, invite.max_uses, invite.community_id is not None) == ("volunteer", 3, True)
-    assert [e.action for e in World(db_engine).all(AuditEntry)] == ["invite.create"]
+    assert [e.action for e in World(db_engine).all(AuditEntry)] == ["municipality.create", "community.create", "invite.create"]
     chat = line_user()
     chat.say("ลงทะเบียน")
     assert "ชุมชนหนองแวง, เทศบาลเมืองบ้านไผ่" in chat.say(code).text
@@ -145,3 +145,20 @@ def test_set_role_and_activate_are_audited(run, db_engine):
     entries = [(e.action, e.subject_person_id, e.details) for e in world.all(AuditEntry)]
     assert entries == [("role.change", pid, {"old_role": "volunteer", "new_role": "supervisor"}), ("person.activate", pid, None)]
     assert run("person", "activate", "9999").exit_code != 0
+
+
+def test_deactivate_stops_a_person_takes_their_menu_away_and_is_audited(run, db_engine, line_api, line_user):
+    world = World(db_engine)
+    m = world.municipality()
+    chat = line_user()
+    pid = world.person("volunteer", m, None, line_user_id=chat.user_id)
+    assert run("richmenu").exit_code == 0 and chat.user_id in line_api.user_rich_menus
+    result = run("person", "deactivate", str(pid))
+    assert result.exit_code == 0 and f"person {pid} is deactivated" in result.output
+    from storage.models import Person
+
+    assert world.get(Person, pid).active is False
+    assert chat.user_id not in line_api.user_rich_menus  # the guest menu again
+    assert [(e.action, e.subject_person_id, e.actor_person_id) for e in world.all(AuditEntry)] == [("person.deactivate", pid, None)]
+    assert run("person", "deactivate", str(pid)).exit_code == 0  # once stopped, nothing more is recorded
+    assert len(world.all(AuditEntry)) == 1

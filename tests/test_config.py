@@ -37,6 +37,8 @@ def test_real_credentials_use_line_itself():
         ({"LINE_API_BASE_URL": "ftp://x"}, "must start with http"),
         ({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"}, "DATA_KEY is not set"),
         ({"DATA_KEY": "k1:tooshort"}, "must be 32 bytes"),
+        ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
+        ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
     ],
 )
 def test_unusable_settings_raise_one_clear_line(env, message):

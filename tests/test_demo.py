@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import cli
-from bot.app import create_app
+from bot.local import commands as local_commands
+from bot.local.server import create_local_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import NEWCOMER_CODE_USES, seed
 from bot.local.emulator.personas import PERSONAS_BY_KEY
@@ -53,7 +54,7 @@ def local_app(database_url: str, line_api_url: str, tmp_path) -> Iterator[Flask]
         data_key=DATA_KEY,
         instance_path=str(tmp_path),
     )
-    app = create_app(config)
+    app = create_local_app(config)
     app.posted = []  # type: ignore[attr-defined]
     app.before_request(lambda: app.posted.append(request.get_data()) if request.path == "/callback" else None)  # type: ignore[attr-defined]
     yield app
@@ -248,7 +249,7 @@ def standin_texts(port: int, chat_id: str) -> list[str]:
 
 
 def test_demo_without_its_stand_in_stops_with_one_clear_line(no_line_credentials, monkeypatch, db_engine):
-    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)  # as if the port were taken by something else
+    monkeypatch.setattr(local_commands, "_start_local_line", lambda config: None)  # as if the port were taken by something else
     monkeypatch.setenv("THAIQM_LOCAL_LINE_PORT", str(free_port()))
     result = CliRunner().invoke(cli.main, ["demo"])
     assert result.exit_code == 1 and "cannot seed the demo: the local LINE stand-in at http://127.0.0.1:" in result.output
@@ -266,7 +267,7 @@ def test_demo_without_a_thai_font_registers_everyone_and_says_the_menus_are_not_
 
 
 def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials, monkeypatch):
-    monkeypatch.setattr(cli, "_start_local_line", lambda config: None)
+    monkeypatch.setattr(local_commands, "_start_local_line", lambda config: None)
     result = CliRunner().invoke(cli.main, ["serve", "--host", "0.0.0.0", "--port", "8124"])
     assert result.exit_code == 0, result.output
     assert no_line_credentials == [("127.0.0.1", 8124)]

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from bot.app import create_app
+from bot.local.server import create_local_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET
 from bot.local.demo import seed
@@ -35,7 +35,7 @@ def local_config(config):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def local_client(local_config):  # type: ignore[no-untyped-def]
     """A test client of the app in local mode."""
-    app = create_app(local_config)
+    app = create_local_app(local_config)
     yield app.test_client()
     close_app(app)
 
@@ -46,7 +46,7 @@ def test_emulator_is_absent_when_line_credentials_are_set(client, path):
 
 
 def test_emulator_is_absent_when_local_mode_would_talk_to_line_itself(local_config):
-    app = create_app(local_config.with_overrides(line_api_base_url="https://api.line.me"))
+    app = create_local_app(local_config.with_overrides(line_api_base_url="https://api.line.me"))
     try:
         assert status_of(app.test_client(), "/emulator") == 404
     finally:
@@ -109,7 +109,7 @@ def test_stand_in_down_is_reported_not_crashed(local_config):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    app = create_app(local_config.with_overrides(line_api_base_url=f"http://127.0.0.1:{closed_port}"))
+    app = create_local_app(local_config.with_overrides(line_api_base_url=f"http://127.0.0.1:{closed_port}"))
     try:
         client = app.test_client()
         chat_id = PERSONAS_BY_KEY["volunteer"].line_user_id

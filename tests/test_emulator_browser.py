@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from bot.app import create_app
+from bot.local.server import create_local_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import DemoSeeded, seed
@@ -171,7 +171,7 @@ def demo(database_url: str, line_api, line_api_url: str, tmp_path) -> Iterator[t
         data_key=DATA_KEY,
         instance_path=str(tmp_path),
     )
-    app = create_app(config)
+    app = create_local_app(config)
     seeded = seed(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

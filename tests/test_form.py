@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from bot.catalog_sources import data_message_ids
-from bot.dialogs.form import FORMS_DIR, FormError, current_form, load_form, parse_form
+from bot.resources import SHIPPED_FORMS_DIR
+from bot.dialogs.form import FormError, current_form, load_form, parse_form
 
-FORM_FILE = FORMS_DIR / "thaiqm-2566.yaml"
+FORM_FILE = SHIPPED_FORMS_DIR / "thaiqm-2566.yaml"
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_app_does_not_start_with_a_broken_form(tmp_path, monkeypatch, config):
     from bot.dialogs import form as form_module
 
     (tmp_path / "thaiqm-2566.yaml").write_text(FORM_FILE.read_text(encoding="utf-8").replace("type: phone", "type: telephone"), encoding="utf-8")
-    monkeypatch.setattr(form_module, "FORMS_DIR", tmp_path)
+    monkeypatch.setenv("THAIQM_FORMS_DIR", str(tmp_path))
     form_module.forms.cache_clear()
     engine_module._ENGINES.clear()
     try:

@@ -9,20 +9,21 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.resources import SHIPPED_FORMS_DIR
 from bot.dialogs import engine as engine_module
 from bot.dialogs import form as form_module
 from bot.dialogs.answers import format_date_be
 from storage.models import Household
 from tests.support.survey import make_volunteer
 
-REAL_FORM = form_module.FORMS_DIR / "thaiqm-2566.yaml"
+REAL_FORM = SHIPPED_FORMS_DIR / "thaiqm-2566.yaml"
 
 
 @pytest.fixture
 def forms_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """A forms folder holding version 1 only; the caches see it and are reset afterwards."""
     (tmp_path / "thaiqm-2566.yaml").write_text(REAL_FORM.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(form_module, "FORMS_DIR", tmp_path)
+    monkeypatch.setenv("THAIQM_FORMS_DIR", str(tmp_path))
     form_module.forms.cache_clear()
     engine_module._ENGINES.clear()
     yield tmp_path

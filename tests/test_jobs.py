@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import flask
 import pytest
 
 import bot.jobs
@@ -17,6 +18,10 @@ def redis_reachable() -> bool:
         return probe.connect_ex(("127.0.0.1", 6379)) == 0
 
 
+def _no_web_app(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("the job worker built a Flask app")
+
+
 @pytest.mark.parametrize("store", ["sqlite", "redis"])
 def test_retry_job_pushes_messages_line_refused_earlier(store, config, line_user, line_api, tmp_path, monkeypatch):
     if store == "redis" and not redis_reachable():
@@ -28,6 +33,7 @@ def test_retry_job_pushes_messages_line_refused_earlier(store, config, line_user
     line_api.fail_next("push", 503)
     assert chat.follow().messages == []
     monkeypatch.setattr(bot.jobs, "RETRY_AFTER_SECONDS", -1)  # as if the 30 seconds had passed
+    monkeypatch.setattr(flask.Flask, "__init__", _no_web_app)  # a worker builds its runtime, never an app
     try:
         assert jobs.retry_pending_messages.call_local() == 1
         assert jobs.retry_pending_messages.call_local() == 0

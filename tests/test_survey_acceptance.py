@@ -64,13 +64,13 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.say("ไม่ทราบ")  # wrong: not a choice
     asks(r, "กรุณากดปุ่มตัวเลือก หรือพิมพ์หมายเลขตัวเลือก (1 ถึง 3)", "ผู้ให้ข้อมูล")
     r = chat.tap_button(r, "1. หัวหน้าครัวเรือน")
-    asks(r, "ข้อ 3/", "ข้อมูลครัวเรือน", "วันที่สำรวจ", "เช่น 15/1/2567")
+    asks(r, "ข้อ 3/", "ข้อมูลครัวเรือน", "วันที่สำรวจ", f"เช่น {today.day}/{today.month}/{be} หรือ “เมื่อวาน”")
     assert r.buttons[:2] == ["เลือกวันที่", "วันนี้"]
     picker = r.action("เลือกวันที่")
     assert picker["type"] == "datetimepicker" and picker["max"] == today.isoformat()
 
     r = chat.say("31/2/2567")  # wrong: no such date
-    asks(r, "ไม่มีวันที่นี้ในปฏิทิน", "รูปแบบคำตอบ: เลือกวันที่ หรือพิมพ์ เช่น 15/1/2567", "วันที่สำรวจ")
+    asks(r, "ไม่มีวันที่นี้ในปฏิทิน", f"รูปแบบคำตอบ: เลือกวันที่ หรือพิมพ์ เช่น {today.day}/{today.month}/{be}", "วันที่สำรวจ")
     r = chat.pick_date(picker["data"], today)
     asks(r, "รหัสประจำบ้าน (11 หลัก)")
     assert "ข้าม" in r.buttons
@@ -98,7 +98,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.say("1-1037-01234-56-3")
     asks(r, "เบอร์โทรศัพท์ติดต่อ")
     r = chat.say("12345")  # wrong
-    asks(r, "หมายเลขโทรศัพท์มี 9 หรือ 10 หลัก และขึ้นต้นด้วย 0")
+    asks(r, "เบอร์โทรศัพท์ต้องเป็นเบอร์มือถือ 10 หลักที่ขึ้นต้นด้วย 06 08 หรือ 09 หรือเบอร์โทรศัพท์บ้าน 9 หลัก")
     r = chat.say("081-234-5678")
     asks(r, "จำนวนสมาชิกที่อาศัยอยู่จริง")
     r = chat.say("0")  # wrong

@@ -255,7 +255,7 @@ def review_of_a_large_household(chat, db_engine, members: int):  # type: ignore[
     for value in ("ชาย", "45", "1", "2", "3", "9,000", "6"):
         chat.say(value)
     for member in range(2, members + 1):
-        for value in (f"สมาชิกลำดับที่ {member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
+        for value in (f"สมาชิกลำดับ{'ก' * member} นามสกุลยาวมากเป็นพิเศษเพื่อทดสอบ", "2", "3", "20", "ข้าม", "1", "4", "6", "12,500", "2 4"):
             chat.say(value)
     for _dim in "HLEIA":
         chat.say("1")

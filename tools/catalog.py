@@ -18,7 +18,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "locales" / "th" / "LC_MESSAGES" / "messages.po"
+PO = ROOT / "bot" / "locales" / "th" / "LC_MESSAGES" / "messages.po"
 SOURCE_DIRS = ("bot", "storage")
 METHOD_MAP = [("**.py", "python")]
 

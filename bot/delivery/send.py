@@ -14,16 +14,17 @@ from bot.line.gateway import Delivery, LineGateway
 from bot.line.messages import Message
 from storage.db import transaction
 from storage.outbox import give_up_before, mark_outcomes, pending_for_retry
+from storage.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 # What each delivery outcome leaves in the outbox row.
 STATUS_AFTER = {
-    Delivery.SENT: "sent",
-    Delivery.UNCERTAIN: "uncertain",
-    Delivery.REJECTED: "failed",
-    Delivery.RETRY_LATER: "pending",
-    Delivery.TOKEN_UNUSABLE: "pending",
+    Delivery.SENT: OutboxStatus.SENT,
+    Delivery.UNCERTAIN: OutboxStatus.UNCERTAIN,
+    Delivery.REJECTED: OutboxStatus.FAILED,
+    Delivery.RETRY_LATER: OutboxStatus.PENDING,
+    Delivery.TOKEN_UNUSABLE: OutboxStatus.PENDING,
 }
 
 
@@ -91,7 +92,7 @@ def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Cal
     outcomes: list[tuple[int, str, str | None]] = []
     for outbox_id, chat_id, retry_key, messages, created_at in rows:
         if created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
-            outcomes.append((outbox_id, "failed", "expired"))
+            outcomes.append((outbox_id, OutboxStatus.FAILED, "expired"))
             continue
         # Every chunk again, each with its own key: LINE answers 409 to those it already has.
         outcome = push_chunks(gateway, chat_id, _chunks(list(messages)), retry_key)
@@ -99,7 +100,7 @@ def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Cal
     if outcomes:
         with transaction(factory) as session:
             mark_outcomes(session, outcomes, now())
-    return sum(status == "sent" for _id, status, _error in outcomes)
+    return sum(status == OutboxStatus.SENT for _id, status, _error in outcomes)
 
 
 def error_label(outcome: Delivery) -> str | None:

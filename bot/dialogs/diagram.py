@@ -1,12 +1,13 @@
 """A Mermaid state diagram of a form's dialog, generated from the engine's machine.
 
-    python -m bot.dialogs.diagram        # rewrite forms/<form>.mmd beside each form
+    python -m bot.dialogs.diagram        # rewrite <form>.mmd beside each form (bot/forms/)
 """
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Engine
-from bot.dialogs.form import FORMS_DIR, Form, forms
+from bot.resources import forms_dir
+from bot.dialogs.engine import CANCELLED, REFUSED, SUBMITTED, Engine
+from bot.dialogs.form import Form, forms
 
 
 def mermaid(engine: Engine) -> str:
@@ -21,7 +22,7 @@ def mermaid(engine: Engine) -> str:
             continue
         for source in sources:
             lines.append(f"    {_id(source)} --> {_id(transition['dest'])}: {label}")
-    for final in ("submitted", "refused", "cancelled"):
+    for final in (SUBMITTED, REFUSED, CANCELLED):
         lines.append(f"    {final} --> [*]")
     return "\n".join(lines) + "\n"
 
@@ -33,7 +34,7 @@ def _id(state: str) -> str:
 
 def diagram_path(form: Form):  # type: ignore[no-untyped-def]
     """Where a form's diagram lives: beside the form file."""
-    return FORMS_DIR / f"{form.id}-v{form.version}.mmd"
+    return forms_dir() / f"{form.id}-v{form.version}.mmd"
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from bot.dialogs.answers import BE_OFFSET, AnswerError, format_date_be, format_n
 from bot.dialogs.form import Form, Question
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Ask, Label, Msg, Option, Review, ReviewItem, ReviewSection
-from bot.dialogs.validate import choices_of, match_choice, parse_value
+from bot.dialogs.validate import Parsed, choices_of, hint_of, match_choice, parse_answer, phone_label
 from bot.i18n import N_
 
 REVIEW, SUBMITTED, REFUSED, CANCELLED = "review", "submitted", "refused", "cancelled"
@@ -393,26 +393,26 @@ class Engine:
         try:
             if question is not None and question.type == "checklist":
                 return self._checklist(cursor, answers, question, given, env)
-            value = self._parse(cursor, answers, question, given, env)
+            parsed = self._parse(cursor, answers, question, given, env)
         except AnswerError as error:
             return self._wrong(cursor, answers, error, env)
-        return self._store_and_advance(cursor, answers, value, env)
+        return self._store_and_advance(cursor, answers, parsed.value, env, note=parsed.note)
 
-    def _parse(self, cursor: Cursor, answers: Answers, question: Question | None, given: Input, env: Env) -> str | None:
+    def _parse(self, cursor: Cursor, answers: Answers, question: Question | None, given: Input, env: Env) -> Parsed:
         """The value of an answer (follow-ups have their own rules)."""
         if question is not None:
-            return parse_value(question, given, env, self.survey_year_be(answers, env))
+            return parse_answer(question, given, env, self.survey_year_be(answers, env))
         if cursor.state.endswith(MEMBER):
             members = self._member_options(answers)
             typed = given.value if given.kind == "option" else " ".join(normalize_digits(given.text).split())
             for option in members:
                 label = option.label if isinstance(option.label, str) else env.translate(option.label.id)
                 if typed in (option.value, str(option.number)) or typed.casefold() == label.casefold():
-                    return option.value
+                    return Parsed(option.value)
             raise AnswerError(N_("Please tap the member concerned, or type their number (1 to {count})."), {"count": len(members)})
         if given.kind != "text":
             raise AnswerError(N_("Please answer the question above."))
-        return parse_text(given.text, 500)
+        return Parsed(parse_text(given.text, 500))
 
     def _checklist(self, cursor: Cursor, answers: Answers, question: Question, given: Input, env: Env) -> Outcome:
         """Toggle an item, or take typed numbers as the whole selection."""
@@ -442,7 +442,7 @@ class Engine:
         value = " ".join(c.code for c in question.choices if c.code in codes)
         return self._store_and_advance(cursor, answers, value, env)
 
-    def _store_and_advance(self, cursor: Cursor, answers: Answers, value: str | None, env: Env, write: bool = True) -> Outcome:
+    def _store_and_advance(self, cursor: Cursor, answers: Answers, value: str | None, env: Env, write: bool = True, note: Msg | None = None) -> Outcome:
         """Store an answer and move to the next question (after an edit: the next unanswered one)."""
         key = self.key(cursor)
         merged = dict(answers)
@@ -450,7 +450,7 @@ class Engine:
         if write:
             merged[key] = value
             writes.append((key, value))
-        notes: list[Msg] = []
+        notes: list[Msg] = [note] if note is not None else []  # an interpreted answer, said back
         w = _Walker(self, cursor, merged, env)
         finished_member = self._question(cursor) is not None and cursor.state == self._last_member_question()
         self._forward(w, writes, merged)
@@ -477,7 +477,7 @@ class Engine:
         notes = [Msg(error.message, error.params)]
         question = self._question(cursor)
         if question is not None and question.hint:
-            notes.append(Msg(N_("Example: {hint}"), {"hint": Msg(question.hint)}))
+            notes.append(Msg(N_("Example: {hint}"), {"hint": hint_of(question, env)}))
         if tries >= TRIES_BEFORE_HELP:
             notes += self._help(cursor, answers, env)
         outcome = self.show(replace(cursor, tries=tries), answers, env, notes)
@@ -581,7 +581,7 @@ class Engine:
         if not question.required:
             controls.append(Option("skip", Msg(N_("Skip"))))
         params = {"member_no": cursor.member_no} if question.repeated else dict(env.area) if question.code == "area_confirm" else {}
-        hint = Msg(question.hint) if question.hint else None
+        hint = hint_of(question, env)
         if question.type in ("choice", "yes_no") and len(options) > 4:
             hint = Msg(N_("Tap a choice or type its number"))
         elif question.type == "checklist":
@@ -623,6 +623,8 @@ class Engine:
             return (format_date_be(dt.date.fromisoformat(value)),)
         if kind == "national_id":
             return (format_national_id(value),)
+        if kind == "phone":
+            return (phone_label(value),)
         if kind == "money":
             return (Msg(N_("{amount} baht"), {"amount": f"{int(value):,}"}),)
         if kind == "birth_year":

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
-FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "forms"
+from bot.resources import forms_dir
 
 TYPES = frozenset(
-    {"yes_no", "choice", "checklist", "text", "integer", "money", "date", "national_id", "house_code", "phone", "location", "birth_year"}
+    {"yes_no", "choice", "checklist", "text", "integer", "money", "date", "national_id", "house_code", "phone", "location", "birth_year", "person_name"}
 )
+# The periods a money question can ask for ("income per month").
+PERIODS = frozenset({"month", "year"})
+# An example a date hint shows is today's date, filled in when the question is asked.
+TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CHOICE_SOURCES = frozenset({"communities"})
@@ -86,6 +91,12 @@ class Question:
     repeated: bool = False
     # Personal data sealed at rest in the answers and their history (IDs, phones).
     sensitive: bool = False
+    # The hint's examples as (placeholder, typed answer): every one must be a valid answer.
+    examples: tuple[tuple[str, str], ...] = ()
+    # money: the period the amount is for (month, year); another typed period is converted.
+    per: str | None = None
+    # integer: words typed around the number ("คน", "หมู่ที่"), accepted and dropped.
+    words: tuple[str, ...] = ()
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -237,6 +248,12 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         if not isinstance(low, int) or not isinstance(high, int) or low > high:
             raise FormError(f"{where}: an {kind} question needs whole-number 'min' <= 'max'")
     no_value = _choice(raw["no_value"], where) if raw.get("no_value") else None
+    examples = _examples(raw, where)
+    if raw.get("per") is not None and (kind != "money" or raw["per"] not in PERIODS):
+        raise FormError(f"{where}: 'per' is for money questions: one of {', '.join(sorted(PERIODS))}")
+    words = raw.get("words") or []
+    if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
+        raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
     return Question(
         code=code,
         type=kind,
@@ -259,7 +276,36 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         prefill_first=raw.get("prefill_first"),
         repeated=repeated,
         sensitive=bool(raw.get("sensitive", False)),
+        examples=examples,
+        per=raw.get("per"),
+        words=tuple(w.strip() for w in words),
     )
+
+
+def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """The hint's examples: `example: 0812345678` fills {example}; a mapping fills named placeholders.
+
+    The hint must use exactly these placeholders (and {min}, {max}): an example written into
+    the hint's text could not be checked against the question's own rules.
+    """
+    declared = raw.get("example")
+    if declared is None:
+        examples: dict[Any, Any] = {}
+    elif isinstance(declared, dict):
+        examples = declared
+    else:
+        examples = {"example": declared}
+    if not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in examples.items()):
+        raise FormError(f"{where}: each example must be a quoted text (\"0812345678\", not a number)")
+    hint = raw.get("hint") or ""
+    try:
+        used = {name for _text, name, _spec, _conv in string.Formatter().parse(hint) if name is not None}
+    except ValueError as error:  # a lone "{" or "}"
+        raise FormError(f"{where}: the hint cannot be filled in ({error})") from None
+    allowed = set(examples) | ({"min", "max"} if raw.get("min") is not None else set())
+    if used - allowed or set(examples) - used:
+        raise FormError(f"{where}: the hint's placeholders {sorted(used)} must be its examples {sorted(examples)} (or min, max)")
+    return tuple((name, value.strip()) for name, value in examples.items())
 
 
 def _choice(raw: Any, where: str) -> Choice:
@@ -285,14 +331,18 @@ def _check_references(form: Form, where: str) -> None:
 
 @functools.cache
 def forms() -> dict[tuple[str, str], Form]:
-    """Every form version in forms/, loaded once, by (id, version)."""
+    """Every form version in the forms folder (shipped, or THAIQM_FORMS_DIR), loaded once, by (id, version)."""
+    folder = forms_dir()
     loaded: dict[tuple[str, str], Form] = {}
-    for path in sorted(FORMS_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         form = load_form(path)
         key = (form.id, form.version)
         if key in loaded:
             raise FormError(f"{path.name}: form {form.id} version {form.version} is defined twice")
         loaded[key] = form
+    if not loaded:
+        # Without this the bot would start and fail only at the first survey.
+        raise FormError(f"no form file (*.yaml) in {folder}")
     return loaded
 
 
@@ -305,7 +355,7 @@ def current_form(form_id: str = "thaiqm-2566") -> Form:
     """The newest version of a form, for new surveys."""
     versions = [f for (fid, _v), f in forms().items() if fid == form_id]
     if not versions:
-        raise FormError(f"no form {form_id!r} in {FORMS_DIR}")
+        raise FormError(f"no form {form_id!r} in {forms_dir()}")
     return max(versions, key=lambda f: _version_key(f.version))
 
 

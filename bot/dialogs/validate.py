@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from bot.dialogs import answers as parse
 from bot.dialogs.answers import AnswerError
-from bot.dialogs.form import Choice, Question
+from bot.dialogs.form import TODAY_EXAMPLE, Choice, Question
 from bot.dialogs.inputs import Env, Input
+from bot.dialogs.prompts import Label, Msg
 from bot.i18n import N_
 
 YES, NO = "yes", "no"
@@ -45,8 +47,36 @@ def match_choice(question: Question, text: str, env: Env) -> Choice | None:
     return None
 
 
-def parse_value(question: Question, given: Input, env: Env, survey_year_be: int) -> str:
-    """The canonical stored value for an answer to a question (not for checklists)."""
+@dataclass(frozen=True)
+class Parsed:
+    """A stored value, and what to say back when the answer was interpreted (an age, "5 พัน", "+66…")."""
+
+    value: str
+    note: Msg | None = None
+
+
+def parse_answer(question: Question, given: Input, env: Env, survey_year_be: int) -> Parsed:
+    """The canonical stored value of an answer (not for checklists), said back where it was read from words or converted."""
+    if given.kind != "text":
+        return Parsed(_untyped(question, given, env))
+    text = given.text
+    if question.no_value and match_no_value(question, text, env):
+        return Parsed(question.no_value.code)
+    if question.type == "money":
+        amount = parse.parse_amount(text, question.min or 0, question.max or 0, question.per)
+        return Parsed(str(amount.baht), _amount_note(question, amount) if amount.interpreted else None)
+    if question.type == "birth_year":
+        year, age = parse.read_birth_year(text, survey_year_be, question.max or 120)
+        note = Msg(N_("Recorded: born in {year} (age {age} in {survey_year})"), {"year": year, "age": age, "survey_year": survey_year_be}) if age is not None else None
+        return Parsed(str(year), note)
+    value = _typed(question, text, env)
+    if question.type == "phone" and value != parse.digits_only(text):
+        return Parsed(value, Msg(N_("Recorded: {answer}"), {"answer": phone_label(value)}))
+    return Parsed(value)
+
+
+def _untyped(question: Question, given: Input, env: Env) -> str:
+    """The value of a tapped option, a picked date or a shared location."""
     kind = question.type
     if given.kind == "option":
         return _option(question, given.value, env)
@@ -58,9 +88,12 @@ def parse_value(question: Question, given: Input, env: Env, survey_year_be: int)
         if kind != "location":
             raise AnswerError(N_("Please answer the question above."))
         return given.value
-    text = given.text
-    if question.no_value and match_no_value(question, text, env):
-        return question.no_value.code
+    raise AnswerError(N_("Please answer the question above."))
+
+
+def _typed(question: Question, text: str, env: Env) -> str:
+    """The value of a typed answer."""
+    kind = question.type
     if kind in ("yes_no", "choice"):
         choice = match_choice(question, text, env)
         if choice is None:
@@ -68,12 +101,12 @@ def parse_value(question: Question, given: Input, env: Env, survey_year_be: int)
         return choice.code
     if kind == "text":
         return parse.parse_text(text, question.max_length)
+    if kind == "person_name":
+        return parse.parse_person_name(text, question.max_length)
     if kind == "integer":
-        return str(parse.parse_integer(text, question.min or 0, question.max or 0))
-    if kind == "money":
-        return str(parse.parse_money(text, question.min or 0, question.max or 0))
+        return str(parse.parse_integer(text, question.min or 0, question.max or 0, question.words))
     if kind == "date":
-        if " ".join(text.split()).casefold() in ("today", env.translate(TODAY).casefold()):
+        if " ".join(text.split()).casefold() == env.translate(TODAY).casefold():
             return env.today.isoformat()
         return _date(parse.parse_date(text, env.today), env.today)
     if kind == "national_id":
@@ -82,8 +115,6 @@ def parse_value(question: Question, given: Input, env: Env, survey_year_be: int)
         return parse.parse_house_code(text)
     if kind == "phone":
         return parse.parse_phone(text)
-    if kind == "birth_year":
-        return str(parse.parse_birth_year(text, survey_year_be, question.max or 120))
     if kind == "location":
         raise AnswerError(N_("Please tap \"Send location\" below to share the position of the house, or tap \"Skip\"."))
     raise AnswerError(N_("Please answer the question above."))
@@ -112,3 +143,40 @@ def _date(day: dt.date, today: dt.date) -> str:
     if day < today - dt.timedelta(days=366):
         raise AnswerError(N_("The date is more than a year ago. Please check the year (Buddhist Era)."))
     return day.isoformat()
+
+
+def _amount_note(question: Question, amount: parse.Amount) -> Msg:
+    """ "Recorded: 5,000 baht per month" and, when converted, from what was typed."""
+    baht = f"{amount.baht:,}"
+    if question.per is None:
+        return Msg(N_("Recorded: {answer}"), {"answer": Msg(N_("{amount} baht"), {"amount": baht})})
+    period = Msg(parse.PERIOD_NAMES[question.per])
+    if amount.typed is None:
+        return Msg(N_("Recorded: {amount} baht per {period}"), {"amount": baht, "period": period})
+    typed_period = Msg(parse.PERIOD_NAMES[amount.typed_period or question.per])
+    return Msg(N_("Recorded: {amount} baht per {period} (converted from {typed} baht per {typed_period})"), {"amount": baht, "period": period, "typed": f"{amount.typed:,}", "typed_period": typed_period})
+
+
+def phone_label(value: str) -> Label:
+    """A stored phone number as people read it, with its extension."""
+    number, extension = parse.format_phone(value)
+    return Msg(N_("{number} ext. {extension}"), {"number": number, "extension": extension}) if extension else number
+
+
+def example_values(question: Question, env: Env) -> dict[str, str]:
+    """The hint's examples as typed answers (a date example is today's date, so it is always in range)."""
+    values = dict(question.examples)
+    for name, value in values.items():
+        if question.type == "date" and value == TODAY_EXAMPLE:
+            values[name] = f"{env.today.day}/{env.today.month}/{env.today.year + parse.BE_OFFSET}"
+    return values
+
+
+def hint_of(question: Question, env: Env) -> Msg | None:
+    """The question's hint with its examples (and range) filled in."""
+    if not question.hint:
+        return None
+    params: dict[str, object] = dict(example_values(question, env))
+    if question.min is not None and question.type in ("integer", "money"):
+        params.update(min=question.min, max=question.max)
+    return Msg(question.hint, params)

@@ -29,6 +29,7 @@ from storage.invites import consume_invite, find_invite, invite_problem, looks_l
 from storage.models import Community, InviteCode, Municipality, Person, RegistrationDraft
 from storage.people import any_person_for_line_user
 from storage.registration import clear_wrong_codes, drop_draft, locked_until, record_wrong_code, start_draft
+from storage.statuses import InviteProblem
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def _on_confirm(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode,
         return [Text(_("Please tap \"Confirm\" to register, \"Edit\" to change your answers or \"Cancel\".")), _confirmation(ctx, draft, invite)]
     if not consume_invite(ctx.session, invite.id, ctx.now):
         drop_draft(ctx.session, ctx.user.id)
-        return [_code_unusable(invite_problem(invite, ctx.now) or "used_up")]
+        return [_code_unusable(invite_problem(invite, ctx.now) or InviteProblem.USED_UP)]
     person = Person(
         line_user_id=ctx.user.id,
         role=invite.role,
@@ -257,9 +258,9 @@ def _area_name(ctx: EventContext, invite: InviteCode) -> str:
     return name
 
 
-def _code_unusable(problem: str) -> Text:
+def _code_unusable(problem: InviteProblem) -> Text:
     """An expired or used-up code says so, and how to get another."""
-    if problem == "expired":
+    if problem is InviteProblem.EXPIRED:
         text = _("This invite code has expired. Please ask the municipality or your supervisor for a new code, then type it here.")
     else:
         text = _("This invite code has already been used as many times as allowed. Please ask the municipality or your supervisor for a new code, then type it here.")

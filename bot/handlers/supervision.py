@@ -15,7 +15,7 @@ from datetime import datetime, time, timezone
 from sqlalchemy import or_, select
 
 from bot.chat import postback
-from bot.people import policy
+from bot.people import admin, policy
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
@@ -26,9 +26,9 @@ from bot.people.rich_menu_links import unlink_rich_menu
 from bot.chat.text_input import digits
 from storage import audit, surveys
 from storage.areas import names_of
-from storage.invites import create_invite, display_code
+from storage.invites import display_code
 from storage.models import Household, Person
-from storage.people import deactivate, volunteer_counts, volunteers_in_area
+from storage.people import volunteer_counts, volunteers_in_area
 
 MAX_PICK_BUTTONS = 12
 MAX_LABEL = 20
@@ -96,10 +96,7 @@ def do_deactivate(ctx: EventContext, person: Person, target_id: int) -> list[Rep
     target = ctx.session.get(Person, target_id)
     if target is None or policy.manage_person(person, target) is not None:
         return refusal(policy.Denied.NOT_YOURS, person.role)
-    if target.active:
-        deactivate(target, ctx.now)
-        surveys.release_person(ctx.session, target.id, ctx.now)
-        audit.record(ctx.session, "person.deactivate", ctx.now, actor_id=person.id, subject_id=target.id)
+    if admin.deactivate_person(ctx.session, target, ctx.now, actor_id=person.id):
         unlink_rich_menu(ctx, target)
     return [Text(_("{name} has been deactivated.", name=target.full_name), menu_buttons(person.role))]
 
@@ -162,10 +159,9 @@ def make_invite(ctx: EventContext, person: Person) -> list[Reply]:
     """A volunteer invite code for the supervisor's own area."""
     if (refused := policy.create_invite(person, "volunteer", person.municipality_id, person.community_id)) is not None:
         return refusal(refused, person.role)
-    invite = create_invite(
-        ctx.session, "volunteer", person.municipality_id, person.community_id, ctx.now, CHAT_INVITE_DAYS, CHAT_INVITE_USES, created_by_id=person.id
+    invite = admin.issue_invite(
+        ctx.session, "volunteer", person.municipality_id, person.community_id, ctx.now, CHAT_INVITE_DAYS, CHAT_INVITE_USES, actor_id=person.id
     )
-    audit.record(ctx.session, "invite.create", ctx.now, actor_id=person.id, invite_code_id=invite.id, role="volunteer")
     until = invite.expires_at.astimezone(ctx.config.zone).strftime("%d/%m/") + str(invite.expires_at.astimezone(ctx.config.zone).year + 543)
     return [
         Text(

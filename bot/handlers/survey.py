@@ -11,7 +11,7 @@ import re
 
 
 from bot.dialogs.answers import normalize_digits
-from bot.dialogs.engine import CANCELLED, REVIEW, Cursor, Engine, Outcome, engine_for
+from bot.dialogs.engine import REVIEW, Cursor, Engine, Outcome, engine_for
 from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
@@ -26,13 +26,14 @@ from bot.chat.replies import Button, Reply, Text
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
+from storage.statuses import HouseholdStatus
 
 # Answers that can reveal a household already recorded.
 CONSENT = "consent"
 DUPLICATE_KEYS = {"house_code", "head_national_id", "house_no", "community"}
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
-IN_HAND_STATUSES = ("draft", "submitted")
-STATUS_LABELS = {"draft": N_("being surveyed"), "submitted": N_("submitted")}
+IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
+STATUS_LABELS = {HouseholdStatus.DRAFT: N_("being surveyed"), HouseholdStatus.SUBMITTED: N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
 CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
 
@@ -160,7 +161,7 @@ def start(ctx: EventContext) -> list[Reply]:
         return _refusal(ctx)
     form = current_form()
     previous = surveys.active_household(ctx.session, person.id)
-    kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == "draft" else []
+    kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == HouseholdStatus.DRAFT else []
     household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = _load(ctx, household)
@@ -209,9 +210,9 @@ def _draft_name(household: Household) -> str:
 
 def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
     """Put a draft in hand and show where it stands."""
-    if household.status == "submitted":
+    if household.status == HouseholdStatus.SUBMITTED:
         return [Text(_("This household was submitted with receipt {receipt}. To correct it, tap \"Correct this record\".", receipt=household.receipt_no), (Button(_("Correct this record"), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record")),))]
-    if household.status != "draft":
+    if household.status != HouseholdStatus.DRAFT:
         return [Text(_("This survey was closed and cannot be continued."))]
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = _load(ctx, household)
@@ -224,7 +225,7 @@ def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Rep
     Every change is written at once and kept in its history (answer_changes), so pausing or
     cancelling a correction ends it without losing or undoing anything submitted.
     """
-    if household.status != "submitted":
+    if household.status != HouseholdStatus.SUBMITTED:
         return _open(ctx, person, household)
     _save_cursor(household, Cursor(state=REVIEW))
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
@@ -234,7 +235,7 @@ def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Rep
 
 def _other_draft(ctx: EventContext, person: Person, household: Household, active: Household | None) -> list[Reply]:
     """A tap on a button of a draft not in hand: change nothing, offer to open it."""
-    if household.status != "draft":
+    if household.status != HouseholdStatus.DRAFT:
         return _open(ctx, person, household)
     return [Text(
         _("That button belongs to another survey ({name}), so nothing was changed. Open that survey?", name=_draft_name(household)),
@@ -270,7 +271,7 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
-    if household.status == "submitted" and outcome.cursor.confirm_cancel and outcome.notes:
+    if household.status == HouseholdStatus.SUBMITTED and outcome.cursor.confirm_cancel and outcome.notes:
         # The engine's question speaks of a draft; a correction's cancel ends only the correction.
         outcome.notes[-1] = Msg(N_("End this correction? The record stays submitted with the changes made so far; nothing submitted is discarded."))
     replies = render(outcome, household.id)
@@ -280,7 +281,7 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
 def _close(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply] | None:
     """The end of a draft (refused, cancelled, submitted) or a pause."""
     event = outcome.event
-    correcting = household.status == "submitted"
+    correcting = household.status == HouseholdStatus.SUBMITTED
     if correcting and event in ("paused", "cancelled"):
         # Ending a correction: the record stays submitted with the changes already recorded.
         _save_cursor(household, Cursor(state=REVIEW))
@@ -297,7 +298,7 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The household did not consent. Only the refusal (area, date and volunteer) is recorded. Thank you."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "cancelled":
-        household.status = CANCELLED
+        household.status = HouseholdStatus.CANCELLED
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey was cancelled. Its answers are kept as a cancelled draft."), (Button(_("Start a survey"), text=_("survey")),))]
     if event == "submitted":

@@ -1,6 +1,6 @@
 """Rich menus per role: draw the image with Thai labels, create it at LINE, link it.
 
-Used by `thaiqm-bot richmenu`. The layout comes from bot.people.menus, so the rich menu and the
+Used by `thaiqm-bot richmenu` and the demo, through `publish_menus_at`. The layout comes from bot.people.menus, so the rich menu and the
 `menu` quick replies always offer the same commands. Thai needs a font with Thai glyphs:
 the TLWG fonts from Debian (`apt-get install fonts-tlwg-loma-ttf`), or any .ttf given
 with --font.
@@ -17,6 +17,7 @@ from typing import Sequence
 
 from linebot.v3.messaging import (
     ApiClient,
+    ApiException,
     MessageAction,
     MessagingApi,
     MessagingApiBlob,
@@ -29,7 +30,9 @@ from linebot.v3.messaging import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import Config
 from bot.i18n import _
+from bot.line.gateway import sdk_configuration
 from bot.people.menus import MENUS, MenuItem
 from storage.models import LineUser, Person, RichMenu
 
@@ -53,6 +56,14 @@ INK = (0, 58, 112)
 
 class FontMissing(RuntimeError):
     """No font with Thai glyphs was found: the message says what to install."""
+
+
+class RichMenuRefused(RuntimeError):
+    """LINE (or the local stand-in) refused a rich menu request; `status` is its HTTP status."""
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__(f"rich menu request refused with status {status}")
+        self.status = status
 
 
 def find_thai_font(explicit: str | None = None) -> Path:
@@ -155,6 +166,15 @@ def publish_menus(session: Session, client: ApiClient, font_path: Path, now: dat
         row.line_rich_menu_id, row.created_at = rich_menu_id, now
         session.add(row)
     return created, len(users)
+
+
+def publish_menus_at(config: Config, session: Session, font_path: Path, now: datetime) -> tuple[dict[str, str], int]:
+    """Publish every role's menu at the LINE API this configuration points to (RichMenuRefused when refused)."""
+    with ApiClient(sdk_configuration(config)) as client:
+        try:
+            return publish_menus(session, client, font_path, now)
+        except ApiException as error:
+            raise RichMenuRefused(error.status) from None
 
 
 def _bounds(index: int, columns: int, rows: int, count: int) -> tuple[int, int, int, int]:

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from flask import Flask
-from linebot.v3.messaging import ApiClient, ApiException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,13 +36,13 @@ from bot.config import Config
 from bot.local.demo_surveys import HOUSEHOLDS, survey
 from bot.dialogs.form import current_form
 from bot.i18n import _
-from bot.line.gateway import sdk_configuration
-from bot.line.rich_menus import FontMissing, find_thai_font, publish_menus
+from bot.people.admin import issue_invite
+from bot.line.rich_menus import FontMissing, RichMenuRefused, find_thai_font, publish_menus_at
 from bot.state import app_state
-from storage import audit
 from storage.db import transaction
-from storage.invites import create_invite, display_code, find_invite, invite_problem
-from storage.models import Community, Household, InviteCode, LineUser, Municipality, Person
+from storage.invites import display_code, find_invite, invite_problem
+from storage.models import Community, Household, LineUser, Municipality, Person
+from storage.statuses import HouseholdStatus
 from storage.upsert import insert_ignoring_conflict
 
 # Province 99 does not exist, so the demo can never collide with a real municipality.
@@ -165,11 +164,10 @@ def _publish_rich_menus(session: Session, config: Config, now: datetime) -> str:
         font_path = find_thai_font()
     except FontMissing as error:
         return f"not shown ({error})"  # the menus still come as quick replies
-    with ApiClient(sdk_configuration(config)) as client:
-        try:
-            publish_menus(session, client, font_path, now)
-        except ApiException as error:
-            raise DemoError(f"the LINE stand-in refused a rich menu request (status {error.status})") from None
+    try:
+        publish_menus_at(config, session, font_path, now)
+    except RichMenuRefused as error:
+        raise DemoError(f"the LINE stand-in refused a rich menu request (status {error.status})") from None
     return "published"
 
 
@@ -232,8 +230,7 @@ def _persona_codes(
         if key in registered:
             continue
         community_id = communities[who.community].id if who.code_names_community and who.community is not None else None
-        invite = create_invite(session, who.role, municipality.id, community_id, now, PERSONA_CODE_DAYS, 1)
-        audit.record(session, "invite.create", now, invite_code_id=invite.id, role=who.role)
+        invite = issue_invite(session, who.role, municipality.id, community_id, now, PERSONA_CODE_DAYS, 1)
         codes[key] = invite.code
     return codes
 
@@ -320,7 +317,7 @@ def seed_households(session: Session, world: DemoWorld, now: datetime) -> None:
     }
     for planned in HOUSEHOLDS:
         household = by_code.get(planned.house_code)
-        expected = "draft" if planned.stop_at is not None else "submitted"
+        expected = HouseholdStatus.DRAFT if planned.stop_at is not None else HouseholdStatus.SUBMITTED
         if household is None or (planned.house_code in world.surveyed and household.status != expected):
             raise DemoError(f"the survey dialog did not leave demo house code {planned.house_code} {expected}")
         if planned.house_code in world.surveyed and planned.days_ago:
@@ -340,8 +337,7 @@ def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> Non
     if invite is not None and invite.municipality_id == world.municipality.id and invite_problem(invite, tomorrow) is None:
         world.newcomer_code = known
         return
-    invite = create_invite(session, "volunteer", world.municipality.id, None, now, NEWCOMER_CODE_DAYS, NEWCOMER_CODE_USES)
-    audit.record(session, "invite.create", now, invite_code_id=invite.id, role="volunteer")
+    invite = issue_invite(session, "volunteer", world.municipality.id, None, now, NEWCOMER_CODE_DAYS, NEWCOMER_CODE_USES)
     world.newcomer_code = invite.code or ""
     if world.code_file is not None:
         world.code_file.parent.mkdir(parents=True, exist_ok=True)

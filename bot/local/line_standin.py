@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask, Response, request
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 # Seconds a reply token stays valid at LINE ("about one minute", per LINE's docs).
 REPLY_TOKEN_LIFETIME = 60.0
@@ -351,34 +350,3 @@ def build_api(standin: LineStandIn) -> Flask:
         return {"replyToken": standin.issue_reply_token(chat_id)}
 
     return api
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log line per call: the stand-in records every call itself."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        """Stay quiet: the stand-in records every call itself."""
-
-
-class StandInServer:
-    """The fake API served over HTTP on 127.0.0.1 in a background thread."""
-
-    def __init__(self, standin: LineStandIn, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.standin = standin
-        self._server: BaseWSGIServer = make_server(host, port, build_api(standin), threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="line-standin", daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Base URL to give the SDK as `Configuration(host=...)`."""
-        return f"http://{self._server.host}:{self._server.port}"
-
-    def start(self) -> "StandInServer":
-        """Start serving in the background."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
