@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from linebot.v3.webhook import SignatureValidator
 
 from bot.config import Config, ConfigError
 from bot.dialogs.engine import preload as preload_forms
@@ -38,7 +37,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions[EXTENSION_KEY] = AppState(
         runtime=runtime,
         processor=WebhookProcessor(config, runtime.session_factory, runtime.gateway, runtime.sender, utc_now),
-        signature_validator=SignatureValidator(config.line_channel_secret),
     )
     app.register_blueprint(webhook)
     if config.local_mode:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from linebot.v3.webhook import SignatureValidator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,11 +17,10 @@ from bot.runtime import Runtime
 
 @dataclass(frozen=True)
 class AppState:
-    """The app's long-lived parts: the shared runtime, the processor and the signature check."""
+    """The app's long-lived parts: the shared runtime and the webhook processor."""
 
     runtime: Runtime
     processor: WebhookProcessor
-    signature_validator: SignatureValidator
 
     # The runtime's parts, read through the state by the webhook, the emulator and tests.
     @property

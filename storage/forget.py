@@ -9,7 +9,8 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer, SurveySession
+from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
+from storage.surveys import release_household
 
 ANSWERS = SurveyAnswer.__table__
 # Columns of the household that name, locate or reach it.
@@ -30,7 +31,7 @@ def forget_household(session: Session, household: Household, personal_codes: Ite
     session.execute(update(HouseholdMember).where(HouseholdMember.household_id == household.id).values(full_name=None, national_id=None, national_id_hash=None))
     session.execute(update(HouseholdProblem).where(HouseholdProblem.household_id == household.id).values(detail=None))
     # Out of every volunteer's hand: nobody goes on answering a record that was erased.
-    session.execute(update(SurveySession).where(SurveySession.household_id == household.id).values(household_id=None, updated_at=now))
+    release_household(session, household.id, now)
     for column in HOUSEHOLD_PERSONAL:
         setattr(household, column, None)
     household.forgotten_at = household.updated_at = now

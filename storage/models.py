@@ -231,12 +231,11 @@ class RegistrationGuard(Base):
 
 
 class RegistrationDraft(Base):
-    """A registration in progress: which step, and the answers so far (deleted when done)."""
+    """The answers of a registration in progress (deleted when done); its step is the user's conversation."""
 
     __tablename__ = "registration_drafts"
 
     line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
-    step: Mapped[str] = mapped_column(String(16))
     invite_code_id: Mapped[int | None] = mapped_column(ForeignKey("invite_codes.id"))
     full_name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(SealedText)
@@ -352,11 +351,18 @@ class AnswerChange(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SurveySession(Base):
-    """Which draft a person has in hand (the one typed answers go to)."""
+class Conversation(Base):
+    """Where a LINE user is in the chat: which dialog, which step of it, which draft (dialog None: none)."""
 
-    __tablename__ = "survey_sessions"
+    __tablename__ = "conversations"
+    # "Take this draft out of every hand" looks rows up by dialog and draft.
+    __table_args__ = (Index("ix_conversations_dialog_draft", "dialog", "draft_id"),)
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"))
+    line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
+    dialog: Mapped[str | None] = mapped_column(String(24))
+    # Where in the dialog, for a dialog that keeps its step here (registration); the survey keeps
+    # its pointer on the household row, so a paused draft resumes where it stood.
+    step: Mapped[str | None] = mapped_column(String(40))
+    # The dialog's draft: a household for the survey; none for registration (its draft is per user).
+    draft_id: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from storage import conversations
 from storage.models import RegistrationDraft, RegistrationGuard
 
+REGISTRATION = "registration"  # the dialog's name in the user's conversation
 MAX_WRONG_CODES = 5
 LOCKOUT = timedelta(minutes=15)
 
@@ -48,19 +50,21 @@ def draft_of(session: Session, line_user_pk: int) -> RegistrationDraft | None:
 
 
 def start_draft(session: Session, line_user_pk: int, now: datetime) -> RegistrationDraft:
-    """Start (or restart) a registration at the code step."""
+    """Start (or restart) a registration: empty answers, the conversation at the code step."""
     draft = session.get(RegistrationDraft, line_user_pk)
     if draft is None:
         draft = RegistrationDraft(line_user_id=line_user_pk)
         session.add(draft)
-    draft.step, draft.invite_code_id, draft.full_name, draft.phone = "code", None, None, None
+    draft.invite_code_id, draft.full_name, draft.phone = None, None, None
     draft.volunteer_type, draft.community_id, draft.updated_at = None, None, now
+    conversations.enter(session, line_user_pk, REGISTRATION, now, step="code")
     return draft
 
 
-def drop_draft(session: Session, line_user_pk: int) -> None:
-    """Forget a registration in progress (finished or cancelled)."""
+def drop_draft(session: Session, line_user_pk: int, now: datetime) -> None:
+    """Forget a registration in progress (finished or cancelled) and end its dialog."""
     session.execute(RegistrationDraft.__table__.delete().where(RegistrationDraft.line_user_id == line_user_pk))
+    conversations.leave(session, line_user_pk, now, REGISTRATION)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -13,8 +13,9 @@ from typing import Any, Callable
 from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
+from storage import conversations
+from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from storage.sealed import Sensitive, lookup_hashes
-from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, SurveySession
 from storage.statuses import OPEN_HOUSEHOLD_STATUSES, HouseholdStatus, ProblemStatus
 
 Key = tuple[str, int]
@@ -28,7 +29,14 @@ _UPDATE_ANSWER = update(ANSWERS).where(
     ANSWERS.c.household_id == bindparam("b_household_id"), ANSWERS.c.code == bindparam("b_code"), ANSWERS.c.member_no == bindparam("b_member_no")
 )
 _INSERT_ANSWER = insert(ANSWERS)
-_ACTIVE_HOUSEHOLD = select(Household).join(SurveySession, SurveySession.household_id == Household.id).where(SurveySession.person_id == bindparam("person_id"))
+# The survey's draft in hand is the draft of the person's conversation.
+SURVEY = "survey"
+_ACTIVE_HOUSEHOLD = (
+    select(Household)
+    .join(Conversation, (Conversation.draft_id == Household.id) & (Conversation.dialog == SURVEY))
+    .join(Person, Person.line_user_id == Conversation.line_user_id)
+    .where(Person.id == bindparam("person_id"))
+)
 
 # Household questions stored again as columns of households (code -> column, converter).
 HOUSEHOLD_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -210,33 +218,37 @@ def save_pointer(household: Household, state: str, member_no: int, problem: str,
 
 
 def active_household(session: Session, person_id: int) -> Household | None:
-    """The draft the person has in hand, if any (one query: not the session row, then the household)."""
+    """The draft the person has in hand, if any (one query)."""
     return session.scalars(_ACTIVE_HOUSEHOLD, {"person_id": person_id}).first()
 
 
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
     """Put a draft in the person's hand (None: none), taking it out of anyone else's.
 
-    The dialog pointer lives on the household row, so two hands on one draft would move
-    one pointer: the last to open it holds it, the other's next answer finds nothing in hand.
+    The hand is the person's conversation (the survey dialog with this draft). The dialog
+    pointer lives on the household row, so two hands on one draft would move one pointer:
+    the last to open it holds it, the other's next answer finds nothing in hand.
     """
-    if household_id is not None:
-        session.execute(update(SurveySession).where(SurveySession.household_id == household_id, SurveySession.person_id != person_id).values(household_id=None, updated_at=now))
-    row = session.get(SurveySession, person_id)
-    if row is None:
-        session.add(SurveySession(person_id=person_id, household_id=household_id, updated_at=now))
-    else:
-        row.household_id, row.updated_at = household_id, now
+    person = session.get(Person, person_id)
+    if person is None or person.line_user_id is None:
+        return  # not in any chat: nothing to hold
+    if household_id is None:
+        conversations.leave(session, person.line_user_id, now, SURVEY)
+        return
+    conversations.release_draft(session, SURVEY, household_id, now, keep=person.line_user_id)
+    conversations.enter(session, person.line_user_id, SURVEY, now, draft_id=household_id)
 
 
 def release_household(session: Session, household_id: int, now: datetime) -> None:
     """Take a household out of every hand (it was moved to another volunteer)."""
-    session.execute(update(SurveySession).where(SurveySession.household_id == household_id).values(household_id=None, updated_at=now))
+    conversations.release_draft(session, SURVEY, household_id, now)
 
 
 def release_person(session: Session, person_id: int, now: datetime) -> None:
     """Take whatever draft a person holds out of their hand (they were deactivated)."""
-    session.execute(update(SurveySession).where(SurveySession.person_id == person_id).values(household_id=None, updated_at=now))
+    person = session.get(Person, person_id)
+    if person is not None and person.line_user_id is not None:
+        conversations.leave(session, person.line_user_id, now, SURVEY)
 
 
 def drafts_for(session: Session, person_id: int) -> list[Household]:

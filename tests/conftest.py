@@ -7,6 +7,7 @@ to run the same tests against PostgreSQL (CI does both).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -70,17 +71,30 @@ def db_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the database starts with empty tables."""
-    if "database_url" not in request.fixturenames:
-        yield
-        return
-    engine: Engine = request.getfixturevalue("db_engine")
+def empty_tables(engine: Engine) -> None:
+    """Delete every row, children before parents."""
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the database starts with empty tables, unless it builds on a shared seeding."""
+    if "database_url" in request.fixturenames and "shared_database" not in request.fixturenames:
+        empty_tables(request.getfixturevalue("db_engine"))
     yield
+
+
+@pytest.fixture(scope="module")
+def shared_database(database_url: str, db_engine: Engine) -> str:
+    """The database emptied once for a module whose tests share one costly seeding (the demo).
+
+    Its tests see each other's changes: they run in file order, and each is written to pass
+    both on a fresh seeding and after the tests above it.
+    """
+    empty_tables(db_engine)
+    return database_url
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +106,9 @@ def _line_server() -> Iterator[StandInServer]:
     server.stop()
 
 
-@pytest.fixture
-def line_api(_line_server: StandInServer) -> Iterator[LineStandIn]:
-    """The fake LINE API, emptied; the test fails if the bot sent anything LINE would refuse."""
-    standin = _line_server.standin
-    standin.reset()
+@contextmanager
+def refused_by_line(standin: LineStandIn) -> Iterator[list[str]]:
+    """Collect the requests the bot sends meanwhile that LINE would refuse (empty when all is well)."""
     violations: list[str] = []
 
     def check(entry: RecordedRequest) -> None:
@@ -104,8 +116,33 @@ def line_api(_line_server: StandInServer) -> Iterator[LineStandIn]:
             violations.append(f"{entry.method} {entry.path}: {problem}")
 
     standin.on_request.append(check)
-    yield standin
-    standin.on_request.remove(check)
+    try:
+        yield violations
+    finally:
+        standin.on_request.remove(check)
+
+
+@pytest.fixture
+def line_api(_line_server: StandInServer) -> Iterator[LineStandIn]:
+    """The fake LINE API, emptied; the test fails if the bot sent anything LINE would refuse."""
+    _line_server.standin.reset()
+    with refused_by_line(_line_server.standin) as violations:
+        yield _line_server.standin
+    assert not violations, "the bot sent requests LINE would refuse:\n" + "\n".join(violations)
+
+
+@pytest.fixture(scope="module")
+def shared_line_server(_line_server: StandInServer) -> StandInServer:
+    """The fake LINE API emptied once for a module that shares one seeding (chats, rich menus)."""
+    _line_server.standin.reset()
+    return _line_server
+
+
+@pytest.fixture
+def shared_line_api(shared_line_server: StandInServer) -> Iterator[LineStandIn]:
+    """The module's fake LINE API, as earlier tests left it; the test fails if the bot sent anything LINE would refuse."""
+    with refused_by_line(shared_line_server.standin) as violations:
+        yield shared_line_server.standin
     assert not violations, "the bot sent requests LINE would refuse:\n" + "\n".join(violations)
 
 

@@ -5,6 +5,13 @@ Needs Debian's Chromium and Thai fonts (no browser download):
     apt-get install -y chromium fonts-thai-tlwg fonts-noto-color-emoji
     pip install -e '.[test]'   # brings Playwright for Python
 Screenshots of the key screens go to test-artifacts/.
+
+The demo is seeded once for the module (seeding and a browser cost seconds each), so the
+tests share its people and chats and run in file order: each passes on a fresh demo and
+after the tests above it. Those that change what a later one reads come after it (the
+supervisor counts the surveys before a volunteer submits one; the volunteer resumes the
+demo draft before pushes arrive in the chat; blocking comes last); the new user is a fresh
+one in each test's browser profile.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,9 +36,10 @@ from bot.local.server import create_local_app
 from bot.state import close_app
 from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import DemoSeeded, seed
+from bot.local.standin_server import StandInServer
 from bot.local.emulator.personas import PERSONAS_BY_KEY
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
-from tests.conftest import DATA_KEY, ACCESS_TOKEN
+from tests.conftest import ACCESS_TOKEN, DATA_KEY, refused_by_line
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
 
@@ -50,6 +59,9 @@ INSTALL_HINT = "apt-get install -y chromium fonts-thai-tlwg fonts-noto-color-emo
 if not Path(CHROMIUM).is_file():
     pytest.skip(f"Chromium is not installed at {CHROMIUM} ({INSTALL_HINT})", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason=f"Playwright for Python is not installed ({INSTALL_HINT})")
+
+# The browser sees only the emulator page: the PostgreSQL run would repeat the same checks.
+pytestmark = pytest.mark.once
 
 GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
 HELP = "วิธีใช้งานบัญชี LINE นี้"
@@ -159,20 +171,22 @@ DATE_QUESTION: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def demo(database_url: str, line_api, line_api_url: str, tmp_path) -> Iterator[tuple[str, DemoSeeded]]:  # type: ignore[no-untyped-def]
-    """The real app in local mode, served by werkzeug on a free port, with the demo seeded; (address, what was seeded)."""
+@pytest.fixture(scope="module")
+def demo(shared_database: str, shared_line_server: StandInServer) -> Iterator[tuple[str, DemoSeeded]]:
+    """The real app in local mode, served by werkzeug on a free port, with the demo seeded once for the module; (address, what was seeded)."""
     config = Config(
         line_channel_secret=LOCAL_CHANNEL_SECRET,
         line_channel_access_token=ACCESS_TOKEN,
-        database_url=database_url,
-        line_api_base_url=line_api_url,
+        database_url=shared_database,
+        line_api_base_url=shared_line_server.url,
         local_mode=True,
         data_key=DATA_KEY,
-        instance_path=str(tmp_path),
+        instance_path=tempfile.mkdtemp(prefix="thaiqm-instance-"),  # where the demo keeps its newcomer's code
     )
     app = create_local_app(config)
-    seeded = seed(app)
+    with refused_by_line(shared_line_server.standin) as refused:
+        seeded = seed(app)
+    assert not refused, "seeding the demo sent requests LINE would refuse:\n" + "\n".join(refused)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -182,10 +196,16 @@ def demo(database_url: str, line_api, line_api_url: str, tmp_path) -> Iterator[t
     close_app(app)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emulator_url(demo: tuple[str, DemoSeeded]) -> str:
     """Where the emulator of the seeded demo is served."""
     return demo[0]
+
+
+@pytest.fixture(scope="module")
+def line_api_url(shared_line_server: StandInServer) -> str:
+    """Where the demo's LINE stand-in listens (the module's, holding the demo's chats)."""
+    return shared_line_server.url
 
 
 @pytest.fixture(scope="module")
@@ -280,8 +300,8 @@ class EmulatorTab:
 
 
 @pytest.fixture
-def emulator(browser, emulator_url: str) -> Iterator[EmulatorTab]:
-    """A fresh browser profile on the emulator; fails the test on any JavaScript error."""
+def emulator(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
+    """A fresh browser profile on the emulator; fails the test on any JavaScript error or request LINE would refuse."""
     context = browser.new_context(viewport={"width": 1000, "height": 780}, locale="th-TH")
     tab = context.new_page()
     tab.set_default_timeout(10_000)
@@ -328,122 +348,6 @@ def test_new_user_follows_reads_thai_greeting_and_chats(emulator):
         ("message", "sticker"),
     ]
     assert len({e["source"]["userId"] for e in events}) == 1
-
-
-def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulator, line_api_url):
-    volunteer = PERSONAS_BY_KEY["volunteer"].line_user_id
-    page = emulator.tab
-    emulator.switch_to("household")
-    push(line_api_url, volunteer, PROGRESS_BUBBLE, carousel_of("ชุมชนบ้านหนองบัว", "ชุมชนวัดป่าสามัคคี", "ชุมชนตลาดเก่า"))
-    page.locator("li[data-persona=volunteer] .badge", has_text="2").wait_for()
-    assert "ชุมชน" in page.locator("li[data-persona=volunteer] .persona-preview").inner_text()
-    assert page.locator(".flex-bubble").count() == 0  # not in the household's chat
-    emulator.screenshot("04-push-badge")
-
-    emulator.switch_to("volunteer")
-    bubble = page.locator(".flex-bubble", has_text="ความคืบหน้าการสำรวจ")
-    bubble.wait_for()
-    for text in ("ชุมชนบ้านหนองบัว", "84 / 120 ครัวเรือน", "ฉบับร่าง 1 ครัวเรือน"):
-        assert text in bubble.inner_text()
-    assert bubble.locator(".flex-image").count() == 1
-    assert bubble.locator(".flex-separator").count() == 1
-    bar = bubble.locator("[style*='width: 70%']")
-    inner, outer = bar.bounding_box(), bar.locator("xpath=..").bounding_box()
-    assert abs(inner["width"] / outer["width"] - 0.70) < 0.02, (inner, outer)
-    assert page.locator(".flex-carousel").last.locator(".flex-bubble").count() == 3
-    assert page.locator("li[data-persona=volunteer] .badge").count() == 0
-    emulator.screenshot("05-flex-bubble-carousel")
-
-    page.locator(".flex-button", has_text="ดูรายชื่อครัวเรือน").click()
-    emulator.wait_for_bot(STALE_BUTTON)
-    assert emulator.user_texts()[-1] == "ดูรายชื่อครัวเรือน"
-    tapped = [e for e in emulator.events() if e["type"] == "postback"]
-    assert [(e["source"]["userId"], e["postback"]) for e in tapped] == [(volunteer, {"data": "do=gone"})]
-
-
-def test_date_picker_location_and_camera_buttons_behave_like_line(emulator, line_api_url):
-    supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
-    page = emulator.tab
-    emulator.switch_to("supervisor")
-    typed_before = emulator.user_texts()
-    push(line_api_url, supervisor, DATE_QUESTION)
-    page.locator(".quick-reply", has_text="เลือกวันที่").wait_for()
-    assert page.locator(".quick-reply", has_text="ถ่ายรูป").is_disabled()
-
-    emulator.tap_quick_reply("เลือกวันที่")
-    picker = page.locator("#picker-input")
-    assert picker.get_attribute("type") == "date"
-    assert (picker.input_value(), picker.get_attribute("min"), picker.get_attribute("max")) == ("2024-01-10", "2023-11-14", "2024-01-15")
-    picker.fill("2024-01-12")
-    emulator.screenshot("06-date-picker")
-    page.click("#picker-ok")
-    emulator.wait_for_bot(STALE_BUTTON)
-    assert emulator.user_texts() == typed_before  # LINE shows no bubble for a picked date
-    postback = [e for e in emulator.events() if e["type"] == "postback"][-1]
-    assert postback["postback"] == {"data": "do=gone&q=survey_date", "params": {"date": "2024-01-12"}}
-
-    push(line_api_url, supervisor, DATE_QUESTION)
-    page.locator(".quick-reply", has_text="ส่งตำแหน่งบ้าน").wait_for()
-    emulator.tap_quick_reply("ส่งตำแหน่งบ้าน")
-    emulator.wait_for_bot(THANKS_FOR + "ตำแหน่งที่ตั้ง")
-    assert "บ้านตัวอย่าง" in page.locator(".row-user .location").inner_text()
-    emulator.screenshot("07-location")
-    location = [e["message"] for e in emulator.events() if (e.get("message") or {}).get("type") == "location"]
-    assert len(location) == 1 and location[0]["latitude"] == pytest.approx(16.4419)
-
-
-def test_templates_stickers_and_images_from_the_bot_are_shown(emulator, line_api_url):
-    household = PERSONAS_BY_KEY["household"].line_user_id
-    confirm = {
-        "type": "template",
-        "altText": "ยืนยันข้อมูล",
-        "template": {
-            "type": "confirm",
-            "text": "ข้อมูลถูกต้องหรือไม่",
-            "actions": [
-                {"type": "message", "label": "ถูกต้อง", "text": "ถูกต้อง"},
-                {"type": "postback", "label": "แก้ไข", "data": "do=gone", "displayText": "แก้ไข"},
-            ],
-        },
-    }
-    sticker = {"type": "sticker", "packageId": "446", "stickerId": "1988"}
-    image = {"type": "image", "originalContentUrl": "https://example.com/a.jpg", "previewImageUrl": "https://example.com/a.jpg"}
-    emulator.switch_to("household")
-    push(line_api_url, household, sticker, image, confirm)
-    emulator.tab.locator(".template-confirm").wait_for()
-    assert emulator.tab.locator(".row-bot .sticker").count() == 1
-    assert emulator.tab.locator(".row-bot .media-placeholder").count() == 1
-    assert emulator.tab.locator(".template-confirm .template-action").all_inner_texts() == ["ถูกต้อง", "แก้ไข"]
-    emulator.tab.locator(".template-action", has_text="ถูกต้อง").click()
-    emulator.wait_for_bot(NOT_UNDERSTOOD)
-    assert emulator.user_texts() == ["ถูกต้อง"]
-    emulator.screenshot("09-template-sticker-image")
-
-
-def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
-    emulator.switch_to("supervisor")
-    supervisor_chat = emulator.bot_texts()
-    emulator.switch_to("volunteer2")
-    history = emulator.bot_texts()  # the demo registered this volunteer, then surveyed a household, in this chat
-    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่รับเรื่อง: QM-" in history[-1]
-    # with what the volunteer typed on their side, as LINE shows it
-    typed = emulator.user_texts()
-    assert typed[0] == "ลงทะเบียน" and typed[typed.index("ยืนยัน") - 1] == "ชุมชนวัดป่าสามัคคี" and typed[-1] == "ยืนยันส่ง"
-    emulator.type("ช่วยเหลือ")
-    emulator.wait_for_bot(REGISTERED_HELP)
-    emulator.switch_to("supervisor")
-    assert emulator.bot_texts() == supervisor_chat
-    emulator.switch_to("volunteer2")
-    assert emulator.bot_texts()[:-1] == history and REGISTERED_HELP in emulator.bot_texts()[-1]
-
-    emulator.tab.click("#block-toggle")
-    emulator.tab.locator("#add-friend", has_text="เลิกบล็อก").wait_for()
-    emulator.screenshot("08-blocked")
-    emulator.tab.click("#add-friend")
-    emulator.wait_for_bot(GREETING, count=2)  # the demo's greeting, then this one
-    events = emulator.events()
-    assert [e["type"] for e in events] == ["message", "unfollow", "follow"]
-    assert "replyToken" not in events[1] and events[2]["follow"] == {"isUnblocked": True}
 
 
 def test_history_and_friendship_survive_a_reload(emulator, emulator_url):
@@ -503,6 +407,65 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     assert (person.role, person.volunteer_type, person.phone, community.name) == ("volunteer", "osm", "0891234567", "ชุมชนตลาดเก่า")
 
 
+def test_templates_stickers_and_images_from_the_bot_are_shown(emulator, line_api_url):
+    household = PERSONAS_BY_KEY["household"].line_user_id
+    confirm = {
+        "type": "template",
+        "altText": "ยืนยันข้อมูล",
+        "template": {
+            "type": "confirm",
+            "text": "ข้อมูลถูกต้องหรือไม่",
+            "actions": [
+                {"type": "message", "label": "ถูกต้อง", "text": "ถูกต้อง"},
+                {"type": "postback", "label": "แก้ไข", "data": "do=gone", "displayText": "แก้ไข"},
+            ],
+        },
+    }
+    sticker = {"type": "sticker", "packageId": "446", "stickerId": "1988"}
+    image = {"type": "image", "originalContentUrl": "https://example.com/a.jpg", "previewImageUrl": "https://example.com/a.jpg"}
+    emulator.switch_to("household")
+    push(line_api_url, household, sticker, image, confirm)
+    emulator.tab.locator(".template-confirm").wait_for()
+    assert emulator.tab.locator(".row-bot .sticker").count() == 1
+    assert emulator.tab.locator(".row-bot .media-placeholder").count() == 1
+    assert emulator.tab.locator(".template-confirm .template-action").all_inner_texts() == ["ถูกต้อง", "แก้ไข"]
+    emulator.tab.locator(".template-action", has_text="ถูกต้อง").click()
+    emulator.wait_for_bot(NOT_UNDERSTOOD)
+    assert emulator.user_texts() == ["ถูกต้อง"]
+    emulator.screenshot("09-template-sticker-image")
+
+
+def test_date_picker_location_and_camera_buttons_behave_like_line(emulator, line_api_url):
+    supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
+    page = emulator.tab
+    emulator.switch_to("supervisor")
+    typed_before = emulator.user_texts()
+    push(line_api_url, supervisor, DATE_QUESTION)
+    page.locator(".quick-reply", has_text="เลือกวันที่").wait_for()
+    assert page.locator(".quick-reply", has_text="ถ่ายรูป").is_disabled()
+
+    emulator.tap_quick_reply("เลือกวันที่")
+    picker = page.locator("#picker-input")
+    assert picker.get_attribute("type") == "date"
+    assert (picker.input_value(), picker.get_attribute("min"), picker.get_attribute("max")) == ("2024-01-10", "2023-11-14", "2024-01-15")
+    picker.fill("2024-01-12")
+    emulator.screenshot("06-date-picker")
+    page.click("#picker-ok")
+    emulator.wait_for_bot(STALE_BUTTON)
+    assert emulator.user_texts() == typed_before  # LINE shows no bubble for a picked date
+    postback = [e for e in emulator.events() if e["type"] == "postback"][-1]
+    assert postback["postback"] == {"data": "do=gone&q=survey_date", "params": {"date": "2024-01-12"}}
+
+    push(line_api_url, supervisor, DATE_QUESTION)
+    page.locator(".quick-reply", has_text="ส่งตำแหน่งบ้าน").wait_for()
+    emulator.tap_quick_reply("ส่งตำแหน่งบ้าน")
+    emulator.wait_for_bot(THANKS_FOR + "ตำแหน่งที่ตั้ง")
+    assert "บ้านตัวอย่าง" in page.locator(".row-user .location").inner_text()
+    emulator.screenshot("07-location")
+    location = [e["message"] for e in emulator.events() if (e.get("message") or {}).get("type") == "location"]
+    assert len(location) == 1 and location[0]["latitude"] == pytest.approx(16.4419)
+
+
 def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulator):
     emulator.switch_to("supervisor")
     emulator.wait_for_bot(REGISTERED)  # the demo registered the supervisor in this chat
@@ -524,6 +487,49 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     emulator.tab.click("#rich-menu-bar")
     emulator.tap_rich_menu("อาสาสมัคร")
     emulator.wait_for_bot("อาสาสมัครในพื้นที่ของท่าน", count=2)
+
+
+def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
+    emulator.switch_to("volunteer")
+    emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
+    emulator.type("ทำต่อ")
+    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    emulator.tab.click("#rich-menu-bar")
+    emulator.screenshot("20-demo-draft-resumed")
+    emulator.type("1-1037-01234-56-3")
+    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
+
+
+def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulator, line_api_url):
+    volunteer = PERSONAS_BY_KEY["volunteer"].line_user_id
+    page = emulator.tab
+    emulator.switch_to("household")
+    push(line_api_url, volunteer, PROGRESS_BUBBLE, carousel_of("ชุมชนบ้านหนองบัว", "ชุมชนวัดป่าสามัคคี", "ชุมชนตลาดเก่า"))
+    page.locator("li[data-persona=volunteer] .badge", has_text="2").wait_for()
+    assert "ชุมชน" in page.locator("li[data-persona=volunteer] .persona-preview").inner_text()
+    assert page.locator(".flex-bubble").count() == 0  # not in the household's chat
+    emulator.screenshot("04-push-badge")
+
+    emulator.switch_to("volunteer")
+    bubble = page.locator(".flex-bubble", has_text="ความคืบหน้าการสำรวจ")
+    bubble.wait_for()
+    for text in ("ชุมชนบ้านหนองบัว", "84 / 120 ครัวเรือน", "ฉบับร่าง 1 ครัวเรือน"):
+        assert text in bubble.inner_text()
+    assert bubble.locator(".flex-image").count() == 1
+    assert bubble.locator(".flex-separator").count() == 1
+    bar = bubble.locator("[style*='width: 70%']")
+    inner, outer = bar.bounding_box(), bar.locator("xpath=..").bounding_box()
+    assert abs(inner["width"] / outer["width"] - 0.70) < 0.02, (inner, outer)
+    assert page.locator(".flex-carousel").last.locator(".flex-bubble").count() == 3
+    assert page.locator("li[data-persona=volunteer] .badge").count() == 0
+    emulator.screenshot("05-flex-bubble-carousel")
+
+    page.locator(".flex-button", has_text="ดูรายชื่อครัวเรือน").click()
+    emulator.wait_for_bot(STALE_BUTTON)
+    assert emulator.user_texts()[-1] == "ดูรายชื่อครัวเรือน"
+    tapped = [e for e in emulator.events() if e["type"] == "postback"]
+    assert [(e["source"]["userId"], e["postback"]) for e in tapped] == [(volunteer, {"data": "do=gone"})]
 
 
 def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_engine):
@@ -647,13 +653,27 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     assert [(p.code, p.member_no, p.detail) for p in problems] == [("H2", 1, "ขาดยาความดันสองเดือน"), ("H4", None, None)]
 
 
-def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
-    emulator.switch_to("volunteer")
-    emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
-    emulator.type("ทำต่อ")
-    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
-    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
-    emulator.tab.click("#rich-menu-bar")
-    emulator.screenshot("20-demo-draft-resumed")
-    emulator.type("1-1037-01234-56-3")
-    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
+def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
+    emulator.switch_to("supervisor")
+    supervisor_chat = emulator.bot_texts()
+    emulator.switch_to("volunteer2")
+    history = emulator.bot_texts()  # the demo registered this volunteer, then surveyed a household, in this chat
+    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่รับเรื่อง: QM-" in history[-1]
+    # with what the volunteer typed on their side, as LINE shows it
+    typed = emulator.user_texts()
+    assert typed[0] == "ลงทะเบียน" and typed[typed.index("ยืนยัน") - 1] == "ชุมชนวัดป่าสามัคคี" and typed[-1] == "ยืนยันส่ง"
+    emulator.type("ช่วยเหลือ")
+    emulator.wait_for_bot(REGISTERED_HELP)
+    emulator.switch_to("supervisor")
+    assert emulator.bot_texts() == supervisor_chat
+    emulator.switch_to("volunteer2")
+    assert emulator.bot_texts()[:-1] == history and REGISTERED_HELP in emulator.bot_texts()[-1]
+
+    emulator.tab.click("#block-toggle")
+    emulator.tab.locator("#add-friend", has_text="เลิกบล็อก").wait_for()
+    emulator.screenshot("08-blocked")
+    emulator.tab.click("#add-friend")
+    emulator.wait_for_bot(GREETING, count=2)  # the demo's greeting, then this one
+    events = emulator.events()
+    assert [e["type"] for e in events] == ["message", "unfollow", "follow"]
+    assert "replyToken" not in events[1] and events[2]["follow"] == {"isUnblocked": True}

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import DATA_KEY, ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support import webhooks
-from tests.support.line_chat import LineChat, http_poster
+from tests.support.line_chat import LineChat, http_poster, outbox_flush
 
 BIN = Path(sys.executable).parent
 
@@ -69,8 +69,8 @@ def gunicorn_url(database_url, line_api_url):  # type: ignore[no-untyped-def]
         process.communicate(timeout=10)
 
 
-def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api):
-    chat = LineChat(http_poster(gunicorn_url), CHANNEL_SECRET, line_api)
+def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api, db_engine):
+    chat = LineChat(http_poster(gunicorn_url, outbox_flush(db_engine)), CHANNEL_SECRET, line_api)
     bad = chat.post_body(webhooks.body_of(webhooks.follow_event(chat.user_id, "t")), signature="d3Jvbmc=")
     assert bad.status == 400
     assert chat.post_body(webhooks.body_of()).status == 200
@@ -82,6 +82,10 @@ def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api):
     assert again.status == 200
     assert again.messages == []
     assert len(line_api.calls("reply")) == 1
+
+
+# The commands below run in a fresh environment, never on the test database: marked once,
+# they run on the SQLite run only.
 
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
@@ -96,6 +100,7 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.once
 def test_secret_without_token_stops_with_one_clear_line(tmp_path):
     result = run_cli("serve", env=clean_env(tmp_path, LINE_CHANNEL_SECRET="abc"))
     assert result.returncode != 0
@@ -104,6 +109,7 @@ def test_secret_without_token_stops_with_one_clear_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.once
 def test_malformed_database_url_stops_with_one_clear_line(tmp_path):
     result = run_cli("db", "upgrade", env=clean_env(tmp_path, DATABASE_URL="not a url"))
     assert result.returncode != 0
@@ -111,6 +117,7 @@ def test_malformed_database_url_stops_with_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.once
 def test_unreachable_database_stops_with_one_clear_line(tmp_path):
     port = free_port()
     result = run_cli("db", "upgrade", env=clean_env(tmp_path, DATABASE_URL=f"postgresql://nobody@127.0.0.1:{port}/none"))
@@ -119,12 +126,14 @@ def test_unreachable_database_stops_with_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.once
 def test_db_upgrade_creates_the_sqlite_default_in_instance(tmp_path):
     result = run_cli("db", "upgrade", env=clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "instance" / "thaiqm.db").is_file()
 
 
+@pytest.mark.once
 def test_serve_without_credentials_runs_in_announced_local_mode(tmp_path):
     bot_port, line_port = free_port(), free_port()
     env = clean_env(tmp_path, THAIQM_LOCAL_LINE_PORT=str(line_port))
@@ -141,7 +150,7 @@ def test_serve_without_credentials_runs_in_announced_local_mode(tmp_path):
         with urllib.request.urlopen(token_request) as response:
             token = json.load(response)["replyToken"]
         raw = webhooks.encode(webhooks.body_of(webhooks.follow_event(user_id, token)))
-        post = http_poster(f"http://127.0.0.1:{bot_port}")
+        post = http_poster(f"http://127.0.0.1:{bot_port}", flush=lambda: None)  # the loop below waits for the reply
         assert post(raw, {"Content-Type": "application/json", "X-Line-Signature": webhooks.sign(raw, LOCAL_CHANNEL_SECRET)}) == 200
         messages: list = []
         deadline = time.monotonic() + 5  # the reply goes out just after the webhook is answered

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEntry, InviteCode, Person, RegistrationGuard
+from storage.models import AuditEntry, InviteCode, Person, RegistrationGuard, RichMenu
 from tests.support.line_chat import dump
 from tests.support.world import World, now
 
@@ -277,3 +277,57 @@ def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
     assert answer.buttons == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
     assert chat.say("asdf qwer").buttons == answer.buttons
 
+
+
+def _supervisor_menu(world, line_api) -> str:  # type: ignore[no-untyped-def]
+    """A supervisor rich menu LINE knows and the bot has recorded (as `thaiqm-bot richmenu` leaves them)."""
+    menu_id = "richmenu-" + "a" * 32
+    line_api.rich_menus[menu_id] = {"name": "thaiqm-supervisor"}
+    with Session(world.engine) as session, session.begin():
+        session.add(RichMenu(role="supervisor", line_rich_menu_id=menu_id, created_at=now()))
+    return menu_id
+
+
+def test_registration_links_the_role_menu_only_after_it_is_committed(line_user, world, line_api, db_engine):
+    menu_id = _supervisor_menu(world, line_api)
+    world.invite(world.ids["m"], "ABCD2345", role="supervisor")
+    chat = line_user()
+    registered_when_linked = []
+
+    def on_link(entry) -> None:  # type: ignore[no-untyped-def]
+        if entry.path.endswith(f"/richmenu/{menu_id}"):
+            # What any other connection sees at the moment LINE is asked to link the menu.
+            with Session(db_engine) as session:
+                registered_when_linked.append(session.scalars(select(Person.full_name)).all())
+
+    line_api.on_request.append(on_link)
+    try:
+        for text in ("ลงทะเบียน", "ABCD2345", "สมปอง ดูแลดี", "0431234567"):
+            chat.say(text)
+        assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.say("ยืนยัน").text
+    finally:
+        line_api.on_request.remove(on_link)
+    assert registered_when_linked == [["สมปอง ดูแลดี"]]
+    assert line_api.user_rich_menus[chat.user_id] == menu_id
+
+
+def test_registration_whose_transaction_fails_links_no_rich_menu(line_user, world, line_api, monkeypatch):
+    import bot.processing as processing
+
+    _supervisor_menu(world, line_api)
+    world.invite(world.ids["m"], "ABCD2345", role="supervisor")
+    chat = line_user()
+    for text in ("ลงทะเบียน", "ABCD2345", "สมปอง ดูแลดี", "0431234567"):
+        chat.say(text)
+    queue = processing.add_outgoing
+
+    def fails_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(processing, "add_outgoing", queue)  # the apology is queued as usual
+        raise RuntimeError("the event's transaction fails after the handler ran")
+
+    monkeypatch.setattr(processing, "add_outgoing", fails_once)
+    answer = chat.say("ยืนยัน")
+    assert "ขออภัย ระบบขัดข้องชั่วคราว" in answer.text
+    assert world.all(Person) == [] and world.all(InviteCode)[0].uses == 0
+    assert chat.user_id not in line_api.user_rich_menus
+    assert not [r for r in line_api.requests if "/richmenu/" in r.path]

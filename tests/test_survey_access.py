@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.chat import postback
-from storage.models import Household, Person, SurveyAnswer, SurveySession
+from storage.models import Conversation, Household, LineUser, Person, SurveyAnswer
 from tests.support.survey import make_volunteer
 from tests.test_survey_chat import begin, rows
 
@@ -23,6 +23,12 @@ def _two_volunteers_and_a_supervisor(line_user, db_engine):  # type: ignore[no-u
     return a, b, boss, household, people, other
 
 
+def _conversation(db_engine, chat):  # type: ignore[no-untyped-def]
+    """The conversation row of a chat's LINE user."""
+    with db_engine.connect() as connection:
+        return connection.execute(select(Conversation).join(LineUser, LineUser.id == Conversation.line_user_id).where(LineUser.line_user_id == chat.user_id)).one()
+
+
 def _answers(db_engine):  # type: ignore[no-untyped-def]
     return sorted((row.code, row.member_no, row.value) for row in rows(db_engine, SurveyAnswer))
 
@@ -31,7 +37,7 @@ def test_reassigned_draft_is_out_of_the_old_volunteers_hand(line_user, db_engine
     a, b, boss, household, people, other = _two_volunteers_and_a_supervisor(line_user, db_engine)
     done = boss.tap(postback.encode("sup.move.to", h=household.id, p=other["person_id"]))
     assert "อาสา สอง" in done.text
-    assert rows(db_engine, SurveySession, household_id=household.id) == []
+    assert rows(db_engine, Conversation, draft_id=household.id) == []
     before = _answers(db_engine)
     answer = a.say("ย้อนกลับ")
     assert "ระบบไม่เข้าใจข้อความนี้" in answer.text and HEAD_ID not in " ".join(answer.texts)
@@ -51,8 +57,8 @@ def test_a_draft_in_hand_that_the_policy_no_longer_allows_is_dropped(line_user, 
     answer = a.say("ย้อนกลับ")
     assert "ไม่ได้มอบหมายให้ท่านแล้ว" in answer.text and HEAD_ID not in " ".join(answer.texts)
     assert a.send_location().texts and _answers(db_engine) == before
-    (session,) = rows(db_engine, SurveySession, person_id=people["person_id"])
-    assert session.household_id is None
+    conversation = _conversation(db_engine, a)
+    assert (conversation.dialog, conversation.draft_id) == (None, None)
 
 
 def test_deactivation_clears_the_draft_in_hand(line_user, db_engine):
@@ -60,7 +66,7 @@ def test_deactivation_clears_the_draft_in_hand(line_user, db_engine):
     boss.tap(postback.encode("sup.off.ok", p=people["person_id"]))
     with db_engine.connect() as connection:
         assert connection.execute(select(Person.active).where(Person.id == people["person_id"])).scalar_one() is False
-    assert rows(db_engine, SurveySession, household_id=household.id) == []
+    assert rows(db_engine, Conversation, draft_id=household.id) == []
     before = _answers(db_engine)
     answer = a.say("ย้อนกลับ")
     assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text and HEAD_ID not in " ".join(answer.texts)
@@ -71,8 +77,8 @@ def test_opening_a_draft_another_person_holds_takes_it_over(line_user, db_engine
     a, b, boss, household, people, other = _two_volunteers_and_a_supervisor(line_user, db_engine)
     opened = boss.tap(postback.encode("sv", h=household.id, a="open"))
     assert "จำนวนสมาชิกที่อาศัยอยู่จริง" in opened.text
-    (holder,) = rows(db_engine, SurveySession, household_id=household.id)
-    assert holder.person_id != people["person_id"]
+    (holder,) = rows(db_engine, Conversation, draft_id=household.id)
+    assert holder == _conversation(db_engine, boss) and holder.dialog == "survey"
     a.say("2")  # the volunteer no longer holds it: this moves nothing
     assert not rows(db_engine, SurveyAnswer, code="member_count")
     answer = boss.say("1")

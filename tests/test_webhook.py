@@ -187,13 +187,13 @@ def test_retry_after_lost_acknowledgement_is_not_delivered_twice(app, line_user,
 
 
 def test_handler_bug_is_answered_with_apology_and_other_events_still_handled(line_user, line_api, monkeypatch, caplog):
-    from bot.handlers import text as text_handler
+    from bot.handlers import conversation
 
     def broken(ctx, typed):  # type: ignore[no-untyped-def]
         raise ValueError(f"boom with {typed}")
 
     chat = line_user()
-    monkeypatch.setattr(text_handler, "on_text", broken)
+    monkeypatch.setattr(conversation, "on_text", broken)
     answer = chat.send(
         webhooks.text_event(chat.user_id, line_api.issue_reply_token(chat.user_id), "เลขบัตร 1234567890123"),
         webhooks.sticker_event(chat.user_id, line_api.issue_reply_token(chat.user_id)),

@@ -35,12 +35,15 @@ class Lane(Generic[Item]):
         self._queue.put(item)
 
     def flush(self, timeout: float = 10) -> None:
-        """Block until everything queued before this call is done."""
+        """Block until everything queued before this call is done; TimeoutError if not done in time."""
         if self._thread is None or self._pid != os.getpid():
-            return
+            return  # nothing was queued in this process
         done = threading.Event()
         self._queue.put(done)
-        done.wait(timeout)
+        # Returning early would let a caller read the chat before the reply went out (a test
+        # asserting "exactly one reply" would pass on silence): say so instead.
+        if not done.wait(timeout):
+            raise TimeoutError(f"lane {self._name} still busy after {timeout:g}s")
 
     def close(self, timeout: float = 10) -> None:
         """Finish what is queued and stop the thread."""

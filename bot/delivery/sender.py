@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from datetime import datetime
 from typing import Callable, Sequence
@@ -43,9 +44,9 @@ class OutcomeRecorder:
         """Queue one outcome for writing."""
         self._lane.put((outbox_id, outcome))
 
-    def flush(self) -> None:
-        """Block until every outcome queued so far is written."""
-        self._lane.flush()
+    def flush(self, timeout: float = 10) -> None:
+        """Block until every outcome queued so far is written; TimeoutError if not done in time."""
+        self._lane.flush(timeout)
 
     def close(self) -> None:
         """Write what is queued and stop."""
@@ -82,11 +83,18 @@ class Sender:
         for item in batch:
             self._lanes[zlib.crc32(item.chat_id.encode()) % len(self._lanes)].put(item)
 
-    def flush(self) -> None:
-        """Block until everything submitted so far is sent and its outcome written."""
+    def flush(self, timeout: float = 10) -> None:
+        """Block until everything submitted so far is sent and its outcome written.
+
+        The lanes are idle and every outcome recorded when this returns: a test can then
+        count replies and outbox rows without waiting for a quiet moment. TimeoutError
+        when that takes longer than `timeout` seconds in all.
+        """
+        deadline = time.monotonic() + timeout
         for lane in self._lanes:
-            lane.flush()
-        self._recorder.flush()
+            lane.flush(max(deadline - time.monotonic(), 0.0))
+        # Sending queues each outcome before its lane's flush returns: the recorder has them all.
+        self._recorder.flush(max(deadline - time.monotonic(), 0.0))
 
     def close(self) -> None:
         """Send what is queued, write the outcomes and stop."""

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.chat.effects import Effect
+from bot.chat.incoming import Incoming
 from bot.config import Config
-from bot.line.gateway import LineGateway
 from storage.models import LineUser, Person
 from storage.people import any_person_for_line_user
 
@@ -19,17 +20,17 @@ class EventContext:
 
     session: Session
     user: LineUser
-    event: object  # a linebot.v3.webhooks event model
+    event: Incoming
     now: datetime
     config: Config
-    # For the few calls a handler makes itself (linking a rich menu); replies go through the outbox.
-    gateway: LineGateway | None = None
+    # What to change at LINE once the transaction has committed (never inside it).
+    effects: list[Effect] = field(default_factory=list)
     _person: Person | None = field(default=None, init=False, repr=False)
 
     def person(self) -> Person | None:
         """The person registered with this LINE user (active or not), queried once per event.
 
-        The gate (accounts) and the survey both need it for every typed answer. Only a found
+        The conversation layer and the survey both need it for every typed answer. Only a found
         person is kept: registration may create one later in the same event.
         """
         if self._person is None:

@@ -84,6 +84,14 @@ def on_help(ctx: EventContext) -> list[Reply]:
     return [help_text()]
 
 
+def on_menu(person: Person | None) -> list[Reply]:
+    """The role's main menu as quick replies (the guest menu when not registered)."""
+    if policy.standing(person) is not None:
+        return [Text(_("Main menu: register with your invite code to use the survey."), menu_buttons(None))]
+    assert person is not None
+    return [Text(_("Main menu: choose what you want to do."), menu_buttons(person.role))]
+
+
 def on_unusable_message(ctx: EventContext, kind: str) -> list[Reply]:
     """Answer a sticker, picture, sound, video, file or location the bot cannot use here."""
     text = _(

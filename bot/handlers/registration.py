@@ -3,10 +3,12 @@
     register ──► code ──► name ──► phone ──┬─► vtype ──► community ──► confirm ──► registered
                  │ wrong ×5: locked 15 min  │   (volunteers only; the community step is skipped
                  │ expired / used up: again └─► confirm   when the code names one)
-    "cancel" ends it at any step; "edit" on the confirmation goes back to the name.
+    "cancel" ends it at any step, "back" asks the step before again, "help" explains and asks
+    again; "edit" on the confirmation goes back to the name.
 
-The state is a RegistrationDraft row, so an answer may come minutes later or reach
-another worker. Wrong answers get a Thai explanation and the same question again.
+The step is the user's conversation row and the answers a RegistrationDraft row, so an answer
+may come minutes later or reach another worker. Wrong answers get a Thai explanation and the
+same question again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
+from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
 from bot.chat.listing import chunk_lines
 from bot.people.menus import menu_buttons
@@ -26,9 +29,9 @@ from bot.chat.text_input import digits, fold, person_name
 from storage import audit
 from storage.areas import communities_of
 from storage.invites import consume_invite, find_invite, invite_problem, looks_like_code
-from storage.models import Community, InviteCode, Municipality, Person, RegistrationDraft
+from storage.models import Community, Conversation, InviteCode, Municipality, Person, RegistrationDraft
 from storage.people import any_person_for_line_user
-from storage.registration import clear_wrong_codes, drop_draft, locked_until, record_wrong_code, start_draft
+from storage.registration import REGISTRATION, clear_wrong_codes, draft_of, drop_draft, locked_until, record_wrong_code, start_draft
 from storage.statuses import InviteProblem
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ def cancel_button() -> Button:
     return Button(_("Cancel"), text=_("cancel"))
 
 
-def on_register(ctx: EventContext) -> list[Reply]:
+def on_register(ctx: EventContext, _argument: str = "") -> list[Reply]:
     """Answer "register": start the dialog, or say why not."""
     person = any_person_for_line_user(ctx.session, ctx.user.id)
     if person is not None:
@@ -68,25 +71,69 @@ def on_register(ctx: EventContext) -> list[Reply]:
     if (until := locked_until(ctx.session, ctx.user.id, ctx.now)) is not None:
         return [_locked(ctx, until)]
     start_draft(ctx.session, ctx.user.id, ctx.now)
-    return [Text(_("Registration. Please type the invite code you received from the municipality (8 letters and digits)."), (cancel_button(),))]
+    return [_ask_code()]
 
 
-def on_answer(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Reply]:
-    """Handle one answer of a registration in progress."""
-    if fold(text) in (fold(_("cancel")), "cancel"):
-        drop_draft(ctx.session, ctx.user.id)
-        return [Text(_("Registration cancelled. Tap \"Register\" whenever you want to start again."), menu_buttons(None))]
-    draft.updated_at = ctx.now
-    invite = ctx.session.get(InviteCode, draft.invite_code_id) if draft.invite_code_id else None
-    if draft.step == "code" or invite is None:
-        return _on_code(ctx, draft, text)
-    step = STEPS.get(draft.step)
+def _ask_code() -> Text:
+    """The first question: the invite code."""
+    return Text(_("Registration. Please type the invite code you received from the municipality (8 letters and digits)."), (cancel_button(),))
+
+
+def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[Reply] | None:
+    """Handle one answer of a registration in progress (None when there is none)."""
+    held = _held(ctx)
+    if held is None:
+        return None
+    draft, invite = held
+    conversation.updated_at = ctx.now
+    if conversation.step == "code" or invite is None:
+        return _on_code(ctx, conversation, draft, text)
+    step = STEPS.get(conversation.step or "")
     if step is None:  # a step this version no longer has: begin again rather than guess
         return on_register(ctx)
-    return step(ctx, draft, invite, text)
+    return step(ctx, conversation, draft, invite, text)
 
 
-def _on_code(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Reply]:
+def on_cancel(ctx: EventContext, conversation: Conversation) -> list[Reply] | None:
+    """"cancel" at any step: forget the answers and end the dialog."""
+    if _held(ctx) is None:
+        return None
+    drop_draft(ctx.session, ctx.user.id, ctx.now)
+    return [Text(_("Registration cancelled. Tap \"Register\" whenever you want to start again."), menu_buttons(None))]
+
+
+def on_help(ctx: EventContext, conversation: Conversation) -> list[Reply] | None:
+    """"help" at any step: what this dialog is, and the same question again."""
+    if (held := _held(ctx)) is None:
+        return None
+    note = Text(_("You are registering. Please answer the question below, or type \"cancel\" to stop registering."))
+    return [note, _question(ctx, conversation.step or "code", *held)]
+
+
+def on_back(ctx: EventContext, conversation: Conversation) -> list[Reply] | None:
+    """"back" at any step: the question before this one again (the code step has none before it)."""
+    if (held := _held(ctx)) is None:
+        return None
+    draft, invite = held
+    step = conversation.step or "code"
+    if invite is None or step not in PREVIOUS:
+        step = "code"
+    else:
+        step = PREVIOUS[step] if step != "confirm" else _before_confirm(invite)
+    conversation.step, conversation.updated_at = step, ctx.now
+    return [_question(ctx, step, draft, invite)]
+
+
+def _held(ctx: EventContext) -> tuple[RegistrationDraft, InviteCode | None] | None:
+    """The registration in progress and its invite (None when there is none)."""
+    draft = draft_of(ctx.session, ctx.user.id)
+    if draft is None or ctx.person() is not None:
+        return None
+    draft.updated_at = ctx.now
+    return draft, ctx.session.get(InviteCode, draft.invite_code_id) if draft.invite_code_id else None
+
+
+def _on_code(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, text: str) -> list[Reply]:
     """Check the invite code; count wrong ones towards the lockout."""
     if (until := locked_until(ctx.session, ctx.user.id, ctx.now)) is not None:
         return [_locked(ctx, until)]
@@ -102,7 +149,7 @@ def _on_code(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Rep
         return [_code_unusable(problem)]
     # The wrong-code count is kept until a registration completes: clearing it here would let
     # anyone with a shared volunteer code (wrong ×4, right, cancel, again) guess other codes forever.
-    draft.invite_code_id, draft.step = invite.id, "name"
+    draft.invite_code_id, conversation.step = invite.id, "name"
     area = _area_name(ctx, invite)
     role = _(ROLE_NAMES.get(invite.role, invite.role))
     return [
@@ -111,34 +158,34 @@ def _on_code(ctx: EventContext, draft: RegistrationDraft, text: str) -> list[Rep
     ]
 
 
-def _on_name(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
+def _on_name(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
     """Take the full name."""
     name = person_name(text)
     if name is None:
         return [Text(_("Please type your first name and surname, separated by a space, without digits."), (cancel_button(),))]
-    draft.full_name, draft.step = name, "phone"
+    draft.full_name, conversation.step = name, "phone"
     return [_ask("phone")]
 
 
-def _on_phone(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
+def _on_phone(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
     """Take a Thai phone number: 9 or 10 digits starting with 0."""
     number = digits(text)
     if number is None or not (9 <= len(number) <= 10 and number.startswith("0")):
         return [Text(_("Please type a Thai phone number of 9 or 10 digits starting with 0, e.g. 0812345678."), (cancel_button(),))]
     draft.phone = number
-    return _after_phone(ctx, draft, invite)
+    return _after_phone(ctx, conversation, draft, invite)
 
 
-def _after_phone(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode) -> list[Reply]:
+def _after_phone(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode) -> list[Reply]:
     """Volunteers choose their type next; other roles go straight to the confirmation."""
     if invite.role == "volunteer":
-        draft.step = "vtype"
+        conversation.step = "vtype"
         return [_ask("vtype")]
-    draft.step = "confirm"
+    conversation.step = "confirm"
     return [_confirmation(ctx, draft, invite)]
 
 
-def _on_vtype(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
+def _on_vtype(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
     """Take the volunteer type from a button or typed name."""
     answer = fold(text).replace(".", "")
     for key in VOLUNTEER_TYPES:
@@ -148,13 +195,13 @@ def _on_vtype(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, t
     else:
         return [Text(_("Please choose your volunteer type with one of the buttons below."), _ask("vtype").buttons)]
     if invite.community_id is not None:
-        draft.community_id, draft.step = invite.community_id, "confirm"
+        draft.community_id, conversation.step = invite.community_id, "confirm"
         return [_confirmation(ctx, draft, invite)]
-    draft.step = "community"
+    conversation.step = "community"
     return [_ask_community(ctx, invite)]
 
 
-def _on_community(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
+def _on_community(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
     """Take a community of the code's municipality, by number or name."""
     communities = communities_of(ctx.session, invite.municipality_id)
     answer = fold(text)
@@ -166,20 +213,20 @@ def _on_community(ctx: EventContext, draft: RegistrationDraft, invite: InviteCod
         chosen = next((c for c in communities if fold(c.name) == answer or fold(_label(c.name)) == answer), None)
     if chosen is None:
         return [Text(_("That community is not in the list. Please type its number or tap its button.")), _ask_community(ctx, invite)]
-    draft.community_id, draft.step = chosen.id, "confirm"
+    draft.community_id, conversation.step = chosen.id, "confirm"
     return [_confirmation(ctx, draft, invite)]
 
 
-def _on_confirm(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
+def _on_confirm(ctx: EventContext, conversation: Conversation, draft: RegistrationDraft, invite: InviteCode, text: str) -> list[Reply]:
     """Register on "confirm"; "edit" goes back to the name."""
     answer = fold(text)
     if answer == fold(_("edit")):
-        draft.step = "name"
+        conversation.step = "name"
         return [_ask("name")]
     if answer != fold(_("confirm")):
         return [Text(_("Please tap \"Confirm\" to register, \"Edit\" to change your answers or \"Cancel\".")), _confirmation(ctx, draft, invite)]
     if not consume_invite(ctx.session, invite.id, ctx.now):
-        drop_draft(ctx.session, ctx.user.id)
+        drop_draft(ctx.session, ctx.user.id, ctx.now)
         return [_code_unusable(invite_problem(invite, ctx.now) or InviteProblem.USED_UP)]
     person = Person(
         line_user_id=ctx.user.id,
@@ -195,7 +242,7 @@ def _on_confirm(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode,
     ctx.session.add(person)
     ctx.session.flush()
     audit.record(ctx.session, "register", ctx.now, actor_id=person.id, subject_id=person.id, invite_code_id=invite.id, role=invite.role)
-    drop_draft(ctx.session, ctx.user.id)
+    drop_draft(ctx.session, ctx.user.id, ctx.now)
     clear_wrong_codes(ctx.session, ctx.user.id)
     link_rich_menu(ctx, person.role)
     return [
@@ -207,6 +254,26 @@ def _on_confirm(ctx: EventContext, draft: RegistrationDraft, invite: InviteCode,
 
 
 STEPS = {"name": _on_name, "phone": _on_phone, "vtype": _on_vtype, "community": _on_community, "confirm": _on_confirm}
+# The step "back" returns to (the confirmation's depends on the invite: see _before_confirm).
+PREVIOUS = {"name": "code", "phone": "name", "vtype": "phone", "community": "vtype", "confirm": "community"}
+
+
+def _before_confirm(invite: InviteCode) -> str:
+    """The step before the confirmation: the community, the volunteer type, or the phone."""
+    if invite.role != "volunteer":
+        return "phone"
+    return "vtype" if invite.community_id is not None else "community"
+
+
+def _question(ctx: EventContext, step: str, draft: RegistrationDraft, invite: InviteCode | None) -> Text:
+    """The question of a step, asked again."""
+    if step == "code" or invite is None:
+        return _ask_code()
+    if step == "community":
+        return _ask_community(ctx, invite)
+    if step == "confirm":
+        return _confirmation(ctx, draft, invite)
+    return _ask(step)
 
 
 def _ask(step: str) -> Text:
@@ -282,3 +349,12 @@ def _locked(ctx: EventContext, until: datetime) -> Text:
 def _label(name: str) -> str:
     """A community name shortened to fit a button."""
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
+
+
+DIALOG = Dialog(
+    name=REGISTRATION,
+    entries=(Entry(("register",), on_register, anywhere=True),),  # a tap on the rich menu works in every step
+    answer=on_answer,
+    fallbacks={"cancel": on_cancel, "help": on_help, "back": on_back},
+    members_only=False,
+)

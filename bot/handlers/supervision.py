@@ -5,6 +5,8 @@ Postback routes (data built with bot.chat.postback.encode):
     sup.off.ok  p=<person id>              deactivate
     sup.move    h=<household id>           choose the volunteer to move a household to
     sup.move.to h=<household id> p=<id>    move it
+Typed commands (entries of the supervision dialog, which keeps no state of its own):
+    volunteers, deactivate [number], reassign <house code or receipt>, invite code
 Every decision is bot.people.policy's; every change is written to the audit log.
 """
 
@@ -18,6 +20,7 @@ from bot.chat import postback
 from bot.people import admin, policy
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
+from bot.handlers.dialog import Dialog, Entry, EntryHandler, PostbackHandler
 from bot.i18n import _
 from bot.chat.listing import chunk_lines
 from bot.people.menus import menu_buttons
@@ -191,3 +194,47 @@ def _house(household: Household) -> str:
 def _label(name: str) -> str:
     """A name shortened to fit a button."""
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
+
+
+def _command(handler) -> EntryHandler:  # type: ignore[no-untyped-def]
+    """Wrap a typed supervision command: the policy decides before the handler runs."""
+
+    def entry(ctx: EventContext, argument: str) -> list[Reply]:
+        person = ctx.person()
+        if (refused := policy.may_supervise(person)) is not None:
+            return refusal(refused, person.role if person else None)
+        return handler(ctx, person, argument)
+
+    return entry
+
+
+def _route(handler) -> PostbackHandler:  # type: ignore[no-untyped-def]
+    """Wrap a supervision postback: the policy decides before the handler runs."""
+
+    def route(ctx: EventContext, params: dict[str, str], _line_params: dict[str, str]) -> list[Reply]:
+        person = ctx.person()
+        if (refused := policy.may_supervise(person)) is not None:
+            return refusal(refused, person.role if person else None)
+        try:
+            return handler(ctx, person, params)
+        except (KeyError, ValueError):  # data we did not make: treat it as a stale button
+            return refusal(policy.Denied.NOT_YOURS, person.role)
+
+    return route
+
+
+DIALOG = Dialog(
+    name="supervision",
+    entries=(
+        Entry(("volunteers",), _command(lambda ctx, person, argument: list_volunteers(ctx, person)), argument=True),
+        Entry(("deactivate",), _command(ask_deactivate), argument=True),
+        Entry(("reassign",), _command(ask_reassign), argument=True),
+        Entry(("invite code",), _command(lambda ctx, person, argument: make_invite(ctx, person)), argument=True),
+    ),
+    routes={
+        "sup.off": _route(lambda ctx, person, p: confirm_deactivate(ctx, person, int(p["p"]))),
+        "sup.off.ok": _route(lambda ctx, person, p: do_deactivate(ctx, person, int(p["p"]))),
+        "sup.move": _route(lambda ctx, person, p: pick_new_volunteer(ctx, person, int(p["h"]))),
+        "sup.move.to": _route(lambda ctx, person, p: do_reassign(ctx, person, int(p["h"]), int(p["p"]))),
+    },
+)

@@ -2,7 +2,8 @@
 
 The dialog itself is `bot.dialogs.engine`; this module loads a draft's stored answers,
 hands the engine one input, stores what it returns (in the event's transaction) and
-renders the outcome. The dialog pointer lives on the household row.
+renders the outcome. The dialog pointer lives on the household row; which draft is in hand
+is the user's conversation (bot.handlers.conversation).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.dialogs.form import Question, current_form, get_form
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
+from bot.handlers.dialog import Dialog, Entry
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
@@ -25,7 +27,7 @@ from bot.people.policy import can_edit_household, can_view_household
 from bot.chat.replies import Button, Reply, Text
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
-from storage.models import Household, Person
+from storage.models import Conversation, Household, Person
 from storage.statuses import HouseholdStatus
 
 # Answers that can reveal a household already recorded.
@@ -54,23 +56,16 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-# -- entry points called by the dispatcher ------------------------------------------------
+# -- what the conversation layer calls (see DIALOG at the end) ----------------------------
 
 
-def on_text(ctx: EventContext, text: str) -> list[Reply] | None:
-    """Survey commands and answers; None when the text is not for the survey."""
-    word = fold(text)
-    if word in (fold(_("survey")), "survey"):
-        return start(ctx)
-    if word in (fold(_("resume")), "resume"):
-        return resume(ctx)
-    receipt = CORRECT_RECEIPT.match(word)
-    if receipt:
-        return correct(ctx, receipt[1].upper())
+def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[Reply] | None:
+    """A typed answer or control word for the draft in hand; None when no draft is in hand."""
     held = _held_draft(ctx)
     if held is None or isinstance(held, list):
         return held
     person, household = held
+    word = fold(text)
     match = EDIT_MEMBER.match(normalize_digits(word))
     if match:
         return _edit_member(ctx, person, household, int(match[1]))
@@ -404,4 +399,16 @@ def _data(household_id: int, action: str, slot: str | None = None) -> str:
     return postback.encode(ROUTE, h=household_id, a=action) if slot is None else postback.encode(ROUTE, h=household_id, a=action, s=slot)
 
 
-ROUTES = {ROUTE: on_postback}
+DIALOG = Dialog(
+    name=surveys.SURVEY,
+    entries=(
+        Entry(("survey",), lambda ctx, _argument: start(ctx)),
+        Entry(("resume", "continue"), lambda ctx, _argument: resume(ctx)),
+        Entry((), lambda ctx, receipt: correct(ctx, receipt.upper()), pattern=CORRECT_RECEIPT),
+    ),
+    answer=on_answer,
+    # The engine's own commands for the draft in hand (a command's English word is its name).
+    fallbacks={name: (lambda ctx, conversation, name=name: on_answer(ctx, conversation, name)) for name in ("cancel", "help", "back")},
+    on_message=on_message,
+    routes={ROUTE: on_postback},
+)

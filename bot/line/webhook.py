@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
 from flask import Blueprint, current_app, request
-from linebot.v3.webhooks import Event
+from linebot.v3.webhook import SignatureValidator
 
-from bot.processing import RawEvent
+from bot.line.events import from_dict
 from bot.state import app_state
 from storage.db import is_reachable
 
@@ -23,7 +24,7 @@ def callback():  # type: ignore[no-untyped-def]
     state = app_state(current_app)
     body = request.get_data(as_text=True)
     signature = request.headers.get("X-Line-Signature", "")
-    if not signature or not state.signature_validator.validate(body, signature):
+    if not signature or not _validator(state.config.line_channel_secret).validate(body, signature):
         log.warning("webhook rejected: missing or wrong signature")
         return {"message": "invalid signature"}, 400
     try:
@@ -34,7 +35,7 @@ def callback():  # type: ignore[no-untyped-def]
     except (ValueError, KeyError, TypeError):
         log.warning("webhook rejected: body is not a LINE webhook")
         return {"message": "malformed body"}, 400
-    events = [RawEvent(_parse_event(data), data) for data in event_dicts if isinstance(data, dict)]
+    events = [from_dict(data) for data in event_dicts if isinstance(data, dict)]
     if not state.processor.process(events):
         return {"message": "database unavailable, please redeliver"}, 503
     return {}, 200
@@ -48,10 +49,7 @@ def healthz():  # type: ignore[no-untyped-def]
     return {"status": "unavailable", "database": "unreachable"}, 503
 
 
-def _parse_event(data: dict) -> Event | None:
-    """Read one event with the SDK; None for a type or shape it does not know."""
-    try:
-        return Event.from_dict(data)
-    except Exception:  # the SDK raises several kinds for unknown or malformed events
-        log.info("event of type %s could not be parsed", str(data.get("type"))[:32])
-        return None
+@functools.cache
+def _validator(channel_secret: str) -> SignatureValidator:
+    """The channel's signature check (built once per secret)."""
+    return SignatureValidator(channel_secret)

@@ -10,8 +10,11 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import Engine, func, select
+
 from bot.local.line_standin import LineStandIn
 from bot.state import app_state
+from storage.models import OutboxMessage
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
 
@@ -31,34 +34,42 @@ def flask_poster(client: Any) -> Poster:
     return post
 
 
-def http_poster(base_url: str) -> Poster:
-    """Post over HTTP to a running server (gunicorn, werkzeug); LineChat then waits for the replies."""
+def http_poster(base_url: str, flush: Callable[[], None]) -> Poster:
+    """Post over HTTP to a running server (werkzeug, gunicorn); `flush` then waits until its replies are out."""
 
     def post(body: bytes, headers: dict[str, str]) -> int:
         request = urllib.request.Request(f"{base_url}/callback", data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status
+                status = response.status
         except urllib.error.HTTPError as error:
-            return error.code
+            status = error.code
+        flush()
+        return status
 
-    post.remote = True  # type: ignore[attr-defined]
     return post
 
 
-def wait_for_messages(standin: LineStandIn, chat_id: str, since: int, quiet: float = 0.2, patience: float = 1.5) -> list:
-    """Messages a server in another thread or process sends: wait until they stop coming."""
-    deadline = time.monotonic() + patience
-    seen = standin.messages_for(chat_id, since)
-    last_change = time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        now_seen = standin.messages_for(chat_id, since)
-        if len(now_seen) != len(seen):
-            seen, last_change = now_seen, time.monotonic()
-        elif seen and time.monotonic() - last_change >= quiet:
-            break
-    return seen
+def outbox_flush(engine: Engine, timeout: float = 10) -> Callable[[], None]:
+    """A flush for a server in another process: wait until it has tried every outbox row once.
+
+    A webhook commits the messages it owes (outbox rows) before it answers, and the server
+    records each row's outcome after LINE answered: once no row is left untried, nothing
+    more is coming for the events posted so far. No quiet moment is waited for.
+    """
+    untried = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.attempts == 0)
+
+    def flush() -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with engine.connect() as connection:
+                if connection.execute(untried).scalar_one() == 0:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server left outbox rows untried for {timeout:g}s")
+            time.sleep(0.02)
+
+    return flush
 
 
 @dataclass
@@ -167,12 +178,8 @@ class LineChat:
         raw = webhooks.encode(body)
         headers = {"Content-Type": "application/json; charset=utf-8", "X-Line-Signature": signature or webhooks.sign(raw, self.secret)}
         before = self.standin.last_seq()
-        status = self.post(raw, headers)
-        if getattr(self.post, "remote", False):
-            delivered = wait_for_messages(self.standin, self.user_id, before)
-        else:
-            delivered = self.standin.messages_for(self.user_id, since=before)
-        return Replies([m.message for m in delivered], status)
+        status = self.post(raw, headers)  # returns once the replies are out (the poster flushes)
+        return Replies([m.message for m in self.standin.messages_for(self.user_id, since=before)], status)
 
     def _token(self) -> str:
         """A reply token LINE would hand out with the next event."""

@@ -1,0 +1,24 @@
+"""What an event changes outside the database, carried out only after its transaction commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class LinkMenu:
+    """Show one chat user a menu of their own (their role's rich menu)."""
+
+    chat_id: str
+    menu_id: str
+
+
+@dataclass(frozen=True)
+class UnlinkMenu:
+    """Take a chat user's own menu away (they see the default guest menu again)."""
+
+    chat_id: str
+
+
+Effect = Union[LinkMenu, UnlinkMenu]
