@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from storage.crypto import DataKeyError, Keyring
 from bot.resources import forms_dir, locales_dir
 
 LINE_API_DEFAULT = "https://api.line.me"
@@ -39,6 +40,8 @@ class Config:
     # Seconds a LINE call may take; sending happens after the webhook is answered, so a
     # slow LINE delays only the message, never LINE's 2-second webhook deadline.
     line_timeout: float = 10.0
+    # Keys for personal data at rest (storage/crypto.py); local mode makes one when unset.
+    data_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -54,6 +57,12 @@ class Config:
                 "LINE_CHANNEL_ACCESS_TOKEN for a real LINE channel, or neither for local mode"
             )
         local_mode = not secret
+        data_key = env.get("DATA_KEY", "").strip() or None
+        if data_key is None and not local_mode:
+            raise ConfigError(
+                "DATA_KEY is not set: national IDs and phones are stored encrypted with it; make one with "
+                "'thaiqm-bot make-key' and keep a copy in a safe place (without it they cannot be read)"
+            )
         for setting, folder in (("THAIQM_FORMS_DIR", forms_dir(env)), ("THAIQM_LOCALES_DIR", locales_dir(env))):
             if not folder.is_dir():
                 raise ConfigError(f"{setting}={folder} is not a folder")
@@ -67,6 +76,7 @@ class Config:
             local_mode=local_mode,
             instance_path=instance_path,
             redis_url=env.get("REDIS_URL", "").strip() or None,
+            data_key=data_key,
         )
         config.validate()
         return config
@@ -79,6 +89,11 @@ class Config:
             raise ConfigError(f"TZ={self.timezone!r} is not a known time zone (e.g. Asia/Bangkok)") from None
         if not self.line_api_base_url.startswith(("http://", "https://")):
             raise ConfigError("LINE_API_BASE_URL must start with http:// or https://")
+        if self.data_key is not None:
+            try:
+                Keyring.parse(self.data_key)
+            except DataKeyError as error:
+                raise ConfigError(str(error)) from None
 
     def with_overrides(self, **changes: object) -> "Config":
         """Return a copy with some fields changed (tests and the local mode use it)."""

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
+from bot.data_keys import install_keyring
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
 from storage.db import make_engine, make_session_factory
@@ -39,6 +40,7 @@ class Runtime:
 
 def build_runtime(config: Config) -> Runtime:
     """Build the shared parts once for this process."""
+    install_keyring(config)  # personal data is sealed and opened with it
     engine = make_engine(config.database_url)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -10,18 +11,31 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy at DEBUG logs every row it reads, i.e. people's answers: drop those lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep statements (their parameters are hidden), drop rows and column lists."""
+        return not (isinstance(record.msg, str) and record.msg.startswith(("Row ", "Col ")))
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowsInLogs())
+
 # Milliseconds a SQLite writer waits for another's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create the engine for a URL; SQLite gets WAL, a busy timeout and immediate transactions."""
+    """Create the engine for a URL; SQLite gets WAL, a busy timeout and immediate transactions.
+
+    Parameters are people's answers: SQLAlchemy keeps them out of its logs and error texts.
+    """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
     _tune_sqlite(engine)
     return engine
 

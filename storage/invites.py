@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import InviteCode
+from storage.sealed import lookup_hashes
 from storage.statuses import InviteProblem
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -50,7 +51,7 @@ def create_invite(
         raise ValueError("an invite code needs at least one day and one use")
     while True:  # a clash among 31^8 codes is rare; draw again rather than fail
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-        if session.scalars(select(InviteCode.id).where(InviteCode.code == code)).first() is None:
+        if session.scalars(select(InviteCode.id).where(InviteCode.code_hash.in_(lookup_hashes(code)))).first() is None:
             break
     invite = InviteCode(
         code=code,
@@ -69,11 +70,11 @@ def create_invite(
 
 
 def find_invite(session: Session, typed: str) -> InviteCode | None:
-    """The invite with this code as typed, if any."""
+    """The invite with this code as typed, if any (found by its keyed hash: only that is stored)."""
     code = normalize_code(typed)
     if not code:
         return None
-    return session.scalars(select(InviteCode).where(InviteCode.code == code)).first()
+    return session.scalars(select(InviteCode).where(InviteCode.code_hash.in_(lookup_hashes(code)))).first()
 
 
 def invite_problem(invite: InviteCode, now: datetime) -> InviteProblem | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from storage.sealed import PartlySealedText, SealedText, lookup_hash
 
 from storage.statuses import EventOutcome, HouseholdStatus, OutboxStatus, ProblemStatus
 
@@ -17,6 +19,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Marks a column of a household, its members or problems that names, identifies, reaches or
+# locates someone, or is free text: what `forget` erases (storage/forget.py reads the mark).
+PERSONAL = {"personal": True}
 
 
 def utcnow() -> datetime:
@@ -120,7 +127,7 @@ class Person(Base):
     # for volunteers: "committee" คณะกรรมการชุมชน, "osm" อสม., "osb" อสบ., "othl" อถล., "other"
     volunteer_type: Mapped[str | None] = mapped_column(String(16))
     full_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(SealedText)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
@@ -147,24 +154,28 @@ class Household(Base):
     form_id: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=HouseholdStatus.DRAFT)  # a HouseholdStatus
-    house_code: Mapped[str | None] = mapped_column(String(11), index=True)
-    house_no: Mapped[str | None] = mapped_column(String(64))
-    head_name: Mapped[str | None] = mapped_column(String(200))
+    house_code: Mapped[str | None] = mapped_column(String(11), index=True, info=PERSONAL)
+    house_no: Mapped[str | None] = mapped_column(String(64), info=PERSONAL)
+    head_name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
     receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # When its personal data was erased on request (thaiqm-bot forget): the rest only counts.
+    forgotten_at: Mapped[datetime | None]
     # Answers of the household part, projected from survey_answers for SQL queries and duplicates.
     respondent: Mapped[str | None] = mapped_column(String(16))
     survey_date: Mapped[date | None]
     moo: Mapped[int | None]
-    head_national_id: Mapped[str | None] = mapped_column(String(13), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    head_national_id: Mapped[str | None] = mapped_column(SealedText, info=PERSONAL)
+    # The keyed hash the duplicate check and search find the head's ID by (set with the ID).
+    head_national_id_hash: Mapped[str | None] = mapped_column(String(80), index=True)
+    phone: Mapped[str | None] = mapped_column(SealedText, info=PERSONAL)
     member_count: Mapped[int | None]
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    needs: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float, info=PERSONAL)
+    longitude: Mapped[float | None] = mapped_column(Float, info=PERSONAL)
+    needs: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
     # The dialog's pointer into the stored answers (question, member, problem) and its flags.
     dialog_state: Mapped[str | None] = mapped_column(String(40))
     dialog_member: Mapped[int] = mapped_column(Integer, default=0)
@@ -173,6 +184,12 @@ class Household(Base):
     dialog_editing: Mapped[bool] = mapped_column(default=False)
     dialog_confirm_cancel: Mapped[bool] = mapped_column(default=False)
 
+    @validates("head_national_id")
+    def _hash_head_national_id(self, _key: str, value: str | None) -> str | None:
+        """Keep the lookup hash beside the sealed ID."""
+        self.head_national_id_hash = lookup_hash(value)
+        return value
+
 
 class InviteCode(Base):
     """A registration code bound to a role and an area, with an expiry and a number of uses."""
@@ -180,8 +197,9 @@ class InviteCode(Base):
     __tablename__ = "invite_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored normalized (upper-case, no separators); shown as XXXX-XXXX.
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Only the keyed hash of the normalized code (upper-case, no separators) is stored; the
+    # plain code exists in memory just after creation, to be shown once as XXXX-XXXX.
+    code_hash: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     # None: the whole municipality (a volunteer then picks a community).
@@ -192,6 +210,19 @@ class InviteCode(Base):
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The plain code, in memory only: set it to store its hash; it reads None once loaded again.
+    _plain_code = None  # not mapped: no annotation
+
+    @property
+    def code(self) -> str | None:
+        """The plain code, known only to the request that made it."""
+        return self._plain_code
+
+    @code.setter
+    def code(self, plain: str) -> None:
+        self._plain_code = plain
+        self.code_hash = lookup_hash(plain)  # type: ignore[assignment]
 
 
 class RegistrationGuard(Base):
@@ -212,7 +243,7 @@ class RegistrationDraft(Base):
     line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
     invite_code_id: Mapped[int | None] = mapped_column(ForeignKey("invite_codes.id"))
     full_name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(SealedText)
     volunteer_type: Mapped[str | None] = mapped_column(String(16))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -257,8 +288,8 @@ class SurveyAnswer(Base):
     code: Mapped[str] = mapped_column(String(40))
     # 0 for household questions and problem follow-ups, else the member's number.
     member_no: Mapped[int] = mapped_column(Integer, default=0)
-    # None: skipped. Canonical text otherwise (codes, ISO dates, digits).
-    value: Mapped[str | None] = mapped_column(Text)
+    # None: skipped. Canonical text otherwise (codes, ISO dates, digits); sealed for a sensitive question.
+    value: Mapped[str | None] = mapped_column(PartlySealedText)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -272,17 +303,24 @@ class HouseholdMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     member_no: Mapped[int] = mapped_column(Integer)
-    full_name: Mapped[str | None] = mapped_column(String(200))
+    full_name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
     sex: Mapped[str | None] = mapped_column(String(16))
     relation: Mapped[str | None] = mapped_column(String(16))
     birth_year_be: Mapped[int | None]
-    national_id: Mapped[str | None] = mapped_column(String(13), index=True)
+    national_id: Mapped[str | None] = mapped_column(SealedText, info=PERSONAL)
+    national_id_hash: Mapped[str | None] = mapped_column(String(80), index=True)
     health: Mapped[str | None] = mapped_column(String(16))
     education: Mapped[str | None] = mapped_column(String(24))
     occupation: Mapped[str | None] = mapped_column(String(16))
     monthly_income: Mapped[int | None]
     # Space-separated welfare codes, as answered.
     welfare: Mapped[str | None] = mapped_column(String(200))
+
+    @validates("national_id")
+    def _hash_national_id(self, _key: str, value: str | None) -> str | None:
+        """Keep the lookup hash beside the sealed ID."""
+        self.national_id_hash = lookup_hash(value)
+        return value
 
 
 class HouseholdProblem(Base):
@@ -297,7 +335,7 @@ class HouseholdProblem(Base):
     # The ThaiQM/TPMAP dimension key: health, living, education, income, accessibility.
     dimension: Mapped[str] = mapped_column(String(16))
     member_no: Mapped[int | None]
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
     # "found" at the survey; Re-X-ray moves it to helped, self_resolved, in_progress, ...
     status: Mapped[str] = mapped_column(String(16), default=ProblemStatus.FOUND)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -312,8 +350,8 @@ class AnswerChange(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     member_no: Mapped[int] = mapped_column(Integer, default=0)
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    old_value: Mapped[str | None] = mapped_column(PartlySealedText)
+    new_value: Mapped[str | None] = mapped_column(PartlySealedText)
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

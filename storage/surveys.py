@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from storage import conversations
 from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
+from storage.sealed import Sensitive, lookup_hashes
 from storage.statuses import OPEN_HOUSEHOLD_STATUSES, HouseholdStatus, ProblemStatus
 
 Key = tuple[str, int]
@@ -103,15 +104,20 @@ def write_answer(
     person_id: int | None,
     now: datetime,
     projection: Projection | None = None,
+    sensitive: bool = False,
 ) -> None:
-    """Store one answer (and its projection); after submission, keep the change history."""
+    """Store one answer (and its projection); after submission, keep the change history.
+
+    A sensitive answer (the form says so: IDs, phones) is sealed in the answers and the history.
+    """
     code, member_no = key
     known = key in rows
     old = rows.get(key)
+    seal = _sealer(sensitive)
     if household.submitted_at is not None and (not known or old != value):
-        session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=old, new_value=value, changed_by=person_id, changed_at=now))
+        session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=seal(old), new_value=seal(value), changed_by=person_id, changed_at=now))
     # One statement for the one row, without loading or tracking the household's other answers.
-    stamp = {"value": value, "answered_by": person_id, "answered_at": now}
+    stamp = {"value": seal(value), "answered_by": person_id, "answered_at": now}
     if known:
         session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
@@ -119,6 +125,13 @@ def write_answer(
     rows[key] = value
     household.updated_at = now
     _project(session, household, rows, code, member_no, value, projection)
+
+
+def _sealer(sensitive: bool) -> Callable[[str | None], str | None]:
+    """Mark values to be sealed by their column, or leave them plain."""
+    if not sensitive:
+        return lambda value: value
+    return lambda value: None if value is None else Sensitive(value)
 
 
 def _forget(session: Session, household_id: int, rows: dict[Key, str | None], keys: list[Key]) -> None:
@@ -258,7 +271,11 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
     kinds = tuple(group for group in groups if all(getattr(household, column) for column in group))
     if not kinds:
         return []
-    params = {column: getattr(household, column) for group in kinds for column in group}
+    params: dict[str, Any] = {}
+    for column in {column for group in kinds for column in group}:
+        value = getattr(household, column)
+        # A sealed column is compared by its keyed hash (under every configured key, during a rotation).
+        params.update({f"{column}_hashes": lookup_hashes(str(value))} if _sealed(column) else {column: value})
     if any(len(group) > 1 for group in kinds):
         params.update(municipality_id=household.municipality_id, round_name=household.round_name)
     found = session.scalars(_duplicate_query(kinds), params)
@@ -270,6 +287,18 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
         and other.round_name == household.round_name
         and other.status in OPEN_HOUSEHOLD_STATUSES
     ]
+
+
+def _sealed(column: str) -> bool:
+    """True for a household column stored sealed, with its lookup hash beside it (`<column>_hash`)."""
+    return hasattr(Household, f"{column}_hash")
+
+
+def _matches(column: str):  # type: ignore[no-untyped-def]
+    """The condition a household matches a looked-up value of one column by."""
+    if _sealed(column):
+        return getattr(Household, f"{column}_hash").in_(bindparam(f"{column}_hashes", expanding=True))
+    return getattr(Household, column) == bindparam(column)
 
 
 @functools.cache
@@ -284,7 +313,7 @@ def _duplicate_query(kinds: tuple[tuple[str, ...], ...]) -> Select:
     parts = []
     for group in kinds:
         scope = () if len(group) == 1 else (Household.municipality_id == bindparam("municipality_id"), Household.round_name == bindparam("round_name"))
-        parts.append(select(Household.id).where(*scope, *(getattr(Household, column) == bindparam(column) for column in group)))
+        parts.append(select(Household.id).where(*scope, *(_matches(column) for column in group)))
     candidates = union(*parts) if len(parts) > 1 else parts[0]
     return select(Household).where(Household.id.in_(candidates)).order_by(Household.id)
 

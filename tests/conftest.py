@@ -19,13 +19,17 @@ from bot.state import app_state, close_app
 from bot.config import Config, normalize_database_url
 from bot.local.line_standin import LineStandIn, RecordedRequest
 from bot.local.standin_server import StandInServer
+from storage.crypto import Keyring
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Base
+from storage.sealed import use_keyring
 from tests.support.line_chat import LineChat, flask_poster
 from tests.support.line_contract import check_request
 
 CHANNEL_SECRET = "test-channel-secret-0123456789ab"
+# A fixed data key for the tests (a real one comes from `thaiqm-bot make-key`).
+DATA_KEY = "test1:" + "A" * 43
 ACCESS_TOKEN = "test-access-token"
 
 
@@ -156,7 +160,14 @@ def config(database_url: str, line_api_url: str) -> Config:
         line_channel_access_token=ACCESS_TOKEN,
         database_url=database_url,
         line_api_base_url=line_api_url,
+        data_key=DATA_KEY,
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _keyring() -> None:
+    """Rows written by tests directly (not through the app) are sealed with the tests' key too."""
+    use_keyring(Keyring.parse(DATA_KEY))
 
 
 @pytest.fixture

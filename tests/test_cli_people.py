@@ -11,7 +11,7 @@ from PIL import Image
 from bot.cli import main
 from bot.line.rich_menus import find_thai_font
 from storage.models import AuditEntry, Community, InviteCode, Municipality, RichMenu
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from tests.conftest import DATA_KEY, ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support.world import World
 
 
@@ -23,6 +23,7 @@ def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
         "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
         "LINE_API_BASE_URL": line_api_url,
+        "DATA_KEY": DATA_KEY,
     }
 
     def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from bot.config import LINE_API_DEFAULT, LOCAL_CHANNEL_SECRET, Config, ConfigError
+from tests.conftest import DATA_KEY
 
 
 def test_no_credentials_means_local_mode_with_a_local_line_api():
@@ -19,7 +20,7 @@ def test_no_credentials_means_local_mode_with_a_local_line_api():
 
 
 def test_real_credentials_use_line_itself():
-    config = Config.from_env({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"})
+    config = Config.from_env({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "DATA_KEY": DATA_KEY})
     assert not config.local_mode
     assert config.line_api_base_url == LINE_API_DEFAULT
 
@@ -34,6 +35,8 @@ def test_real_credentials_use_line_itself():
         ({"DATABASE_URL": "postgresql://u@h:5432"}, "names no database"),
         ({"TZ": "Mars/Olympus"}, "not a known time zone"),
         ({"LINE_API_BASE_URL": "ftp://x"}, "must start with http"),
+        ({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"}, "DATA_KEY is not set"),
+        ({"DATA_KEY": "k1:tooshort"}, "must be 32 bytes"),
         ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
         ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
     ],
@@ -62,3 +65,24 @@ def test_a_wsgi_server_without_line_credentials_refuses_to_start(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError, match="a production server needs them"):
         create_app()
+
+
+def test_production_without_a_data_key_refuses_to_start_in_one_line(monkeypatch):
+    from bot.app import create_app
+
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", "s")
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "t")
+    monkeypatch.delenv("DATA_KEY", raising=False)
+    with pytest.raises(ConfigError, match="DATA_KEY is not set") as raised:
+        create_app()
+    assert "\n" not in str(raised.value)
+
+
+def test_local_mode_without_a_data_key_makes_one_in_the_instance_folder_once(tmp_path):
+    from bot.data_keys import load_keyring, local_key_path
+
+    config = Config.from_env({"THAIQM_INSTANCE_PATH": str(tmp_path)})
+    first = load_keyring(config)
+    assert local_key_path(config).stat().st_mode & 0o077 == 0  # readable by its owner only
+    again = load_keyring(config)
+    assert again.open(first.seal("0812345678")) == "0812345678"

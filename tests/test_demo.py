@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import tempfile
 import urllib.request
 from typing import Iterator
 
@@ -25,8 +26,9 @@ from bot.local.emulator.personas import PERSONAS_BY_KEY
 from bot.people.policy import can_view_household
 from bot.line.rich_menus import FontMissing
 from bot.state import close_app
+from storage.invites import find_invite
 from storage.models import AuditEntry, Community, Household, HouseholdMember, HouseholdProblem, InviteCode, LineUser, Municipality, Person, SurveyAnswer
-from tests.conftest import ACCESS_TOKEN, refused_by_line
+from tests.conftest import ACCESS_TOKEN, DATA_KEY, refused_by_line
 from tests.support.line_chat import LineChat, flask_poster
 from tests.support.line_contract import check_webhook_body
 
@@ -51,6 +53,8 @@ def make_local_app(database_url: str, line_api_url: str) -> Flask:
         database_url=database_url,
         line_api_base_url=line_api_url,
         local_mode=True,
+        data_key=DATA_KEY,
+        instance_path=tempfile.mkdtemp(prefix="thaiqm-instance-"),  # where the demo keeps its newcomer's code
     )
     app = create_local_app(config)
     app.posted = []  # type: ignore[attr-defined]
@@ -93,11 +97,6 @@ def chat_of(line_api, key: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return [m.message for m in line_api.messages_for(PERSONAS_BY_KEY[key].line_user_id) if m.via != "user"]
 
 
-def seeded_codes(codes: list[InviteCode]) -> list[str]:
-    """Codes as the demo people typed them (XXXX-XXXX)."""
-    return [f"{c.code[:4]}-{c.code[4:]}" for c in codes]
-
-
 def quick_replies(message: dict) -> list[str]:
     """The labels of a message's quick-reply buttons."""
     return [item["action"]["label"] for item in message.get("quickReply", {}).get("items", [])]
@@ -124,13 +123,16 @@ class TestOneSeededDemo:
         }
         # One used-up code per registered person, and the newcomer's, still unused.
         assert [(c.role, c.uses, c.max_uses) for c in codes] == [("supervisor", 1, 1), ("volunteer", 1, 1), ("volunteer", 1, 1), ("volunteer", 0, NEWCOMER_CODE_USES)]
-        assert seeded.newcomer_code == f"{codes[-1].code[:4]}-{codes[-1].code[4:]}"
+        with Session(db_engine) as session:
+            assert find_invite(session, seeded.newcomer_code).id == codes[-1].id  # only its hash is stored
         assert actions == ["invite.create"] * 4 + ["register"] * 3
         assert set(friends) == {p.line_user_id for p in PERSONAS_BY_KEY.values()}
 
         # The chats show what the person did: the greeting, the dialog, and a ready menu.
         typed = [m.message.get("text") for m in line_api.messages_for(PERSONAS_BY_KEY["volunteer"].line_user_id) if m.via == "user"]
-        assert typed[:3] == ["ลงทะเบียน", seeded_codes(codes)[1], "สมชาย ใจดี"] and typed[5] == "ยืนยัน"
+        assert (typed[0], typed[2], typed[5]) == ("ลงทะเบียน", "สมชาย ใจดี", "ยืนยัน")
+        with Session(db_engine) as session:
+            assert find_invite(session, typed[1]).id == codes[1].id  # typed XXXX-XXXX, found by its hash
         volunteer = chat_of(line_api, "volunteer")
         assert GREETING in volunteer[0]["text"]
         registered = next(m for m in volunteer if REGISTERED in m.get("text", ""))
@@ -301,6 +303,7 @@ def test_serve_in_local_mode_listens_on_loopback_only(no_line_credentials, monke
 
 def test_demo_refuses_to_run_with_real_line_credentials(no_line_credentials, monkeypatch, db_engine):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "real-secret")
+    monkeypatch.setenv("DATA_KEY", DATA_KEY)
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "real-token")
     result = CliRunner().invoke(cli.main, ["demo"])
     assert result.exit_code != 0
@@ -311,6 +314,7 @@ def test_demo_refuses_to_run_with_real_line_credentials(no_line_credentials, mon
 
 def test_serve_with_real_credentials_has_no_emulator_address(no_line_credentials, monkeypatch):
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "real-secret")
+    monkeypatch.setenv("DATA_KEY", DATA_KEY)
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "real-token")
     result = CliRunner().invoke(cli.main, ["serve", "--port", "8125"])
     assert result.exit_code == 0, result.output

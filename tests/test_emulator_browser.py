@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -38,7 +39,7 @@ from bot.local.demo import DemoSeeded, seed
 from bot.local.standin_server import StandInServer
 from bot.local.emulator.personas import PERSONAS_BY_KEY
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
-from tests.conftest import ACCESS_TOKEN, refused_by_line
+from tests.conftest import ACCESS_TOKEN, DATA_KEY, refused_by_line
 from tests.support import webhooks
 from tests.support.line_contract import check_webhook_body
 
@@ -179,6 +180,8 @@ def demo(shared_database: str, shared_line_server: StandInServer) -> Iterator[tu
         database_url=shared_database,
         line_api_base_url=shared_line_server.url,
         local_mode=True,
+        data_key=DATA_KEY,
+        instance_path=tempfile.mkdtemp(prefix="thaiqm-instance-"),  # where the demo keeps its newcomer's code
     )
     app = create_local_app(config)
     with refused_by_line(shared_line_server.standin) as refused:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from tests.conftest import DATA_KEY, ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support import webhooks
 from tests.support.line_chat import LineChat, http_poster, outbox_flush
 
@@ -52,6 +52,7 @@ def gunicorn_url(database_url, line_api_url):  # type: ignore[no-untyped-def]
         LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
         LINE_API_BASE_URL=line_api_url,
         DATABASE_URL=database_url,
+        DATA_KEY=DATA_KEY,
     )
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "bot.app:create_app()"],

@@ -10,6 +10,7 @@ from the review, then the receipt; every stored row and the replies are checked.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from bot.dialogs import form as form_module
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from tests.conftest import CHANNEL_SECRET
 from tests.support.line_chat import LineChat, Replies, dump, flask_poster
+from tests.support.raw_database import plain_text_hits
 from tests.support.survey import flex_actions, flex_messages, flex_texts, register_volunteer_in_chat
 
 HEAD_ID = "1103701234563"
@@ -41,7 +43,11 @@ def asks(replies: Replies, *fragments: str) -> None:
         assert fragment in replies.texts[-1], f"{fragment!r} not in:\n{dump(replies)}"
 
 
-def test_complete_household_survey(line_user, line_api, db_engine, config):
+def test_complete_household_survey(line_user, line_api, db_engine, config, caplog):
+    # Everything the bot and its libraries log, as an operator hunting a bug would turn it on
+    # (SQLAlchemy keeps its own loggers at WARNING unless told).
+    for name in (None, "sqlalchemy", "urllib3", "linebot", "werkzeug", "huey", "transitions"):
+        caplog.set_level(logging.DEBUG, logger=name)
     chat = line_user()
     volunteer, menu = register_volunteer_in_chat(db_engine, chat)
     today = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
@@ -282,3 +288,11 @@ def test_complete_household_survey(line_user, line_api, db_engine, config):
     assert ("m_occupation", 3) not in answers and ("m_relation", 1) in answers
     assert len(answers) == 13 + 3 * 10 - 2 + 5 + 2 * 6 + 2
     assert all_rows(db_engine, AnswerChange) == []  # edits before submission are not "changes"
+
+    # At rest: the ID and phones typed above are nowhere in the database as plain text
+    # (read with plain SQL, as a stolen copy would be), yet the bot read them back above.
+    assert plain_text_hits(db_engine, [HEAD_ID, "0812345678"]) == []
+    # In the logs: no name, ID, phone, house number or free text typed above, even at DEBUG.
+    typed = ["อาสา ทดสอบ", "สมชาย", "สมศรี", "สมใจ", HEAD_ID, "1-1037-01234-56", "0812345678", "081-234-5678", "10030123456", "1003-012345-6", "12/3", "12/4", "ต้องใช้รถเข็น", "หนี้นอกระบบ", "ต้องการซ่อมบ้าน"]
+    leaks = [(record.name, value) for record in caplog.records for value in typed if value in record.getMessage() or value in (record.exc_text or "")]
+    assert leaks == []

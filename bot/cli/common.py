@@ -24,15 +24,19 @@ def load_config() -> Config:
 
 
 def upgrade(config: Config) -> None:
-    """Run migrations, turning a connection failure into one clear line."""
+    """Run migrations and load the data key, turning a failure into one clear line."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.data_keys import install_keyring
     from storage.migrate import upgrade as upgrade_schema
 
     try:
         upgrade_schema(config.database_url)
+        install_keyring(config)
     except OperationalError as error:
         raise click.ClickException(f"cannot reach the database: {error.orig.__class__.__name__}") from None
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @contextmanager

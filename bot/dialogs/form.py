@@ -162,6 +162,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         default=raw.get("default"),
         prefill_first=raw.get("prefill_first"),
         repeated=repeated,
+        sensitive=bool(raw.get("sensitive", False)),
         examples=examples,
         per=raw.get("per"),
         words=tuple(w.strip() for w in words),

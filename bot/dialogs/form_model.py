@@ -73,6 +73,8 @@ class Question:
     default: str | None = None
     prefill_first: str | None = None
     repeated: bool = False
+    # Personal data sealed at rest in the answers and their history (IDs, phones).
+    sensitive: bool = False
     # The hint's examples as (placeholder, typed answer): every one must be a valid answer.
     examples: tuple[tuple[str, str], ...] = ()
     # money: the period the amount is for (month, year); another typed period is converted.
@@ -111,6 +113,10 @@ class Section:
         return self.repeat is not None or self.over is not None
 
 
+# Answer types that hold personal data whatever the question (free text may name anyone).
+PERSONAL_TYPES = frozenset({"text", "person_name", "national_id", "house_code", "phone", "location"})
+
+
 @dataclass(frozen=True)
 class Form:
     """A whole form version."""
@@ -136,6 +142,10 @@ class Form:
     def by_code(self) -> dict[str, Question]:
         """Questions by code."""
         return {q.code: q for q in self.questions()}
+
+    def personal_codes(self) -> frozenset[str]:
+        """Answers that name, identify, locate or describe someone in free text: what `forget` erases."""
+        return frozenset(q.code for q in self.questions() if q.sensitive or q.type in PERSONAL_TYPES)
 
     def question(self, code: str) -> Question:
         """The question with this code."""

@@ -257,7 +257,7 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
         return _confirm_refusal(household, cursor)  # nothing stored until the volunteer confirms
     records = records_for(engine.form)
     for key, value in outcome.writes:
-        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, projection=records.projections.get(key[0]))
+        surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, projection=records.projections.get(key[0]), sensitive=key[0] in records.sensitive)
     save_cursor(household, outcome.cursor)
     extra = _duplicates(ctx, person, household, outcome) if any(key[0] in records.duplicate_codes for key, _v in outcome.writes) else []
     closing = _close(ctx, person, household, outcome)

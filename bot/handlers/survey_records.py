@@ -1,4 +1,4 @@
-"""What a form says about storing its answers: projections onto columns, duplicate keys, what a refusal clears.
+"""What a form says about storing its answers: projections onto columns, duplicate keys, what a refusal clears, what is sealed.
 
 Read once per form version from the form file (`project`, `keep_on_refusal`, `duplicates`),
 so storage and the survey handler name no question of any form.
@@ -23,6 +23,8 @@ class Records:
     duplicate_codes: frozenset[str]
     # Household columns a refusal empties (all projected ones but the area and date).
     refusal_clears: tuple[str, ...]
+    # Answers sealed at rest (the form marks them sensitive: IDs, phones).
+    sensitive: frozenset[str]
 
 
 _RECORDS: dict[tuple[str, str], Records] = {}
@@ -52,4 +54,5 @@ def _read(form: Form) -> Records:
             )
     groups = tuple(tuple(column for code in group for column in form.question(code).project) for group in form.duplicates)
     clears = tuple(column for q in form.questions() if not q.repeated and not q.keep_on_refusal for column in q.project)
-    return Records(projections, groups, frozenset(code for group in form.duplicates for code in group), clears)
+    sensitive = frozenset(q.code for q in form.questions() if q.sensitive)
+    return Records(projections, groups, frozenset(code for group in form.duplicates for code in group), clears, sensitive)

@@ -26,10 +26,10 @@ def serve(host: str, port: int) -> None:
     """Upgrade the database, then run the bot (local LINE stand-in when no credentials are set)."""
     config = load_config()
     _check_port_free("127.0.0.1" if config.local_mode else host, port)
-    upgrade(config)
-    if config.local_mode:
+    if config.local_mode:  # before the database: a busy port is the only line the person reads
         _start_local_line(config)
         host = "127.0.0.1"  # local mode has a development secret: never expose it
+    upgrade(config)
     _run(config, host, port)
 
 
@@ -50,9 +50,10 @@ def demo(port: int) -> None:
             "unset LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to run it"
         )
     _check_port_free("127.0.0.1", port)
-    upgrade(config)
-    # The stand-in first: the demo people add the bot and register in their chats through it.
+    # The stand-in first: the demo people add the bot and register in their chats through it
+    # (and a busy port is then the only line the person reads).
     _start_local_line(config)
+    upgrade(config)
     app = create_local_app(config)
     try:
         seeded = seed(app)

@@ -19,6 +19,7 @@ changes nothing. The people are made up; their LINE accounts are the emulator's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -39,8 +40,8 @@ from bot.people.admin import issue_invite
 from bot.line.rich_menus import FontMissing, RichMenuRefused, find_thai_font, publish_menus_at
 from bot.state import app_state
 from storage.db import transaction
-from storage.invites import display_code, invite_problem
-from storage.models import Community, Household, InviteCode, LineUser, Municipality, Person
+from storage.invites import display_code, find_invite, invite_problem
+from storage.models import Community, Household, LineUser, Municipality, Person
 from storage.statuses import HouseholdStatus
 from storage.upsert import insert_ignoring_conflict
 
@@ -85,6 +86,7 @@ PERSONA_CODE_DAYS = 1
 # The newcomer's code: municipality-wide, for a whole training session.
 NEWCOMER_CODE_DAYS = 30
 NEWCOMER_CODE_USES = 20
+NEWCOMER_CODE_FILE = "demo-newcomer-code.txt"
 class DemoError(Exception):
     """The demo could not be seeded as intended (said in one line, without personal data)."""
 
@@ -99,6 +101,8 @@ class DemoWorld:
     households: list[Household] = field(default_factory=list)
     surveyed: set[str] = field(default_factory=set)  # house codes surveyed in this run
     newcomer_code: str = ""
+    # Only a hash of an invite code is stored: the demo keeps its newcomer's code here to show it again.
+    code_file: Path | None = None
 
     def summary(self) -> str:
         """One line for the terminal (counts only: no names)."""
@@ -145,6 +149,7 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
     with transaction(state.session_factory) as session:
         municipality = session.get_one(Municipality, municipality_id)
         world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))
+        world.code_file = Path(state.config.instance_path).resolve() / NEWCOMER_CODE_FILE
         world.surveyed = {h.house_code for h in to_survey}
         world.people = _registered_people(session)
         for step in SEED_STEPS:
@@ -326,21 +331,17 @@ def seed_households(session: Session, world: DemoWorld, now: datetime) -> None:
 
 def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> None:
     """An unused volunteer code for the emulator's "new user": the same one until it runs out or nearly expires."""
-    candidates = session.scalars(
-        select(InviteCode)
-        .where(
-            InviteCode.municipality_id == world.municipality.id,
-            InviteCode.role == "volunteer",
-            InviteCode.community_id.is_(None),
-            InviteCode.max_uses == NEWCOMER_CODE_USES,
-        )
-        .order_by(InviteCode.id.desc())
-    )
+    known = world.code_file.read_text().strip() if world.code_file and world.code_file.exists() else ""
+    invite = find_invite(session, known) if known else None
     tomorrow = now + timedelta(days=1)  # a code about to expire would fail a newcomer mid-training
-    usable = next((c for c in candidates if invite_problem(c, tomorrow) is None), None)
-    if usable is None:
-        usable = issue_invite(session, "volunteer", world.municipality.id, None, now, NEWCOMER_CODE_DAYS, NEWCOMER_CODE_USES)
-    world.newcomer_code = usable.code
+    if invite is not None and invite.municipality_id == world.municipality.id and invite_problem(invite, tomorrow) is None:
+        world.newcomer_code = known
+        return
+    invite = issue_invite(session, "volunteer", world.municipality.id, None, now, NEWCOMER_CODE_DAYS, NEWCOMER_CODE_USES)
+    world.newcomer_code = invite.code or ""
+    if world.code_file is not None:
+        world.code_file.parent.mkdir(parents=True, exist_ok=True)
+        world.code_file.write_text(world.newcomer_code + "\n")
 
 
 # Later features add their step here, after what they need, e.g.:

@@ -27,6 +27,19 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     """Configure the context on a connection and run the pending migrations."""
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        # Batch mode rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping
+        # a table other rows refer to fails. SQLite ignores this PRAGMA inside a transaction.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+    finally:
+        if connection.dialect.name == "sqlite" and not connection.in_transaction():
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
+    """Run the pending migrations in one transaction."""
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from storage.sealed import lookup_hash
 from storage.models import Community, InviteCode, LineUser, Municipality, Person
 from tests.support.line_chat import LineChat, Replies
 
@@ -40,7 +41,7 @@ def register_volunteer_in_chat(engine: Engine, chat: LineChat, name: str = "อ�
         for community in ("ชุมชนวัดใหม่", "ชุมชนริมน้ำ"):
             connection.execute(insert(Community).values(municipality_id=municipality_id, name=community, target_households=100))
         connection.execute(
-            insert(InviteCode).values(code="SURV2345", role="volunteer", municipality_id=municipality_id, expires_at=datetime.now(timezone.utc) + timedelta(days=7), max_uses=5, uses=0)
+            insert(InviteCode).values(code_hash=lookup_hash("SURV2345"), role="volunteer", municipality_id=municipality_id, expires_at=datetime.now(timezone.utc) + timedelta(days=7), max_uses=5, uses=0)
         )
     chat.follow()
     chat.say("ลงทะเบียน")
