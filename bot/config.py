@@ -42,6 +42,8 @@ class Config:
     line_timeout: float = 10.0
     # Keys for personal data at rest (storage/crypto.py); local mode makes one when unset.
     data_key: str | None = None
+    # Days the audit log keeps its entries (`thaiqm-bot audit prune`, and a daily job).
+    audit_retention_days: int = 730
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -77,6 +79,7 @@ class Config:
             instance_path=instance_path,
             redis_url=env.get("REDIS_URL", "").strip() or None,
             data_key=data_key,
+            audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
         )
         config.validate()
         return config
@@ -108,6 +111,16 @@ class Config:
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1 from a setting, or ConfigError."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}={raw!r} must be a whole number of at least 1")
+    return int(raw)
 
 
 def default_api(local_mode: bool, env: Mapping[str, str]) -> str:

@@ -31,6 +31,7 @@ class Jobs:
 
     huey: Huey
     retry_pending_messages: Any
+    prune_audit_log: Any
     close: Callable[[], None]
 
 
@@ -76,12 +77,28 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
             log.info("retried pending messages: %d sent", sent)
         return sent
 
+    # 20:00 UTC is 03:00 in Bangkok: nobody is surveying.
+    @huey.periodic_task(crontab(minute="0", hour="20"), name="prune_audit_log")
+    def prune_audit_log() -> int:
+        """Delete audit entries older than the retention period (AUDIT_RETENTION_DAYS)."""
+        from datetime import timedelta
+
+        from bot.runtime import utc_now
+        from storage import audit
+        from storage.db import transaction
+
+        with transaction(parts().session_factory) as session:
+            removed = audit.prune(session, utc_now() - timedelta(days=config.audit_retention_days))
+        if removed:
+            log.info("audit log pruned: %d entries past retention", removed)
+        return removed
+
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
         if owned and "runtime" in built:
             built.pop("runtime").close()
 
-    return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, close=close)
+    return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, prune_audit_log=prune_audit_log, close=close)
 
 
 def start_consumer(huey: Huey, workers: int = 1) -> Consumer:

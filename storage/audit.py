@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
@@ -24,3 +25,8 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete entries older than a moment (the retention period); returns how many."""
+    return session.execute(delete(AuditEntry).where(AuditEntry.at < before)).rowcount or 0

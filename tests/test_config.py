@@ -37,6 +37,7 @@ def test_real_credentials_use_line_itself():
         ({"LINE_API_BASE_URL": "ftp://x"}, "must start with http"),
         ({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"}, "DATA_KEY is not set"),
         ({"DATA_KEY": "k1:tooshort"}, "must be 32 bytes"),
+        ({"AUDIT_RETENTION_DAYS": "0"}, "AUDIT_RETENTION_DAYS='0' must be a whole number of at least 1"),
         ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
         ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
     ],

@@ -41,3 +41,20 @@ def test_retry_job_pushes_messages_line_refused_earlier(store, config, line_user
         jobs.close()
     texts = [m.message["text"] for m in line_api.messages_for(chat.user_id)]
     assert len(texts) == 1 and texts[0].startswith("ยินดีต้อนรับ")
+
+
+def test_the_daily_job_prunes_audit_entries_past_retention(config, db_engine, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import Session
+
+    from storage.models import AuditEntry
+
+    with Session(db_engine) as session, session.begin():
+        session.add_all([AuditEntry(action="export", at=datetime.now(timezone.utc) - timedelta(days=days)) for days in (40, 1)])
+    jobs = make_jobs(config.with_overrides(instance_path=str(tmp_path), audit_retention_days=30))
+    try:
+        assert jobs.prune_audit_log.call_local() == 1
+        assert jobs.prune_audit_log.call_local() == 0
+    finally:
+        jobs.close()

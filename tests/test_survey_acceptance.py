@@ -10,6 +10,7 @@ from the review, then the receipt; every stored row and the replies are checked.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from zoneinfo import ZoneInfo
 
@@ -236,7 +237,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         # review: one card per section, an edit button per answer, soft checks
         assert len(flex_messages(r)) >= 1, dump(r)
         texts = flex_texts(r)
-        for expected in ("ความยินยอมและผู้ให้ข้อมูล", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1: นายสมชาย ใจดี", "สมาชิกคนที่ 2: นางสมศรี ใจดี", "สมาชิกคนที่ 3: เด็กหญิงสมใจ ใจดี", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "1-1037-01234-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "ตำแหน่ง 16.441900, 102.836000"):
+        for expected in ("ความยินยอมและผู้ให้ข้อมูล", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1: นายสมชาย ใจดี", "สมาชิกคนที่ 2: นางสมศรี ใจดี", "สมาชิกคนที่ 3: เด็กหญิงสมใจ ใจดี", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "x-xxxx-xxxxx-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "ตำแหน่ง 16.441900, 102.836000"):
             assert expected in texts, expected
         bubbles = sum(len(m["contents"]["contents"]) for m in flex_messages(r))
         assert bubbles == 11
@@ -292,6 +293,12 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     # At rest: the ID and phones typed above are nowhere in the database as plain text
     # (read with plain SQL, as a stolen copy would be), yet the bot read them back above.
     assert plain_text_hits(db_engine, [HEAD_ID, "0812345678"]) == []
+    # In the chat: the ID and phones are masked wherever the bot shows an answer: the review cards
+    # (x-xxxx-xxxxx-56-3 above) and the registration's confirmation. (The hints' examples happen to
+    # be these very numbers, so the other messages are not searched.)
+    shown = [m.message for m in line_api.messages_for(chat.user_id) if m.via != "user" and (m.message["type"] == "flex" or "ยืนยัน" in m.message.get("text", ""))]
+    said = json.dumps(shown, ensure_ascii=False)
+    assert "08x-xxx-5678" in said and [value for value in (HEAD_ID, "1-1037-01234-56-3", "0812345678", "081-234-5678") if value in said] == []
     # In the logs: no name, ID, phone, house number or free text typed above, even at DEBUG.
     typed = ["อาสา ทดสอบ", "สมชาย", "สมศรี", "สมใจ", HEAD_ID, "1-1037-01234-56", "0812345678", "081-234-5678", "10030123456", "1003-012345-6", "12/3", "12/4", "ต้องใช้รถเข็น", "หนี้นอกระบบ", "ต้องการซ่อมบ้าน"]
     leaks = [(record.name, value) for record in caplog.records for value in typed if value in record.getMessage() or value in (record.exc_text or "")]

@@ -77,6 +77,11 @@ def format_national_id(digits: str) -> str:
     return f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}" if len(digits) == 13 else digits
 
 
+def mask_national_id(digits: str) -> str:
+    """x-xxxx-xxxxx-12-3: enough to tell two cards apart in the chat, not enough to use one."""
+    return f"x-xxxx-xxxxx-{digits[10:12]}-{digits[12]}" if len(digits) == 13 else "x" * len(digits)
+
+
 def parse_house_code(text: str) -> str:
     """An 11-digit DOPA house code."""
     digits = digits_only(text)
@@ -126,6 +131,16 @@ def format_phone(value: str) -> tuple[str, str | None]:
     else:
         shown = number
     return shown, extension or None
+
+
+def mask_phone(value: str) -> tuple[str, str | None]:
+    """A stored phone number shown in the chat: its first two digits and last group only (08x-xxx-5678)."""
+    shown, extension = format_phone(value)
+    groups = shown.split("-")
+    if len(groups) != 3:
+        return "x" * max(len(shown) - 4, 0) + shown[-4:], extension
+    first, middle, last = groups
+    return f"{first[:2]}{'x' * (len(first) - 2)}-{'x' * len(middle)}-{last}", extension
 
 
 def parse_integer(text: str, low: int, high: int, words: tuple[str, ...] = ()) -> int:

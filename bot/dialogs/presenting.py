@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.dialogs.answers import format_date_be, format_national_id
+from bot.dialogs.answers import format_date_be, mask_national_id
 from bot.dialogs.checks import soft_checks
 from bot.dialogs.cursor import FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
 from bot.dialogs.form import Question, Section
@@ -135,7 +135,7 @@ class Presenting(Dialog):
         if kind == "date":
             return (format_date_be(dt.date.fromisoformat(value)),)
         if kind == "national_id":
-            return (format_national_id(value),)
+            return (mask_national_id(value),)  # never the whole number in a chat (PDPA)
         if kind == "phone":
             return (phone_label(value),)
         if kind == "money":

@@ -158,8 +158,8 @@ def _amount_note(question: Question, amount: parse.Amount) -> Msg:
 
 
 def phone_label(value: str) -> Label:
-    """A stored phone number as people read it, with its extension."""
-    number, extension = parse.format_phone(value)
+    """A stored phone number as the chat shows it: partly masked (08x-xxx-5678), with its extension."""
+    number, extension = parse.mask_phone(value)
     return Msg(N_("{number} ext. {extension}"), {"number": number, "extension": extension}) if extension else number
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.dialogs.answers import mask_phone
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
@@ -304,7 +305,7 @@ def _confirmation(ctx: EventContext, draft: RegistrationDraft, invite: InviteCod
     community = ctx.session.get(Community, community_id) if community_id else None
     lines = [
         _("Name: {name}", name=draft.full_name),
-        _("Phone: {phone}", phone=draft.phone),
+        _("Phone: {phone}", phone=mask_phone(draft.phone or "")[0]),
         _("Role: {role}", role=_(ROLE_NAMES.get(invite.role, invite.role))),
     ]
     if draft.volunteer_type:

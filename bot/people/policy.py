@@ -81,6 +81,13 @@ def can_edit_household(person: Person | None, household: Household) -> bool:
     return household_access(person, household) is None
 
 
+def erase_household(actor: Person | None, household: Household) -> Denied | None:
+    """Erasing a household's personal data on request: its area's supervisors and admins only."""
+    if (refused := may_supervise(actor)) is not None:
+        return refused
+    return household_access(actor, household)
+
+
 def manage_person(actor: Person | None, target: Person) -> Denied | None:
     """May the actor reassign work to, or deactivate, this volunteer?"""
     if (refused := may_supervise(actor)) is not None:
