@@ -65,10 +65,12 @@ def our_app(line_url: str, database_url: str) -> Flask:
     """Our bot, production-shaped."""
     from bot.app import create_app
     from bot.config import Config
+from storage.crypto import make_key_text
     from storage.migrate import upgrade
 
     upgrade(database_url)
-    return create_app(Config(line_channel_secret=SECRET, line_channel_access_token=TOKEN, database_url=database_url, line_api_base_url=line_url))
+    # A fresh data key: the step seals the ID and phone answers as production does.
+    return create_app(Config(line_channel_secret=SECRET, line_channel_access_token=TOKEN, database_url=database_url, line_api_base_url=line_url, data_key=make_key_text("bench")))
 
 
 def start_line_standin() -> tuple[subprocess.Popen, str]:
