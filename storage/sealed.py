@@ -41,8 +41,8 @@ class Sensitive(str):
     __slots__ = ()
 
 
-class SealedText(TypeDecorator[str]):
-    """Every value sealed at rest (national IDs, phones)."""
+class _OpenedText(TypeDecorator[str]):
+    """Text that may hold sealed values: opened on the way out, whoever sealed it."""
 
     impl = Text
     cache_ok = True
@@ -51,34 +51,30 @@ class SealedText(TypeDecorator[str]):
     def python_type(self) -> type:
         """Text in Python (what projections convert answers to)."""
         return str
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """Open what was sealed (a plain value from before encryption is read as it is)."""
+        return keyring().open(value) if is_sealed(value) else value
+
+
+class SealedText(_OpenedText):
+    """Every value sealed at rest (national IDs, phones)."""
+
+    cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         """Seal on the way in."""
         return None if value is None else keyring().seal(str(value))
 
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        """Open on the way out (a plain value from before encryption is read as it is)."""
-        return keyring().open(value) if is_sealed(value) else value
 
-
-class PartlySealedText(TypeDecorator[str]):
+class PartlySealedText(_OpenedText):
     """Values sealed when marked `Sensitive` (answers to sensitive questions), plain otherwise."""
 
-    impl = Text
     cache_ok = True
-
-    @property
-    def python_type(self) -> type:
-        """Text in Python (what projections convert answers to)."""
-        return str
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         """Seal a Sensitive value; store the rest as it is."""
         return keyring().seal(str(value)) if isinstance(value, Sensitive) else value
-
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        """Open what was sealed."""
-        return keyring().open(value) if is_sealed(value) else value
 
 
 def lookup_hash(value: str | None) -> str | None:
