@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.line_chat import LineChat, http_poster
 from tests.test_production_server import free_port, wait_for
 
@@ -45,8 +45,8 @@ class Installed:
 
     def env(self, **settings: str) -> dict[str, str]:
         """A fresh machine's environment plus the given settings."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "DATABASE_URL", "THAIQM_", "PYTHON", "VIRTUAL_ENV"))}
-        env.update(THAIQM_INSTANCE_PATH=str(self.home / "instance"), DATABASE_URL=f"sqlite:///{self.home / 'thaiqm.db'}", **settings)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "DATABASE_URL", "DATA_KEY", "THAIQM_", "PYTHON", "VIRTUAL_ENV"))}
+        env.update(THAIQM_INSTANCE_PATH=str(self.home / "instance"), DATABASE_URL=f"sqlite:///{self.home / 'thaiqm.db'}", DATA_KEY=DATA_KEY, **settings)
         return env
 
     def run(self, *args: str, **settings: str) -> subprocess.CompletedProcess:
