@@ -71,6 +71,15 @@ def _literal(node: ast.expr) -> Any:
     return None
 
 
+def _fits(node: ast.expr, kind: str) -> bool:
+    """An argument of the kind a function takes: a code (a name), a choice (a quoted text) or any expression."""
+    if kind == CODE:
+        return isinstance(node, ast.Name)
+    if kind == CHOICE:
+        return isinstance(node, ast.Constant) and isinstance(node.value, str)
+    return True
+
+
 def _dots(text: str) -> str:
     """The expression with each `.` outside quotes read as the answer being given."""
     return "".join(part if i % 2 else _DOT.sub(THIS, part) for i, part in enumerate(_QUOTED.split(text)))
@@ -87,7 +96,7 @@ def parse(text: str) -> Expr:
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
                 raise ExpressionError(f"{text!r}: only the functions {', '.join(sorted(FUNCTIONS))} may be called")
             kinds = SIGNATURES[node.func.id]
-            if len(node.args) != len(kinds) or not all(kind == VALUE or _literal(a) is not None for a, kind in zip(node.args, kinds)):
+            if len(node.args) != len(kinds) or not all(_fits(a, kind) for a, kind in zip(node.args, kinds)):
                 raise ExpressionError(f"{text!r}: {node.func.id}() takes {', '.join(kinds)}")
         elif isinstance(node, (ast.BoolOp, ast.And, ast.Or, ast.Not, ast.USub, ast.Name, ast.Load)):
             continue
