@@ -163,7 +163,9 @@ def _project(session: Session, household: Household, rows: dict[Key, str | None]
         problem = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == problem_code)).one_or_none()
         if problem is not None:
             if field == FOLLOW_UP_MEMBER[1:]:
-                problem.member_no = int(value) if value and value.isdigit() else None
+                # Several members are stored in the answer ("2 3"); the row keeps the first.
+                first = (value or "").split()[:1]
+                problem.member_no = int(first[0]) if first and first[0].isdigit() else None
             else:
                 problem.detail = value
 

@@ -119,9 +119,10 @@ def test_thaiqm_checks_from_the_form_keep_their_texts():
     shown = [(tr(message), slot) for message, slot in engine.review(answers, env).suggestions]
     assert shown[0][1] == "I|0|" and "6,000" in shown[0][0] and "38,000" in shown[0][0]
     assert [slot for _m, slot in shown[1:]] == ["A|0|"] * 3
-    assert [m for m, _s in shown[1:]] == [_("Member {numbers} has no national ID number, but A1 is not ticked. Tick it?", numbers="1, 2"),
-                                          _("Member {numbers} is 60 or older without the old-age allowance, but A3 is not ticked. Tick it?", numbers="1"),
-                                          _("Member {numbers} is disabled without the disability allowance, but A4 is not ticked. Tick it?", numbers="2")]
+    assert [m for m, _s in shown[1:]] == ["สมาชิกคนที่ 1, 2 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือกปัญหา “ไม่มีบัตรประชาชน หรือมีปัญหาสถานะทางทะเบียน” ต้องการเลือกหรือไม่",
+                                          "สมาชิกคนที่ 1 อายุ 60 ปีขึ้นไปแต่ไม่ได้รับเบี้ยยังชีพ และยังไม่ได้เลือกปัญหา “ผู้สูงอายุไม่ได้รับเบี้ยยังชีพ” ต้องการเลือกหรือไม่",
+                                          "สมาชิกคนที่ 2 เป็นคนพิการแต่ไม่ได้รับเบี้ยความพิการ และยังไม่ได้เลือกปัญหา “คนพิการไม่ได้รับเบี้ยความพิการ หรือไม่มีบัตรคนพิการ”"
+                                          " ต้องการเลือกหรือไม่"]
 
 
 @pytest.mark.parametrize("text", ["__import__('os').system('true')", "answers.__class__", "(lambda: 1)()", "[c for c in 'ab']", "open_limit if True else 1", "ticked(m_welfare, 'x', y=1)"])

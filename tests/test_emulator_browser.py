@@ -603,13 +603,16 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.tap_quick_reply("เสร็จสิ้น")
     emulator.wait_for_question("ปัญหา H2", "เป็นปัญหาของสมาชิกคนใด")
     emulator.tap_quick_reply("1. นายเอก ทดสอบ")
+    emulator.wait_for_question("✓ 1. นายเอก ทดสอบ")  # members are ticked, then "Done"
+    emulator.tap_quick_reply("เสร็จสิ้น")
     emulator.wait_for_question("ปัญหา H2", "รายละเอียดสั้น ๆ")
     emulator.type("ขาดยาความดันสองเดือน")
     emulator.wait_for_question("ปัญหา H4", "เป็นปัญหาของสมาชิกคนใด")
     emulator.tap_quick_reply("2. ทั้งครัวเรือน")
     emulator.wait_for_question("ปัญหา H4", "รายละเอียดสั้น ๆ")
     emulator.tap_quick_reply("ข้าม")
-    for dimension, none in (("ด้านความเป็นอยู่", "7."), ("ด้านการศึกษา", "6."), ("ด้านรายได้", "6."), ("ด้านการเข้าถึงบริการรัฐ", "8.")):
+    # Only the problems of a 50-year-old's age are listed (no child's or elderly person's).
+    for dimension, none in (("ด้านความเป็นอยู่", "7."), ("ด้านการศึกษา", "4."), ("ด้านรายได้", "5."), ("ด้านการเข้าถึงบริการรัฐ", "6.")):
         emulator.wait_for_question(dimension)
         emulator.tap_quick_reply(none + " ไม่มีปัญหาด้านนี้")  # "none" answers the checklist at once
     emulator.wait_for_question("ความต้องการความช่วยเหลือ")

@@ -11,6 +11,7 @@ from bot.dialogs.diagram import diagram_path, mermaid
 from bot.dialogs.engine import Cursor, Engine, engine_for
 from bot.dialogs.form import current_form
 from bot.dialogs.inputs import Env, Input
+from bot.dialogs.prompts import Msg
 from bot.i18n import _
 
 TODAY = dt.date(2024, 1, 20)
@@ -171,7 +172,7 @@ def test_checklist_toggles_none_and_problem_follow_ups():
     assert s.cursor.state == "L"
     s.do(Input("toggle", value="none"))
     assert s.answers[("L", 0)] == "none" and s.cursor.state == "E"
-    outcome = s.do(text("1 6"))
+    outcome = s.do(text("1 3"))  # E3, E5, "none": the other problems concern no 60-year-old
     assert "cannot be chosen together" in outcome.notes[0].id
     s.do(command("done"))
     assert "at least one" in s.last.notes[0].id
@@ -214,10 +215,15 @@ def test_review_lists_sections_and_soft_checks_then_edit_returns_to_review():
     review = s.last.review
     assert s.cursor.state == "review" and review is not None
     assert [sec.title.id for sec in review.sections] == ["Consent and respondent", "Household information", "Member {number}: {name}"] + [f"Problems: {d}" for d in ("health", "living conditions", "education", "income", "access to state services")] + ["Needs and notes"]
-    suggestions = [m.id.split(",")[0] for m, _slot in review.suggestions]
-    assert any("I1" in m.id for m, _ in review.suggestions)
-    assert any("A3" in m.id for m, _ in review.suggestions)
-    assert len(suggestions) == 2
+    # Each suggestion names its problem by label (never by code) and leads to its checklist.
+    # A 70-year-old, chronically ill, no income, no allowance, and no problem ticked anywhere:
+    assert [(m.params["problem"], slot) for m, slot in review.suggestions] == [
+        (Msg("Average income below the basic-needs line"), "I|0|"),
+        (Msg("An elderly person without the old-age allowance"), "A|0|"),
+        (Msg("A chronically ill member without continuing treatment"), "H|0|"),
+        (Msg("An elderly person (60 or over) without occupation or income"), "I|0|"),
+    ]
+    assert not any(code in m.id for m, _slot in review.suggestions for code in ("I1", "A3", "H2", "I3"))
     s.do(Input("edit", value="house_no|0|"))
     assert s.cursor.state == "house_no" and s.cursor.editing
     s.say("99/1")
@@ -279,10 +285,16 @@ def test_soft_checks_for_disabled_member_and_not_when_ticked():
     s.do(Input("toggle", value="none"))
     s.say("ข้าม")
     s.do(command("skip"))
-    ids = [m.id for m, _slot in s.last.review.suggestions]
-    assert len(ids) == 1 and "A4" in ids[0]
+    problems = [m.params["problem"].id for m, _slot in s.last.review.suggestions]
+    assert problems == ["A disabled person without the disability allowance or card", "A disabled member who needs care"]
     s.do(Input("edit", value="A|0|"))
     s.do(Input("toggle", value="A4"))
+    s.do(command("done"))
+    s.do(command("skip"))
+    s.do(command("skip"))
+    assert s.cursor.state == "review" and [slot for _m, slot in s.last.review.suggestions] == ["H|0|"]
+    s.do(Input("edit", value="H|0|"))
+    s.do(Input("toggle", value="H4"))  # a health problem is ticked: H3 is no longer suggested
     s.do(command("done"))
     s.do(command("skip"))
     s.do(command("skip"))

@@ -180,6 +180,8 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.tap_button(r, "เสร็จสิ้น")
     asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
     r = chat.tap_button(r, "2. นางสมศรี ใจดี")
+    assert r.buttons[1] == "✓2. นางสมศรี ใจดี"
+    r = chat.tap_button(r, "เสร็จสิ้น")
     asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
     r = chat.say("ต้องใช้รถเข็น")
 
@@ -192,18 +194,24 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.say("ข้าม")
     r = chat.say("ข้าม")
 
-    asks(r, "ด้านการศึกษา")
+    # only problems of the members' ages: no child of 3-5, so no pre-school problem
+    asks(r, "ด้านการศึกษา", "4. ขาดทุนการศึกษา", "5. ไม่มีปัญหาด้านนี้")
+    assert "เด็กอายุ 3–5 ปี" not in r.text and "ไม่ได้เรียนอนุบาล" not in r.buttons
     r = chat.say("9")  # wrong
-    asks(r, "กรุณาพิมพ์หมายเลขตั้งแต่ 1 ถึง 6")
-    r = chat.say("1 6")  # wrong: "none" with a problem
+    asks(r, "กรุณาพิมพ์หมายเลขตั้งแต่ 1 ถึง 5")
+    r = chat.say("1 5")  # wrong: "none" with a problem
     asks(r, "“ไม่มีปัญหาด้านนี้” เลือกร่วมกับรายการอื่นไม่ได้")
-    r = chat.say("5")
+    r = chat.say("4")
     r = chat.say("3")
     r = chat.say("ข้าม")
 
+    # a problem of two members: both ticked, then "Done"
     asks(r, "ด้านรายได้")
     r = chat.say("4")
-    r = chat.say("1")
+    r = chat.tap_button(r, "1. นายสมชาย ใจดี")
+    r = chat.tap_button(r, "2. นางสมศรี ใจดี")
+    assert r.buttons[:2] == ["✓1. นายสมชาย ใจดี", "✓2. นางสมศรี ใจดี"]
+    r = chat.tap_button(r, "เสร็จสิ้น")
     asks(r, "ปัญหา I4 “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
     r = chat.say("พัก")
     assert "พักการสำรวจแล้ว" in r.text and r.buttons == ["ทำต่อ"]
@@ -224,7 +232,8 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         asks(r, "ปัญหา I4")
         r = chat.say("หนี้นอกระบบ 20,000 บาท")
 
-        asks(r, "ด้านการเข้าถึงบริการรัฐ", "8. ไม่มีปัญหาด้านนี้")
+        asks(r, "ด้านการเข้าถึงบริการรัฐ", "7. ไม่มีปัญหาด้านนี้")  # no newborn grant problem: no child of 0-6
+        assert "ไม่ได้เงินแรกเกิด" not in r.buttons
         r = chat.tap_button(r, "4. ไม่ได้เบี้ยพิการ")
         r = chat.tap_button(r, "เสร็จสิ้น")
         r = chat.say("2")
@@ -237,13 +246,13 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         # review: one card per section, an edit button per answer, soft checks
         assert len(flex_messages(r)) >= 1, dump(r)
         texts = flex_texts(r)
-        for expected in ("ความยินยอมและผู้ให้ข้อมูล", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1: นายสมชาย ใจดี", "สมาชิกคนที่ 2: นางสมศรี ใจดี", "สมาชิกคนที่ 3: เด็กหญิงสมใจ ใจดี", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "x-xxxx-xxxxx-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "ตำแหน่ง 16.441900, 102.836000"):
+        for expected in ("ความยินยอมและผู้ให้ข้อมูล", "ข้อมูลครัวเรือน", "สมาชิกคนที่ 1: นายสมชาย ใจดี", "สมาชิกคนที่ 2: นางสมศรี ใจดี", "สมาชิกคนที่ 3: เด็กหญิงสมใจ ใจดี", "ปัญหาด้านสุขภาพ", "ปัญหาด้านความเป็นอยู่", "ปัญหาด้านการศึกษา", "ปัญหาด้านรายได้", "ปัญหาด้านการเข้าถึงบริการรัฐ", "ความต้องการและบันทึก", "12/3", "x-xxxx-xxxxx-56-3", "5,000 บาท", "มีคนพิการที่ต้องการการดูแล", "ต้องใช้รถเข็น", "ทั้งครัวเรือน", "นายสมชาย ใจดี, นางสมศรี ใจดี", "ตำแหน่ง 16.441900, 102.836000"):
             assert expected in texts, expected
         bubbles = sum(len(m["contents"]["contents"]) for m in flex_messages(r))
         assert bubbles == 11
-        assert "ต่ำกว่าเกณฑ์ จปฐ. 38,000 บาท แต่ยังไม่ได้เลือกปัญหา I1" in r.text
-        assert "สมาชิกคนที่ 2, 3 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือกปัญหา A1" in r.text
-        assert "A3" not in r.text and "A4" not in r.text
+        assert "ต่ำกว่าเกณฑ์ จปฐ. 38,000 บาท แต่ยังไม่ได้เลือกปัญหา “รายได้เฉลี่ยต่ำกว่าเกณฑ์ จปฐ.”" in r.text
+        assert "สมาชิกคนที่ 2, 3 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือกปัญหา “ไม่มีบัตรประชาชน หรือมีปัญหาสถานะทางทะเบียน”" in r.text
+        assert not any(code in r.text for code in ("I1", "A1", "A3", "A4"))
         assert r.buttons == ["ยืนยันส่ง", "แก้ไขปัญหาด้าน I", "แก้ไขปัญหาด้าน A", "ย้อนกลับ", "พัก"]
         edit_house_no = next(a for a in flex_actions(r) if a.get("displayText") == "แก้ไข: บ้านเลขที่")
         r = chat.tap(edit_house_no["data"])
@@ -286,6 +295,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     assert answers[("consent", 0)] == "yes" and answers[("survey_date", 0)] == today.isoformat()
     assert answers[("m_national_id", 2)] is None and answers[("L2.member", 0)] == "household"
     assert answers[("H", 0)] == "H3" and answers[("L", 0)] == "L2 L3" and answers[("A", 0)] == "A4"
+    assert answers[("I4.member", 0)] == "1 2"  # both members; the problem row keeps the first
     assert ("m_occupation", 3) not in answers and ("m_relation", 1) in answers
     assert len(answers) == 13 + 3 * 10 - 2 + 5 + 2 * 6 + 2
     assert all_rows(db_engine, AnswerChange) == []  # edits before submission are not "changes"

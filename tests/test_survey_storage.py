@@ -53,6 +53,8 @@ def test_problems_follow_the_checklist_and_unticked_follow_ups_go(db_engine):
         write(session, household, person, ("H3.member", 0), "household")
         problems = {p.code: (p.member_no, p.detail, p.dimension, p.status) for p in session.scalars(select(HouseholdProblem))}
         assert problems == {"H1": (2, "ติดเตียง", "health", "found"), "H3": (None, None, "health", "found")}
+        write(session, household, person, ("H1.member", 0), "3 1")  # several members: the row keeps the first given
+        assert session.scalars(select(HouseholdProblem.member_no).where(HouseholdProblem.code == "H1")).one() == 3
         write(session, household, person, ("H", 0), "H3")
         assert [p.code for p in session.scalars(select(HouseholdProblem))] == ["H3"]
         assert ("H1.member", 0) not in surveys.answer_rows(session, household.id)

@@ -1,25 +1,42 @@
-"""A small, safe expression language for the form's soft checks: parsed once, never eval'd.
+"""A small, safe expression language for the form's soft checks and constraints: parsed once, never eval'd.
 
     household_size > 0 and sum(monthly_pay) * 12 / household_size < poverty_line
     age >= 60 and not ticked(benefits, 'pension')
+    not (member_no > 1 and . == 'head_of_house')
 
 Names are question codes (their answers), settings, and in a check over a repeated section
-`age` and `member_no`. Functions: sum(code) and count(code) over the repetitions,
-ticked(code, 'choice'), skipped(code) (answered "skip"), answered(code). Only these names,
-numbers, quoted texts, arithmetic, comparisons, and/or/not are accepted.
+`age` and `member_no`; in a question's constraint `.` is the answer being given. Functions:
+sum(code) and count(code) over the repetitions, ticked(code, 'choice'), skipped(code)
+(answered "skip"), answered(code); in a constraint same(code), the number of another
+repetition whose answer to code is `.` (0 if none), and for its message name(number) and
+masked(value) (a national ID with its middle digits hidden). Only these names, numbers,
+quoted texts, arithmetic, comparisons, and/or/not are accepted.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from bot.dialogs.form import Form
 
-FUNCTIONS = frozenset({"sum", "count", "ticked", "skipped", "answered"})
+# Each function and its arguments: a question code, a quoted choice code, or any expression.
+CODE, CHOICE, VALUE = "code", "choice", "value"
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "sum": (CODE,), "count": (CODE,), "ticked": (CODE, CHOICE), "skipped": (CODE,), "answered": (CODE,),
+    "same": (CODE,), "name": (VALUE,), "masked": (VALUE,),
+}
+FUNCTIONS = frozenset(SIGNATURES)
+# Only in a constraint: `.` (the answer being given) and same(), which compares with it.
+THIS = "_this"
+CONSTRAINT_ONLY = frozenset({"same"})
+# A lone dot outside quotes: `.` in `. == 'x'`, not the dot of 1.5.
+_DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
+_QUOTED = re.compile(r"('[^']*'|\"[^\"]*\")")
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne}
 
@@ -41,22 +58,46 @@ class Expr:
         return {n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name) and id(n) not in calls}
 
     def calls(self) -> list[tuple[str, list[Any]]]:
-        """Every function call: its name and its arguments (names as str, texts as str)."""
-        return [(n.func.id, [a.id if isinstance(a, ast.Name) else a.value for a in n.args]) for n in ast.walk(self.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        """Every function call: its name and its arguments (names and texts as str, other expressions as None)."""
+        return [(n.func.id, [_literal(a) for a in n.args]) for n in ast.walk(self.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def _literal(node: ast.expr) -> Any:
+    """A function argument as written: a name or a quoted text (None for an expression)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _fits(node: ast.expr, kind: str) -> bool:
+    """An argument of the kind a function takes: a code (a name), a choice (a quoted text) or any expression."""
+    if kind == CODE:
+        return isinstance(node, ast.Name)
+    if kind == CHOICE:
+        return isinstance(node, ast.Constant) and isinstance(node.value, str)
+    return True
+
+
+def _dots(text: str) -> str:
+    """The expression with each `.` outside quotes read as the answer being given."""
+    return "".join(part if i % 2 else _DOT.sub(THIS, part) for i, part in enumerate(_QUOTED.split(text)))
 
 
 def parse(text: str) -> Expr:
     """Parse and check an expression; raise ExpressionError naming what is not allowed."""
     try:
-        tree = ast.parse(str(text).strip(), mode="eval").body
+        tree = ast.parse(_dots(str(text).strip()), mode="eval").body
     except SyntaxError:
         raise ExpressionError(f"{text!r} is not an expression") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
                 raise ExpressionError(f"{text!r}: only the functions {', '.join(sorted(FUNCTIONS))} may be called")
-            if not all(isinstance(a, ast.Name) or (isinstance(a, ast.Constant) and isinstance(a.value, str)) for a in node.args):
-                raise ExpressionError(f"{text!r}: a function takes question codes and quoted choice codes")
+            kinds = SIGNATURES[node.func.id]
+            if len(node.args) != len(kinds) or not all(_fits(a, kind) for a, kind in zip(node.args, kinds)):
+                raise ExpressionError(f"{text!r}: {node.func.id}() takes {', '.join(kinds)}")
         elif isinstance(node, (ast.BoolOp, ast.And, ast.Or, ast.Not, ast.USub, ast.Name, ast.Load)):
             continue
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
@@ -100,8 +141,12 @@ def _compile(node: ast.expr) -> Compiled:
         variable = node.id
         return lambda name, call: name(variable)
     if isinstance(node, ast.Call):
-        function, args = node.func.id, [a.id if isinstance(a, ast.Name) else a.value for a in node.args]  # type: ignore[attr-defined]
-        return lambda name, call: call(function, args)
+        function = node.func.id  # type: ignore[attr-defined]
+        if VALUE not in SIGNATURES[function]:
+            args = [_literal(a) for a in node.args]
+            return lambda name, call: call(function, args)
+        parts = [_compile(a) for a in node.args]
+        return lambda name, call: call(function, [part(name, call) for part in parts])
     if isinstance(node, ast.BoolOp):
         parts, is_and = [_compile(v) for v in node.values], isinstance(node.op, ast.And)
 
@@ -161,6 +206,15 @@ class Check:
     params: Mapping[str, Expr] | None = None
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """A question's constraint: an answer for which `rule` does not hold is refused with `message`."""
+
+    rule: Expr
+    message: str
+    params: Mapping[str, Expr] | None = None
+
+
 def parse_check(raw: Any, where: str) -> Check:
     """One entry of the form's `checks`."""
     if not isinstance(raw, dict) or not raw.get("suggest") or not raw.get("message") or not raw.get("when"):
@@ -172,6 +226,21 @@ def parse_check(raw: Any, where: str) -> Check:
         raise ValueError(f"{where}: {error}") from None
 
 
+def parse_constraint(raw: dict[str, Any], where: str) -> Constraint | None:
+    """A question's `constraint`, `constraint_message` and `constraint_params`, if it has them."""
+    if raw.get("constraint") is None:
+        if raw.get("constraint_message") or raw.get("constraint_params"):
+            raise ValueError(f"{where}: 'constraint_message' needs a 'constraint'")
+        return None
+    if not raw.get("constraint_message"):
+        raise ValueError(f"{where}: a 'constraint' needs a 'constraint_message' (an English message id) saying why the answer is refused")
+    try:
+        params = {str(k): parse(str(v)) for k, v in (raw.get("constraint_params") or {}).items()}
+        return Constraint(parse(str(raw["constraint"])), str(raw["constraint_message"]), params)
+    except ExpressionError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
 def check_names(form: "Form", check: Check, where: str) -> None:
     """A check suggests a problem choice and reads only known names."""
     if not any(q.problems and q.choice(check.suggest) for q in form.questions()):
@@ -179,14 +248,29 @@ def check_names(form: "Form", check: Check, where: str) -> None:
     each = form.section_by_id(check.each) if check.each in {s.id for s in form.sections} else None
     if check.each is not None and (each is None or not each.repeats):
         raise ValueError(f"{where}: 'each' {check.each!r} is not a repeated section")
-    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if each else set())
-    for expr in (check.when, *(check.params or {}).values()):
+    _known(form, (check.when, *(check.params or {}).values()), where, repeated=each is not None, constraint=False)
+
+
+def constraint_names(form: "Form", question_code: str, constraint: Constraint, where: str) -> None:
+    """A constraint reads only known names; `.` is its question's answer."""
+    _known(form, (constraint.rule, *(constraint.params or {}).values()), where, repeated=form.by_code[question_code].repeated, constraint=True)
+
+
+def _known(form: "Form", exprs: tuple[Expr, ...], where: str, repeated: bool, constraint: bool) -> None:
+    """Every name is a question, a setting (or age, member_no, `.` where they mean something); every call fits its signature."""
+    known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if repeated else set()) | ({THIS} if constraint else set())
+    for expr in exprs:
         unknown = expr.names() - known
         if unknown:
-            raise ValueError(f"{where}: {expr.text!r} names {', '.join(sorted(unknown))}, not a question, a setting or (with 'each') age or member_no")
+            shown = ", ".join(sorted("." if n == THIS else n for n in unknown))
+            raise ValueError(f"{where}: {expr.text!r} names {shown}, not a question, a setting or (over a repeated section) age or member_no")
         for function, args in expr.calls():
-            question = form.by_code.get(str(args[0])) if args else None
-            if question is None or (function == "ticked") != (len(args) == 2) or (function != "ticked" and len(args) != 1):
-                raise ValueError(f"{where}: {function}() takes a question code{' and a quoted choice code' if function == 'ticked' else ''}")
-            if function == "ticked" and question.choice(str(args[1])) is None:
-                raise ValueError(f"{where}: {args[1]!r} is not a choice of {question.code!r}")
+            if function in CONSTRAINT_ONLY and not constraint:
+                raise ValueError(f"{where}: {function}() compares with the answer being given: only in a question's constraint")
+            for arg, kind in zip(args, SIGNATURES[function]):
+                if kind == CODE and arg not in form.by_code:
+                    raise ValueError(f"{where}: {function}() takes a question code, not {arg!r}")
+            if function == "ticked" and form.by_code[args[0]].choice(str(args[1])) is None:
+                raise ValueError(f"{where}: {args[1]!r} is not a choice of {args[0]!r}")
+            if function == "same" and not form.by_code[args[0]].repeated:
+                raise ValueError(f"{where}: same() compares the answers of a repeated section's question")

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.dialogs.conditions import Check, check_names, parse_check
+from bot.dialogs.conditions import Check, Constraint, check_names, constraint_names, parse_check, parse_constraint
 from bot.dialogs.form_model import Choice, Condition, Form, FormError, Question, Section
 from bot.resources import forms_dir
 
@@ -168,7 +168,16 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         words=tuple(w.strip() for w in words),
         project=_project(raw.get("project"), kind, where),
         keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
+        constraint=_constraint(raw, where),
     )
+
+
+def _constraint(raw: dict[str, Any], where: str) -> Constraint | None:
+    """The question's constraint, its expressions parsed (names are checked with the whole form)."""
+    try:
+        return parse_constraint(raw, where)
+    except ValueError as error:
+        raise FormError(str(error)) from None
 
 
 def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
@@ -211,7 +220,16 @@ def _choice(raw: Any, where: str) -> Choice:
     """One choice: a code and an English label id."""
     if not isinstance(raw, dict) or not raw.get("code") or not raw.get("label"):
         raise FormError(f"{where}: each choice needs 'code' and 'label'")
-    return Choice(code=str(raw["code"]), label=str(raw["label"]), short=str(raw["short"]) if raw.get("short") else None)
+    return Choice(code=str(raw["code"]), label=str(raw["label"]), short=str(raw["short"]) if raw.get("short") else None, ages=_ages(raw.get("for_ages"), f"{where}, choice {raw['code']}"))
+
+
+def _ages(raw: Any, where: str) -> tuple[int, int | None] | None:
+    """`for_ages: [6, 15]` (aged 6 to 15) or `[60]` (60 and over): whom a choice concerns."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) not in (1, 2) or not all(isinstance(a, int) and not isinstance(a, bool) and a >= 0 for a in raw) or (len(raw) == 2 and raw[0] > raw[1]):
+        raise FormError(f"{where}: 'for_ages' is [lowest age, highest age] or [lowest age] (and over)")
+    return (raw[0], raw[1] if len(raw) == 2 else None)
 
 
 def _check_references(form: Form, where: str) -> None:
@@ -235,6 +253,14 @@ def _check_references(form: Form, where: str) -> None:
     for group in form.duplicates:
         if not group or any(code not in form.by_code or not form.by_code[code].project for code in group):
             raise FormError(f"{where}: each 'duplicates' group lists projected questions ('project')")
+    for question in form.questions():
+        if any(c.ages for c in question.choices) and (form.age is None or form.members is None or question.repeated):
+            raise FormError(f"{where}: question {question.code!r}: 'for_ages' needs the form's 'age' and a members section before it")
+        if question.constraint is not None:
+            try:
+                constraint_names(form, question.code, question.constraint, f"{where}: question {question.code!r}")
+            except ValueError as error:
+                raise FormError(str(error)) from None
     for index, check in enumerate(form.checks, start=1):
         try:
             check_names(form, check, f"{where}: check {index}")

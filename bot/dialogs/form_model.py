@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from bot.dialogs.conditions import Check
+from bot.dialogs.conditions import Check, Constraint
 
 
 class FormError(Exception):
@@ -21,6 +21,8 @@ class Choice:
     label: str
     # A shorter label for buttons (LINE allows 20 characters), where the label is long.
     short: str | None = None
+    # Offered only when the household has a member aged low..high (None: no upper bound).
+    ages: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Question:
     project: tuple[str, ...] = ()
     # A projected column that a refusal keeps (area and date; thaiqm-form.md §2.0).
     keep_on_refusal: bool = False
+    # An answer for which this rule does not hold is refused with its message (XLSForm-like).
+    constraint: Constraint | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -180,6 +184,8 @@ class Form:
             for q in section.questions:
                 yield q.label
                 yield from (t for t in (q.hint, q.help) if t)
+                if q.constraint:
+                    yield q.constraint.message
                 yield from (c.label for c in q.choices)
                 yield from (c.short for c in q.choices if c.short)
                 if q.no_value:

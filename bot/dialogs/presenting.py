@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.dialogs.answers import format_date_be, mask_national_id
-from bot.dialogs.checks import soft_checks
+from bot.dialogs.checks import offered, soft_checks
 from bot.dialogs.cursor import FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
 from bot.dialogs.form import Question, Section
 from bot.dialogs.inputs import Env
@@ -62,8 +62,10 @@ class Presenting(Dialog):
             problem_label = Msg(problem.label) if problem else cursor.problem
             if cursor.state.endswith(MEMBER):
                 label = Msg(N_("Problem {code} \"{problem}\": which member does it concern?"), {"code": cursor.problem, "problem": problem_label})
-                options = self._member_options(answers)
-                hint = Msg(N_("Tap the member, \"Whole household\" or \"Skip\""))
+                options = self._member_options(answers, tuple((answers.get(key) or "").split()))
+                # Several members may be ticked (then "Done"); "Whole household" answers at once.
+                controls.insert(0, Option("done", Msg(N_("Done"))))
+                hint = Msg(N_("Tap every member it concerns (✓), then \"Done\"; or tap \"Whole household\" or \"Skip\". Typed numbers work too, e.g. 1 3"))
             else:
                 label = Msg(N_("Problem {code} \"{problem}\": a short detail (optional)"), {"code": cursor.problem, "problem": problem_label})
                 options = ()
@@ -77,7 +79,7 @@ class Presenting(Dialog):
             options = [Option("answer", c.label if question.source else Msg(c.label), c.code, i, short=Msg(c.short) if c.short else None) for i, c in enumerate(choices_of(question, env), start=1)]
         elif question.type == "checklist":
             chosen = set((answers.get(key) or "").split())
-            options = [Option("toggle", Msg(c.label), c.code, i, c.code in chosen, Msg(c.short) if c.short else None) for i, c in enumerate(question.choices, start=1)]
+            options = [Option("toggle", Msg(c.label), c.code, i, c.code in chosen, Msg(c.short) if c.short else None) for i, c in enumerate(offered(self, question, answers, env), start=1)]
             controls.insert(0, Option("done", Msg(N_("Done"))))
         elif question.type == "date":
             today = env.today
@@ -105,12 +107,12 @@ class Presenting(Dialog):
         keep = (Option("keep", Msg(N_("Keep answer"))),) if key in answers else ()
         return keep + (Option("help", Msg(N_("Help"))), Option("pause", Msg(N_("Pause"))))
 
-    def _member_options(self, answers: Answers) -> tuple[Option, ...]:
-        """The household's members by name, and the whole household."""
+    def _member_options(self, answers: Answers, chosen: tuple[str, ...] = ()) -> tuple[Option, ...]:
+        """The household's members by name (ticked where chosen), and the whole household."""
         members = self.form.members
         count = int(answers.get((members.repeat or "", 0)) or 0) if members is not None else 0
-        options = [Option("answer", self._member_name(answers, n) or Msg(N_("Member {number}"), {"number": n}), str(n), n) for n in range(1, count + 1)]
-        options.append(Option("answer", Msg(N_("Whole household")), HOUSEHOLD, count + 1))
+        options = [Option("toggle", self._member_name(answers, n) or Msg(N_("Member {number}"), {"number": n}), str(n), n, str(n) in chosen) for n in range(1, count + 1)]
+        options.append(Option("toggle", Msg(N_("Whole household")), HOUSEHOLD, count + 1))
         return tuple(options)
 
     def display(self, state: str, value: str | None, answers: Answers, env: Env) -> tuple[Label, ...]:
@@ -120,7 +122,7 @@ class Presenting(Dialog):
         if state.endswith(MEMBER):
             if value == HOUSEHOLD:
                 return (Msg(N_("Whole household")),)
-            return (self._member_name(answers, int(value)) or Msg(N_("Member {number}"), {"number": value}),)
+            return tuple(self._member_name(answers, int(n)) or Msg(N_("Member {number}"), {"number": n}) for n in value.split())
         question = self.form.by_code.get(state)
         if question is None:
             return (value,)

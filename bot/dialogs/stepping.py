@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.dialogs import picking
 from bot.dialogs.answers import AnswerError, normalize_digits, parse_numbers, parse_text
+from bot.dialogs.checks import offered, refusal
 from bot.dialogs.cursor import DETAIL, FINAL, MEMBER, REFUSED, REVIEW, TRIES_BEFORE_HELP, Answers, Cursor, Join, Key, Outcome
 from bot.dialogs.form import Question
 from bot.dialogs.inputs import Env, Input
@@ -80,6 +82,10 @@ class Stepping(Dialog):
             if key not in answers:
                 return self.show(cursor, answers, env, [Msg(N_("This question has no answer yet."))])
             return self._store_and_advance(cursor, answers, answers[key], env, write=False)
+        if name == "done" and cursor.state.endswith(MEMBER):
+            if not answers.get(self.key(cursor)):
+                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please tap the members concerned, or \"Whole household\", then tap \"Done\"; or tap \"Skip\"."))])
+            return self._store_and_advance(cursor, answers, answers[self.key(cursor)], env, write=False)
         if name == "done" and question is not None and question.type == "checklist":
             if not answers.get(self.key(cursor)):
                 return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please choose at least one item, or the \"none\" item, then tap \"Done\"."))])
@@ -92,7 +98,12 @@ class Stepping(Dialog):
         try:
             if question is not None and question.type == "checklist":
                 return self._checklist(cursor, answers, question, given, env)
+            if question is None and cursor.state.endswith(MEMBER):
+                return picking.pick(self, cursor, answers, given, env)  # type: ignore[arg-type]
             parsed = self._parse(cursor, answers, question, given, env)
+            refused = refusal(self, question, cursor.member_no, parsed.value, answers, env) if question is not None else None
+            if refused is not None:
+                raise AnswerError(refused.id, dict(refused.params))
         except AnswerError as error:
             return self._wrong(cursor, answers, error, env)
         return self._store_and_advance(cursor, answers, parsed.value, env, note=parsed.note)
@@ -101,14 +112,6 @@ class Stepping(Dialog):
         """The value of an answer (follow-ups have their own rules)."""
         if question is not None:
             return parse_answer(question, given, env, self.survey_year_be(answers, env))
-        if cursor.state.endswith(MEMBER):
-            members = self._member_options(answers)
-            typed = given.value if given.kind == "option" else " ".join(normalize_digits(given.text).split())
-            for option in members:
-                label = option.label if isinstance(option.label, str) else env.translate(option.label.id)
-                if typed in (option.value, str(option.number)) or typed.casefold() == label.casefold():
-                    return Parsed(option.value)
-            raise AnswerError(N_("Please tap the member concerned, or type their number (1 to {count})."), {"count": len(members)})
         if given.kind != "text":
             raise AnswerError(N_("Please answer the question above."))
         return Parsed(parse_text(given.text, 500))
@@ -117,9 +120,11 @@ class Stepping(Dialog):
         """Toggle an item, or take typed numbers as the whole selection."""
         key = self.key(cursor)
         chosen = [c for c in (answers.get(key) or "").split() if c]
+        # Only the choices that concern someone in the household (by age) are offered and taken.
+        choices = offered(self, question, answers, env)
         if given.kind in ("toggle", "option"):
             code = given.value
-            if question.choice(code) is None:
+            if code not in {c.code for c in choices}:
                 raise AnswerError(N_("Please answer the question above."))
             if code == question.none:
                 return self._store_and_advance(cursor, answers, code, env)
@@ -131,11 +136,11 @@ class Stepping(Dialog):
             outcome = self.show(replace(cursor, tries=0), merged, env)
             outcome.writes.append((key, value or None))
             return outcome
-        named = match_choice(question, given.text, env) if not parse_numbers_like(given.text) else None
+        named = match_choice(question, given.text, env, choices) if not parse_numbers_like(given.text) else None
         if named is not None:
             return self._checklist(cursor, answers, question, Input("toggle", value=named.code), env)
-        numbers = parse_numbers(given.text, len(question.choices))
-        codes = [question.choices[n - 1].code for n in numbers]
+        numbers = parse_numbers(given.text, len(choices))
+        codes = [choices[n - 1].code for n in numbers]
         if question.none in codes and len(codes) > 1:
             raise AnswerError(N_("\"{none}\" cannot be chosen together with other items."), {"none": Msg(question.choice(question.none).label)})
         value = " ".join(c.code for c in question.choices if c.code in codes)

@@ -29,9 +29,9 @@ def choices_of(question: Question, env: Env) -> tuple[Choice, ...]:
     return question.choices
 
 
-def match_choice(question: Question, text: str, env: Env) -> Choice | None:
-    """The choice a typed text names: its number, its label or its code."""
-    choices = choices_of(question, env)
+def match_choice(question: Question, text: str, env: Env, offered: tuple[Choice, ...] | None = None) -> Choice | None:
+    """The choice a typed text names: its number, its label or its code (among those offered, when given)."""
+    choices = choices_of(question, env) if offered is None else offered
     typed = " ".join(parse.normalize_digits(text).split()).casefold().rstrip(".")
     if parse.is_small_number(typed) and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1]

@@ -168,14 +168,22 @@ def _member(number: _Numbers, member_no: int, member: Member) -> Iterator[str]:
 def _problems(form: Form, number: _Numbers, dimension: str, household: DemoHousehold) -> Iterator[str]:
     """A problem checklist answered by typed numbers, then whose problem each is and its detail."""
     ticked = [p for p in household.problems if p.code.startswith(dimension)]
+    # The checklist lists only the problems of the members' ages, numbered as listed.
+    offered = _offered(form, dimension, household)
     if not ticked:
-        yield number(dimension, form.by_code[dimension].none or "none")
+        yield number(dimension, form.by_code[dimension].none or "none", among=offered)
         return
-    yield number(dimension, *(p.code for p in ticked))
+    yield number(dimension, *(p.code for p in ticked), among=offered)
     whole = str(len(household.members) + 1)  # the choice after the members
     for problem in ticked:
         yield whole if problem.member == HOUSEHOLD else str(problem.member)
         yield problem.detail or _("Skip")
+
+
+def _offered(form: Form, dimension: str, household: DemoHousehold) -> list[str]:
+    """The codes a problem checklist offers this household: those without ages, or with a member of those ages."""
+    ages = [member.age for member in household.members]
+    return [c.code for c in form.by_code[dimension].choices if c.ages is None or any(c.ages[0] <= age and (c.ages[1] is None or age <= c.ages[1]) for age in ages)]
 
 
 class _Numbers:
@@ -184,8 +192,8 @@ class _Numbers:
     def __init__(self, form: Form) -> None:
         self._form = form
 
-    def __call__(self, code: str, *choices: str) -> str:
-        """E.g. ("consent", "yes") -> "1"; ("m_health", "normal") -> "1"; ("H", "H1", "H4") -> "1 4"."""
+    def __call__(self, code: str, *choices: str, among: list[str] | None = None) -> str:
+        """E.g. ("consent", "yes") -> "1"; ("m_health", "normal") -> "1"; ("H", "H1", "H4") -> "1 4" (numbered among the offered codes, when given)."""
         question = self._form.by_code[code]
-        codes = ["yes", "no"] if question.type == "yes_no" else [choice.code for choice in question.choices]
+        codes = among if among is not None else ["yes", "no"] if question.type == "yes_no" else [choice.code for choice in question.choices]
         return " ".join(str(codes.index(choice) + 1) for choice in choices)
