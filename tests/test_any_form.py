@@ -57,7 +57,7 @@ def followup(problems: tuple = PROBLEMS) -> Dialog:
 def test_form_without_consent_starts_at_its_first_question():
     d = followup()
     assert d.engine.form.consent is None
-    assert d.cursor.state == "visit_date" and d.last.ask.code == "visit_date" and d.last.ask.progress == (1, 6)
+    assert d.cursor.state == "visit_date" and d.last.ask.code == "visit_date" and d.last.ask.progress == (1, 3)
     assert "refused" not in {t["dest"] for t in d.engine.transitions if t["source"] == "visit_date"}
 
 
@@ -86,7 +86,7 @@ def test_section_repeats_over_the_list_given_at_the_start_with_each_items_fields
 def test_an_empty_list_skips_its_section_both_ways():
     d = followup(problems=())
     d.say("1/3/2567")
-    assert d.cursor.state == "N" and d.last.ask.progress == (2, 2)
+    assert d.cursor.state == "N" and d.last.ask.progress == (3, 3)  # the empty section is passed
     d.command("back")
     assert d.cursor.state == "visit_date"
 
@@ -119,9 +119,9 @@ def test_thaiqm_checks_from_the_form_keep_their_texts():
     shown = [(tr(message), slot) for message, slot in engine.review(answers, env).suggestions]
     assert shown[0][1] == "I|0|" and "6,000" in shown[0][0] and "38,000" in shown[0][0]
     assert [slot for _m, slot in shown[1:]] == ["A|0|"] * 3
-    assert [m for m, _s in shown[1:]] == [_("Member {numbers} has no national ID number, but A1 is not ticked. Tick it?", numbers="1, 2"),
-                                          _("Member {numbers} is 60 or older without the old-age allowance, but A3 is not ticked. Tick it?", numbers="1"),
-                                          _("Member {numbers} is disabled without the disability allowance, but A4 is not ticked. Tick it?", numbers="2")]
+    assert [m for m, _s in shown[1:]] == [_("Member {numbers} has no national ID number, but the problem \"no ID card or a civil registration problem\" is not ticked. Tick it?", numbers="1, 2"),
+                                          _("Member {numbers} is 60 or older without the old-age allowance, but the problem \"an elderly person without the old-age allowance\" is not ticked. Tick it?", numbers="1"),
+                                          _("Member {numbers} is disabled without the disability allowance, but the problem \"a disabled person without the disability allowance or card\" is not ticked. Tick it?", numbers="2")]
 
 
 @pytest.mark.parametrize("text", ["__import__('os').system('true')", "answers.__class__", "(lambda: 1)()", "[c for c in 'ab']", "open_limit if True else 1", "ticked(m_welfare, 'x', y=1)"])

@@ -29,7 +29,7 @@ def test_survey_starts_with_consent_and_progress(line_user, db_engine):
     make_volunteer(db_engine, chat.user_id)
     answer = chat.say("สำรวจ")
     assert answer.status == 200, dump(answer)
-    assert "ข้อ 1/" in answer.text and "ความยินยอม" in answer.text
+    assert "ส่วนที่ 1/9 · ความยินยอมและผู้ให้ข้อมูล" in answer.text
     assert "ครัวเรือนยินยอมให้ข้อมูลเพื่อใช้ในการแก้ไขปัญหาและพัฒนาคุณภาพชีวิตหรือไม่" in answer.text
     assert answer.buttons[:2] == ["1. ใช่", "2. ไม่ใช่"]
     (household,) = rows(db_engine, Household)

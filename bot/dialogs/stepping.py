@@ -82,9 +82,16 @@ class Stepping(Dialog):
             return self._store_and_advance(cursor, answers, answers[key], env, write=False)
         if name == "done" and question is not None and question.type == "checklist":
             if not answers.get(self.key(cursor)):
-                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please choose at least one item, or the \"none\" item, then tap \"Done\"."))])
+                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [self._none_needed(question)])
             return self._store_and_advance(cursor, answers, answers[self.key(cursor)], env, write=False)
         return self.show(cursor, answers, env)
+
+    def _none_needed(self, question: Question) -> Msg:
+        """Done with nothing ticked: name the checklist's "nothing" choice as its button does."""
+        none = question.choice(question.none) if question.none else None
+        if none is None:
+            return Msg(N_("Please choose at least one item, then tap \"Done\"."))
+        return Msg(N_("Please choose at least one item, or \"{none}\", then tap \"Done\"."), {"none": Msg(none.short or none.label)})
 
     def _answer(self, cursor: Cursor, answers: Answers, given: Input, env: Env) -> Outcome:
         """Check an answer to the question in hand; store it and move on, or explain and ask again."""
@@ -130,6 +137,10 @@ class Stepping(Dialog):
             merged[key] = value or None
             outcome = self.show(replace(cursor, tries=0), merged, env)
             outcome.writes.append((key, value or None))
+            if outcome.ask is not None:
+                ticks = tuple(Msg(c.label) for c in question.choices if c.code in value.split())
+                brief = Msg(N_("Ticked: {items}. Tap more items, or \"Done\"."), {"items": Join(ticks)}) if ticks else Msg(N_("Nothing is ticked. Tap the items, or \"Done\"."))
+                outcome.ask = replace(outcome.ask, brief=brief)
             return outcome
         named = match_choice(question, given.text, env) if not parse_numbers_like(given.text) else None
         if named is not None:
@@ -154,8 +165,11 @@ class Stepping(Dialog):
         finished_member = self._question(cursor) is not None and cursor.state in self._summarised
         self._forward(w, writes, merged)
         if cursor.editing:
-            # After an edit, skip what is answered; within one member, walk their questions in turn.
-            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (cursor.member_no and w.member_no == cursor.member_no):
+            # After an edit, skip what is answered: a changed answer returns to the review (or to the
+            # question the survey had reached), asking only what the change made new (more members,
+            # a newly ticked problem's follow-ups). "Keep" walks on through one member's questions.
+            walking = not write and cursor.member_no
+            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (walking and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
         question = self._question(cursor)
         if write and value is not None and question is not None and question.type in ("date", "location"):
