@@ -141,7 +141,7 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = ())
     for message, slot in review.suggestions:
         lines.append("• " + tr(message))
         title = titles.get(slot, "")
-        label = short(_("Edit: {question}", question=tr(title)))
+        label = short(_("Edit the {section}", section=tr(title)))
         if all(b.label != label for b in buttons):
             buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=_("Edit: {question}", question=tr(title))))
     buttons += [
