@@ -166,9 +166,15 @@ def test_checklist_toggles_none_and_problem_follow_ups():
     assert s.answers[("H", 0)] == "H3"
     s.do(command("done"))
     assert s.cursor.slot == "H.member|0|H3"
-    s.say("1", "ต้องใช้รถเข็น")
+    s.say("1")  # the form asks a problem's detail only on request: offered, not asked
+    assert s.cursor.state == "L" and ("H3.detail", 0) not in s.answers
+    (offer,) = s.last.options
+    assert offer.action == "edit" and offer.label.id == "Add a detail"
+    s.do(Input("edit", value=offer.value))
+    assert s.cursor.slot == "H.detail|0|H3"
+    s.say("ต้องใช้รถเข็น")
     assert s.answers[("H3.member", 0)] == "1" and s.answers[("H3.detail", 0)] == "ต้องใช้รถเข็น"
-    assert s.cursor.state == "L"
+    assert s.cursor.state == "L" and s.last.ask.code == "L"
     s.do(Input("toggle", value="none"))
     assert s.answers[("L", 0)] == "none" and s.cursor.state == "E"
     outcome = s.do(text("1 6"))

@@ -182,6 +182,10 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.tap_button(r, "เสร็จสิ้น")
     asks(r, "ส่วนที่ 4/9 · ปัญหาด้านสุขภาพ · ปัญหาที่ 1/1", "ปัญหา “มีคนพิการที่ต้องการการดูแล”: เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
     r = chat.tap_button(r, "2. นางสมศรี ใจดี")
+    # the detail is asked only on request: the next question comes with "add a detail"
+    asks(r, "ด้านความเป็นอยู่")
+    assert r.buttons[:2] == ["เสร็จสิ้น", "เพิ่มรายละเอียด"]
+    r = chat.tap_button(r, "เพิ่มรายละเอียด")
     asks(r, "ปัญหา “มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
     r = chat.say("ต้องใช้รถเข็น")
 
@@ -189,9 +193,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     asks(r, "ด้านความเป็นอยู่")
     r = chat.say("2 3")
     r = chat.tap_button(r, "4. ทั้งครัวเรือน")
-    r = chat.say("ข้าม")
     asks(r, "ปัญหาที่ 2/2", "ปัญหา “ไม่มีส้วม")
-    r = chat.say("ข้าม")
     r = chat.say("ข้าม")
 
     asks(r, "ด้านการศึกษา")
@@ -201,11 +203,11 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     asks(r, "“ไม่มีปัญหาด้านนี้” เลือกร่วมกับรายการอื่นไม่ได้")
     r = chat.say("5")
     r = chat.say("3")
-    r = chat.say("ข้าม")
 
     asks(r, "ด้านรายได้")
     r = chat.say("4")
     r = chat.say("1")
+    r = chat.tap_button(r, "เพิ่มรายละเอียด")
     asks(r, "ปัญหา “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
     r = chat.say("พัก")
     assert "พักการสำรวจแล้ว" in r.text and r.buttons == ["ทำต่อ"]
@@ -230,7 +232,6 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         r = chat.tap_button(r, "4. ไม่ได้เบี้ยพิการ")
         r = chat.tap_button(r, "เสร็จสิ้น")
         r = chat.say("2")
-        r = chat.say("ข้าม")
         asks(r, "ความต้องการความช่วยเหลือของครัวเรือน")
         r = chat.say("ต้องการซ่อมบ้าน")
         asks(r, "บันทึกเพิ่มเติมของผู้สำรวจ")
@@ -289,7 +290,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     assert answers[("m_national_id", 2)] is None and answers[("L2.member", 0)] == "household"
     assert answers[("H", 0)] == "H3" and answers[("L", 0)] == "L2 L3" and answers[("A", 0)] == "A4"
     assert ("m_occupation", 3) not in answers and ("m_relation", 1) in answers
-    assert len(answers) == 13 + 3 * 10 - 2 + 5 + 2 * 6 + 2
+    assert len(answers) == 13 + 3 * 10 - 2 + 5 + 6 + 2 + 2  # a member for each of 6 problems, 2 details
     assert all_rows(db_engine, AnswerChange) == []  # edits before submission are not "changes"
 
     # At rest: the ID and phones typed above are nowhere in the database as plain text

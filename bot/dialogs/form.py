@@ -19,6 +19,8 @@ TYPES = frozenset(
 )
 # The periods a money question can ask for ("income per month").
 PERIODS = frozenset({"month", "year"})
+# A problem's detail: asked after its member, or only when the volunteer asks to add one.
+DETAILS = ("ask", "on_request")
 # An example a date hint shows is today's date, filled in when the question is asked.
 TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
@@ -138,6 +140,9 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     examples = _examples(raw, where)
     if raw.get("per") is not None and (kind != "money" or raw["per"] not in PERIODS):
         raise FormError(f"{where}: 'per' is for money questions: one of {', '.join(sorted(PERIODS))}")
+    detail = raw.get("detail", "ask")
+    if detail not in DETAILS or (detail != "ask" and not raw.get("problems")):
+        raise FormError(f"{where}: 'detail' is for problem checklists: one of {', '.join(DETAILS)}")
     words = raw.get("words") or []
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
@@ -156,6 +161,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         max_length=int(raw.get("max_length", 500)),
         relevant=relevant,
         problems=bool(raw.get("problems", False)),
+        detail=detail,
         source=raw.get("source"),
         no_value=no_value,
         refuse_on=raw.get("refuse_on"),

@@ -67,6 +67,8 @@ class Question:
     max_length: int = 500
     relevant: Condition | None = None
     problems: bool = False
+    # Problems' short detail: "ask" after the member, or "on_request" (an "Add a detail" button, and the review).
+    detail: str = "ask"
     source: str | None = None
     no_value: Choice | None = None
     refuse_on: str | None = None

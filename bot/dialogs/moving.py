@@ -107,6 +107,8 @@ class Dialog:
         """Is the slot in hand asked at all (relevance, empty sources)?"""
         question = self.form.by_code.get(w.state)
         if question is None:
+            if w.state.endswith(DETAIL) and self.form.question(w.state[: -len(DETAIL)]).detail == "on_request":
+                return w.offered or self.key(w) in w.answers
             return True
         if question.source and not choices_of(question, w.env):
             return False
@@ -173,9 +175,10 @@ class Dialog:
         w.state, w.member_no, w.problem = start
         return False
 
-    def walk(self, answers: Answers, env: Env) -> list[str]:
-        """Every slot asked under these answers, in order, up to the review."""
+    def walk(self, answers: Answers, env: Env, offered: bool = False) -> list[str]:
+        """Every slot asked under these answers, in order, up to the review (offered: with on-request follow-ups)."""
         w = self._walker(self.first, answers, env)
+        w.offered = offered
         slots = [self.first.slot]
         scratch = dict(answers)
         while True:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.dialogs.answers import format_date_be, format_national_id
 from bot.dialogs.checks import soft_checks
-from bot.dialogs.cursor import FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
+from bot.dialogs.cursor import DETAIL, FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
 from bot.dialogs.form import Question, Section
 from bot.dialogs.inputs import Env
 from bot.dialogs.machine import item
@@ -181,7 +181,7 @@ class Presenting(Dialog):
         """Every asked slot with its answer, by section (one section per member)."""
         sections: list[ReviewSection] = []
         current: tuple[Label, list[ReviewItem]] | None = None
-        for slot in self.walk(answers, env):
+        for slot in self.walk(answers, env, offered=True):
             c = self.first.at(slot)
             question = self._question(c)
             dim = self.form.question(c.state.split(".")[0])
@@ -199,7 +199,7 @@ class Presenting(Dialog):
                 named = Msg(problem.short or problem.label) if problem else c.problem
                 label = Msg(N_("{problem}: member concerned") if c.state.endswith(MEMBER) else N_("{problem}: detail"), {"problem": named})
             key = self.key(c)
-            value = self.display(c.state, answers.get(key), answers, env) if key in answers else (Msg(N_("(not answered)")),)
+            value = self.display(c.state, answers.get(key), answers, env) if key in answers else ("-",) if c.state.endswith(DETAIL) else (Msg(N_("(not answered)")),)
             current[1].append(ReviewItem(label, value, slot))
         if current is not None:
             sections.append(ReviewSection(current[0], tuple(current[1])))

@@ -177,12 +177,24 @@ class Stepping(Dialog):
             notes.append(Msg(N_("Recorded: {answer}"), {"answer": Join(self.display(cursor.state, value, merged, env))}))
         if finished_member:
             notes.append(self.member_summary(merged, cursor.member_no, env))
+        offer = self._detail_offer(cursor) if write else None
         new = w.cursor(replace(cursor, tries=0, editing=cursor.editing and w.state != REVIEW))
         if w.state == REFUSED:
             return Outcome(new, writes=writes, event="refused")
         outcome = self.show(new, merged, env, notes)
         outcome.writes[:0] = writes
+        if offer is not None and outcome.ask is not None:
+            outcome.options = (offer,)
         return outcome
+
+    def _detail_offer(self, cursor: Cursor) -> Option | None:
+        """After a problem's member, the button that adds its detail when the form asks it only on request."""
+        if not cursor.state.endswith(MEMBER):
+            return None
+        dimension = cursor.state[: -len(MEMBER)]
+        if self.form.question(dimension).detail != "on_request":
+            return None
+        return Option("edit", Msg(N_("Add a detail")), value=f"{dimension}{DETAIL}|0|{cursor.problem}")
 
     def _wrong(self, cursor: Cursor, answers: Answers, error: AnswerError, env: Env) -> Outcome:
         """A wrong answer: why, an example, the same question; help after repeated tries."""
@@ -209,7 +221,7 @@ class Stepping(Dialog):
     def _edit(self, cursor: Cursor, answers: Answers, slot: str, env: Env) -> Outcome:
         """Jump to an answered question (from the review or a member summary) to change it."""
         target = cursor.at(slot)
-        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env):
+        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env, offered=True):
             return self.show(cursor, answers, env, [Msg(N_("That question is not part of this survey any more."))])
         return self.show(replace(target, editing=True, confirm_cancel=False), answers, env)
 

@@ -73,9 +73,10 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ())
     replies: list[Reply] = []
     if outcome.ask is not None:
         text = "\n\n".join(notes + [question_text(outcome.ask)])
-        buttons = ask_buttons(outcome.ask, household_id)
+        buttons = ask_buttons(outcome.ask, household_id, len(outcome.options))
         if outcome.options:
-            buttons = tuple(option_button(household_id, o, None) for o in outcome.options) + buttons
+            lead = 1 if any(o.action == "done" for o in outcome.ask.controls) else 0  # "Done" stays first
+            buttons = buttons[:lead] + tuple(option_button(household_id, o, None) for o in outcome.options) + buttons[lead:]
         replies.append(Text(text, buttons[:MAX_QUICK_REPLIES]))
     elif outcome.review is not None and outcome.event == "stale":
         # The review is still on screen above: say why nothing changed and offer the edit.
@@ -107,17 +108,17 @@ def question_text(ask: Ask) -> str:
     return "\n".join(lines)
 
 
-def ask_buttons(ask: Ask, household_id: int) -> tuple[Button, ...]:
+def ask_buttons(ask: Ask, household_id: int, reserved: int = 0) -> tuple[Button, ...]:
     """Quick replies: the options first, then controls, 13 at most (typed numbers always work)."""
     options = [option_button(household_id, o, ask.slot, ask.dates) for o in ask.options]
     # "Done" leads the row: LINE scrolls a long row sideways and a button out of sight is missed.
     done = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action == "done"]
     controls = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action != "done"]
-    room = MAX_QUICK_REPLIES - len(controls) - len(done)
+    room = MAX_QUICK_REPLIES - reserved - len(controls) - len(done)
     if len(options) > room:
         # A long list: keep every control (typed numbers still pick any choice, as the text says).
         options = options[: max(room, 0)]
-    return tuple(done + options + controls)[:MAX_QUICK_REPLIES]
+    return tuple(done + options + controls)[: MAX_QUICK_REPLIES - reserved]
 
 
 def cut_off(ask: Ask) -> bool:
