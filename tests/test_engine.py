@@ -143,8 +143,8 @@ def test_member_loop_prefills_head_and_asks_by_age():
     assert s.cursor.slot == "m_name|2|"
     summary = s.last.notes[0]
     assert summary.params["number"] == 1 and summary.params["age"] == 57
-    s.say("เด็กชายก้อง ใจดี", "1", "3", "2")  # age 2: no education, occupation, income
-    assert s.cursor.slot == "m_national_id|2|"
+    s.say("เด็กชายก้อง ใจดี", "3", "2")  # "เด็กชาย" says the sex; age 2: no education, occupation, income
+    assert s.cursor.slot == "m_national_id|2|" and s.answers[("m_sex", 2)] == "male"
     s.do(command("skip"))
     s.say("1", "3")
     assert s.cursor.state == "H"

@@ -147,6 +147,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
     return Question(
+        infer=_infer(raw.get("infer"), choices, seen, where),
         code=code,
         type=kind,
         label=raw["label"],
@@ -175,6 +176,18 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         project=_project(raw.get("project"), kind, where),
         keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
     )
+
+
+def _infer(raw: Any, choices: tuple[Choice, ...], seen: set[str], where: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """`infer: {from: <earlier question>, prefixes: {<choice>: [words an answer starts with]}}`."""
+    if raw is None:
+        return None
+    codes = {c.code for c in choices}
+    prefixes = raw.get("prefixes") if isinstance(raw, dict) else None
+    if not isinstance(prefixes, dict) or raw.get("from") not in seen or not set(prefixes) <= codes:
+        raise FormError(f"{where}: 'infer' needs 'from' (an earlier question) and 'prefixes' by choice code")
+    pairs = [(str(word), code) for code, words in prefixes.items() for word in words or ()]
+    return raw["from"], tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

@@ -74,6 +74,9 @@ class Question:
     refuse_on: str | None = None
     default: str | None = None
     prefill_first: str | None = None
+    # A choice taken from how another answer starts (a title before a name: "นาง" is female):
+    # (that question's code, ((prefix, choice code), ...) longest prefix first). Not asked then.
+    infer: tuple[str, tuple[tuple[str, str], ...]] | None = None
     repeated: bool = False
     # Personal data sealed at rest in the answers and their history (IDs, phones).
     sensitive: bool = False

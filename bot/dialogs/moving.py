@@ -129,6 +129,15 @@ class Dialog:
             return None if not value or (no_value and value == no_value.code) else value
         return source
 
+    def inferred(self, w: Walker, answers: Answers) -> str | None:
+        """A choice the form takes from how an earlier answer starts (a name's title), if any."""
+        question = self.form.by_code.get(w.state)
+        if question is None or question.infer is None:
+            return None
+        source, prefixes = question.infer
+        typed = answers.get((source, w.member_no if self.form.question(source).repeated else 0)) or ""
+        return next((code for prefix, code in prefixes if typed.startswith(prefix)), None)
+
     def label_params(self, question: Question, member_no: int, env: Env) -> dict[str, Any]:
         """What a question's label fills in: the repetition number, the listed item, the area names."""
         params: dict[str, Any] = {}
@@ -157,6 +166,8 @@ class Dialog:
                 return
             # Member 1's prefilled answers are stored even where the question is not asked (relation).
             value = self.prefill(w)
+            if value is None and self.key(w) not in answers:
+                value = self.inferred(w, answers)
             if value is not None:
                 if answers.get(self.key(w)) != value:
                     writes.append((self.key(w), value))

@@ -57,6 +57,8 @@ class Stepping(Dialog):
             if not self._backward(w):
                 return self.show(cursor, answers, env, [Msg(N_("This is the first question."))])
             return self.show(w.cursor(replace(cursor, tries=0)), answers, env)
+        if name == "detail":
+            return self._add_detail(cursor, answers, env)
         if name == "submit":
             if cursor.state != REVIEW:
                 return self.show(cursor, answers, env, [Msg(N_("The survey can be submitted after the last question."))])
@@ -186,6 +188,15 @@ class Stepping(Dialog):
         if offer is not None and outcome.ask is not None:
             outcome.options = (offer,)
         return outcome
+
+    def _add_detail(self, cursor: Cursor, answers: Answers, env: Env) -> Outcome:
+        """"Add a detail" typed: the detail of the problem answered just before, when asked only on request."""
+        slots = self.walk(answers, env, offered=True)
+        here = slots.index(cursor.slot) if cursor.slot in slots else 0
+        before = slots[here - 1] if here > 0 else ""
+        if not before.split("|")[0].endswith(DETAIL):
+            return self.show(cursor, answers, env, [Msg(N_("A detail can be added just after choosing whose problem it is, or from the review."))])
+        return self._edit(cursor, answers, before, env)
 
     def _detail_offer(self, cursor: Cursor) -> Option | None:
         """After a problem's member, the button that adds its detail when the form asks it only on request."""
