@@ -51,7 +51,9 @@ class Presenting(Dialog):
         question = self._question(cursor)
         progress, within = self.progress(cursor, answers, env)
         key = self.key(cursor)
-        current = self.display(cursor.state, answers.get(key), answers, env) if key in answers else None
+        # A checklist shows its ticks (✓) in its list: no separate current answer.
+        listed = question is not None and question.type == "checklist"
+        current = self.display(cursor.state, answers.get(key), answers, env) if key in answers and not listed else None
         controls: list[Option] = []
         if cursor.slot != self.first.slot:
             controls.append(Option("back", Msg(N_("Back"))))
