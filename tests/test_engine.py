@@ -81,11 +81,11 @@ def test_refusal_ends_the_survey_without_more_questions():
     assert s.answers == {("consent", 0): "no"}
 
 
-def test_progress_counts_asked_questions_and_section():
+def test_progress_names_the_section_among_the_forms_sections():
     s = Session()
     s.say("ใช่", "1")
     ask = s.last.ask
-    assert ask.code == "survey_date" and ask.progress[0] == 3
+    assert ask.code == "survey_date" and ask.progress == (2, 9) and ask.within is None
     assert ask.section == "Household information"
     assert ask.dates == ("2024-01-20", "2023-01-19", "2024-01-20")
 
@@ -144,8 +144,8 @@ def test_member_loop_prefills_head_and_asks_by_age():
     assert s.cursor.slot == "m_name|2|"
     summary = s.last.notes[0]
     assert summary.params["number"] == 1 and summary.params["age"] == 57
-    s.say("เด็กชายก้อง ใจดี", "1", "3", "2")  # age 2: no education, occupation, income
-    assert s.cursor.slot == "m_national_id|2|"
+    s.say("เด็กชายก้อง ใจดี", "3", "2")  # "เด็กชาย" says the sex; age 2: no education, occupation, income
+    assert s.cursor.slot == "m_national_id|2|" and s.answers[("m_sex", 2)] == "male"
     s.do(command("skip"))
     s.say("1", "3")
     assert s.cursor.state == "H"
@@ -167,9 +167,15 @@ def test_checklist_toggles_none_and_problem_follow_ups():
     assert s.answers[("H", 0)] == "H3"
     s.do(command("done"))
     assert s.cursor.slot == "H.member|0|H3"
-    s.say("1", "ต้องใช้รถเข็น")
+    s.say("1")  # the form asks a problem's detail only on request: offered, not asked
+    assert s.cursor.state == "L" and ("H3.detail", 0) not in s.answers
+    (offer,) = s.last.options
+    assert offer.action == "edit" and offer.label.id == "Add a detail"
+    s.do(Input("edit", value=offer.value))
+    assert s.cursor.slot == "H.detail|0|H3"
+    s.say("ต้องใช้รถเข็น")
     assert s.answers[("H3.member", 0)] == "1" and s.answers[("H3.detail", 0)] == "ต้องใช้รถเข็น"
-    assert s.cursor.state == "L"
+    assert s.cursor.state == "L" and s.last.ask.code == "L"
     s.do(Input("toggle", value="none"))
     assert s.answers[("L", 0)] == "none" and s.cursor.state == "E"
     outcome = s.do(text("1 3"))  # E3, E5, "none": the other problems concern no 60-year-old

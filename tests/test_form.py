@@ -80,6 +80,9 @@ def test_every_form_text_is_in_the_catalog_sources():
         (lambda f: f["sections"][2].update(repeat="house_no"), "not an earlier integer question"),
         (lambda f: f["sections"][0]["questions"][1]["choices"][0].pop("label"), "needs 'code' and 'label'"),
         (lambda f: f.pop("version"), "missing 'version'"),
+        (lambda f: f["sections"][2]["questions"][1]["infer"].update({"from": "m_birth_year"}), "'infer' needs 'from' (an earlier question)"),
+        (lambda f: f["sections"][2]["questions"][1]["infer"].update(prefixes={"boy": ["ด.ช."]}), "'prefixes' by choice code"),
+        (lambda f: f["sections"][1]["questions"][0].update(detail="on_request"), "'detail' is for problem checklists"),
     ],
 )
 def test_broken_form_fails_with_a_clear_error(raw, break_it, message):

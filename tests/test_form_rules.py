@@ -108,7 +108,7 @@ def test_a_hidden_problem_cannot_be_tapped_or_typed():
     assert s.answers[("E", 0)] == "E4"
 
 
-def test_a_problem_of_several_members_is_ticked_then_done():
+def test_a_problem_concerns_one_member_by_a_tap_or_several_by_typed_numbers():
     s = Session()
     s.household(members=2)
     s.say("1", "60", "1", "4", "1", "0", "6", "สมศรี ใจดี", "2", "2", "40")
@@ -118,20 +118,17 @@ def test_a_problem_of_several_members_is_ticked_then_done():
     s.do(Input("toggle", value="H5"))
     s.do(command("done"))
     assert s.cursor.slot == "H.member|0|H5"
-    assert [(o.action, o.value) for o in s.last.ask.options] == [("toggle", "1"), ("toggle", "2"), ("toggle", "household")]
-    s.do(command("done"))
-    assert "members concerned" in s.last.notes[0].id  # nothing ticked yet
-    s.do(Input("toggle", value="2"))
-    s.do(Input("toggle", value="1"))
-    assert [o.ticked for o in s.last.ask.options] == [True, True, False] and s.answers[("H5.member", 0)] == "1 2"
-    s.do(command("done"))
-    assert s.cursor.slot == "H.detail|0|H5"
+    # The whole household first (a long household's last members may not fit the buttons), numbered last.
+    assert [(o.action, o.value, o.number) for o in s.last.ask.options] == [("answer", "household", 3), ("answer", "1", 1), ("answer", "2", 2)]
+    s.do(Input("option", value="2", slot="H.member|0|H5"))  # one tap answers
+    assert s.answers[("H5.member", 0)] == "2" and s.cursor.state == "L"
+    assert [o.action for o in s.last.options] == ["edit"]  # the detail is offered, asked only on request
+    s.do(command("back"))
+    s.do(text("1 2"))  # several members, typed
+    assert s.answers[("H5.member", 0)] == "1 2" and s.cursor.state == "L"
     assert s.engine.display("H.member", "1 2", s.answers, ENV) == ("สมชาย ใจดี", "สมศรี ใจดี")
     s.do(command("back"))
     s.do(text("1 3"))  # a member and the whole household
     assert "cannot be chosen together" in s.last.notes[0].id and s.answers[("H5.member", 0)] == "1 2"
-    s.do(text("2"))
-    assert s.answers[("H5.member", 0)] == "2" and s.cursor.slot == "H.detail|0|H5"
-    s.do(command("back"))
-    s.do(Input("toggle", value="household"))
-    assert s.answers[("H5.member", 0)] == "household" and s.cursor.slot == "H.detail|0|H5"
+    s.do(Input("option", value="household", slot="H.member|0|H5"))
+    assert s.answers[("H5.member", 0)] == "household" and s.cursor.state == "L"

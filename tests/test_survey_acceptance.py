@@ -55,17 +55,17 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     be = today.year + 543
 
     r = chat.tap_button(menu, "สำรวจ")
-    asks(r, "ข้อ 1/", "ความยินยอมและผู้ให้ข้อมูล", "ครัวเรือนยินยอมให้ข้อมูล")
+    asks(r, "ส่วนที่ 1/9 · ความยินยอมและผู้ให้ข้อมูล", "ครัวเรือนยินยอมให้ข้อมูล")
     assert r.buttons == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
     r = chat.tap_button(r, "1. ใช่")
-    asks(r, "ข้อ 2/", "ผู้ให้ข้อมูล", "1. หัวหน้าครัวเรือน", "3. ผู้อื่น (เพื่อนบ้าน ผู้นำชุมชน)")
+    asks(r, "ส่วนที่ 1/9", "ผู้ให้ข้อมูล", "1. หัวหน้าครัวเรือน", "3. ผู้อื่น (เพื่อนบ้าน ผู้นำชุมชน)")
     assert r.buttons[0] == "1. หัวหน้าครัวเรือน" and "ย้อนกลับ" in r.buttons
 
     old_button = r.action("2. สมาชิกในครัวเรือน")["data"]
     r = chat.say("ไม่ทราบ")  # wrong: not a choice
     asks(r, "กรุณากดปุ่มตัวเลือก หรือพิมพ์หมายเลขตัวเลือก (1 ถึง 3)", "ผู้ให้ข้อมูล")
     r = chat.tap_button(r, "1. หัวหน้าครัวเรือน")
-    asks(r, "ข้อ 3/", "ข้อมูลครัวเรือน", "วันที่สำรวจ", f"เช่น {today.day}/{today.month}/{be} หรือ “เมื่อวาน”")
+    asks(r, "ส่วนที่ 2/9 · ข้อมูลครัวเรือน", "วันที่สำรวจ", f"เช่น {today.day}/{today.month}/{be} หรือ “เมื่อวาน”")
     assert r.buttons[:2] == ["เลือกวันที่", "วันนี้"]
     picker = r.action("เลือกวันที่")
     assert picker["type"] == "datetimepicker" and picker["max"] == today.isoformat()
@@ -111,10 +111,8 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     asks(r, "กรุณากด “ส่งตำแหน่ง” ด้านล่าง")
     r = chat.send_location(16.4419, 102.8360)
 
-    # member 1 = the head: name, relationship and ID come from the household part
-    asks(r, "สมาชิกคนที่ 1: เพศ")
-    r = chat.say("ชาย")
-    asks(r, "สมาชิกคนที่ 1: ปีเกิด (พ.ศ.) หรืออายุ")
+    # member 1 = the head: name, relationship and ID come from the household part, the sex from "นาย"
+    asks(r, "ส่วนที่ 3/9 · สมาชิกในครัวเรือน · สมาชิกคนที่ 1/3", "สมาชิกคนที่ 1: ปีเกิด (พ.ศ.) หรืออายุ")
     r = chat.say(str(today.year - 67))  # wrong: a Christian Era year
     asks(r, f"{today.year - 67} น่าจะเป็นปี ค.ศ. กรุณาพิมพ์ปี พ.ศ. ({be - 67})")
     r = chat.say("67")
@@ -130,16 +128,16 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.say("5,000 บาท")
     asks(r, "สมาชิกคนที่ 1: สวัสดิการที่ได้รับ", "1. เบี้ยยังชีพผู้สูงอายุ")
     r = chat.tap_button(r, "1. เบี้ยผู้สูงอายุ")
-    assert r.buttons[0] == "✓1. เบี้ยผู้สูงอายุ"
-    assert "✓ 1. เบี้ยยังชีพผู้สูงอายุ" in r.texts[-1]
+    # a tick answers with a short line and the updated buttons, "Done" first, no "keep"
+    assert r.texts[-1] == "เลือกแล้ว: เบี้ยยังชีพผู้สูงอายุ กดเลือกรายการเพิ่ม หรือกด “เสร็จสิ้น”"
+    assert r.buttons[:2] == ["เสร็จสิ้น", "✓1. เบี้ยผู้สูงอายุ"] and "ใช้คำตอบเดิม" not in r.buttons
     r = chat.tap_button(r, "เสร็จสิ้น")
     assert "สมาชิกคนที่ 1: นายสมชาย ใจดี · อายุ 67 ปี · ชาย, หัวหน้าครัวเรือน, ปกติ" in r.text
     assert "แก้ไขสมาชิกคนที่ 1" in r.text
     asks(r, "สมาชิกคนที่ 2: ชื่อ-สกุล")
 
     r = chat.say("นางสมศรี ใจดี")
-    r = chat.say("2")
-    asks(r, "สมาชิกคนที่ 2: ความเกี่ยวข้องกับหัวหน้าครัวเรือน", "2. คู่สมรส")
+    asks(r, "สมาชิกคนที่ 2/3", "สมาชิกคนที่ 2: ความเกี่ยวข้องกับหัวหน้าครัวเรือน", "2. คู่สมรส")
     r = chat.say("คู่สมรส")
     r = chat.say(str(be - 57))
     asks(r, "สมาชิกคนที่ 2: เลขประจำตัวประชาชน")
@@ -160,7 +158,6 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     assert "สมาชิกคนที่ 2: นางสมศรี ใจดี · อายุ 57 ปี · หญิง, คู่สมรส, พิการ" in r.text
 
     r = chat.say("เด็กหญิงสมใจ ใจดี")
-    r = chat.say("หญิง")
     r = chat.say("3")
     r = chat.say("8")
     asks(r, "สมาชิกคนที่ 3: เลขประจำตัวประชาชน")
@@ -174,24 +171,26 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
 
     # problems: health, by toggles
     asks(r, "ปัญหาด้านสุขภาพ", "ด้านสุขภาพ: ครัวเรือนมีปัญหาต่อไปนี้หรือไม่", "6. ไม่มีปัญหาด้านนี้")
-    assert r.buttons[:7] == ["1. มีผู้ป่วยติดเตียง", "2. ขาดการรักษา", "3. คนพิการต้องดูแล", "4. ไม่มีผู้ดูแล", "5. จิตเวช/สุรา/ยา", "6. ไม่มีปัญหาด้านนี้", "เสร็จสิ้น"]
+    assert r.buttons[:7] == ["เสร็จสิ้น", "1. มีผู้ป่วยติดเตียง", "2. ขาดการรักษา", "3. คนพิการต้องดูแล", "4. ไม่มีผู้ดูแล", "5. จิตเวช/สุรา/ยา", "6. ไม่มีปัญหาด้านนี้"]
+    r = chat.tap_button(r, "เสร็จสิ้น")  # nothing ticked: the "nothing" choice named as on its button
+    asks(r, "กรุณาเลือกอย่างน้อยหนึ่งรายการ หรือเลือก “ไม่มีปัญหาด้านนี้” แล้วกด “เสร็จสิ้น”")
     r = chat.tap_button(r, "3. คนพิการต้องดูแล")
-    assert r.buttons[2] == "✓3. คนพิการต้องดูแล"
+    assert r.buttons[3] == "✓3. คนพิการต้องดูแล"
     r = chat.tap_button(r, "เสร็จสิ้น")
-    asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
-    r = chat.tap_button(r, "2. นางสมศรี ใจดี")
-    assert r.buttons[1] == "✓2. นางสมศรี ใจดี"
-    r = chat.tap_button(r, "เสร็จสิ้น")
-    asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
+    asks(r, "ส่วนที่ 4/9 · ปัญหาด้านสุขภาพ · ปัญหาที่ 1/1", "ปัญหา “มีคนพิการที่ต้องการการดูแล”: เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
+    r = chat.tap_button(r, "2. นางสมศรี ใจดี")  # one tap answers
+    # the detail is asked only on request: the next question comes with "add a detail"
+    asks(r, "ด้านความเป็นอยู่")
+    assert r.buttons[:2] == ["เสร็จสิ้น", "เพิ่มรายละเอียด"]
+    r = chat.tap_button(r, "เพิ่มรายละเอียด")
+    asks(r, "ปัญหา “มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
     r = chat.say("ต้องใช้รถเข็น")
 
     # living conditions, by typed numbers
     asks(r, "ด้านความเป็นอยู่")
     r = chat.say("2 3")
     r = chat.tap_button(r, "4. ทั้งครัวเรือน")
-    r = chat.say("ข้าม")
-    asks(r, "ปัญหา L3")
-    r = chat.say("ข้าม")
+    asks(r, "ปัญหาที่ 2/2", "ปัญหา “ไม่มีส้วม")
     r = chat.say("ข้าม")
 
     # only problems of the members' ages: no child of 3-5, so no pre-school problem
@@ -203,16 +202,13 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     asks(r, "“ไม่มีปัญหาด้านนี้” เลือกร่วมกับรายการอื่นไม่ได้")
     r = chat.say("4")
     r = chat.say("3")
-    r = chat.say("ข้าม")
 
     # a problem of two members: both ticked, then "Done"
     asks(r, "ด้านรายได้")
     r = chat.say("4")
-    r = chat.tap_button(r, "1. นายสมชาย ใจดี")
-    r = chat.tap_button(r, "2. นางสมศรี ใจดี")
-    assert r.buttons[:2] == ["✓1. นายสมชาย ใจดี", "✓2. นางสมศรี ใจดี"]
-    r = chat.tap_button(r, "เสร็จสิ้น")
-    asks(r, "ปัญหา I4 “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
+    r = chat.say("1 2")  # several members: their numbers typed
+    r = chat.tap_button(r, "เพิ่มรายละเอียด")
+    asks(r, "ปัญหา “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
     r = chat.say("พัก")
     assert "พักการสำรวจแล้ว" in r.text and r.buttons == ["ทำต่อ"]
     r = chat.say("สวัสดี")  # paused: not taken as an answer
@@ -226,10 +222,10 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         chat = LineChat(flask_poster(restarted.test_client()), CHANNEL_SECRET, line_api, chat.user_id)
         r = chat.say("ทำต่อ")
         assert "สำรวจต่อ: บ้านเลขที่ 12/3 · นายสมชาย ใจดี" in r.text
-        asks(r, "ปัญหา I4 “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
+        asks(r, "ปัญหา “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
         r = chat.send_sticker()  # off-script: a reminder and the same question
         assert "ขอบคุณสำหรับสติกเกอร์ ขณะนี้ท่านกำลังสำรวจครัวเรือนนี้อยู่" in r.text
-        asks(r, "ปัญหา I4")
+        asks(r, "ปัญหา “มีหนี้นอกระบบ”")
         r = chat.say("หนี้นอกระบบ 20,000 บาท")
 
         asks(r, "ด้านการเข้าถึงบริการรัฐ", "7. ไม่มีปัญหาด้านนี้")  # no newborn grant problem: no child of 0-6
@@ -237,7 +233,6 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         r = chat.tap_button(r, "4. ไม่ได้เบี้ยพิการ")
         r = chat.tap_button(r, "เสร็จสิ้น")
         r = chat.say("2")
-        r = chat.say("ข้าม")
         asks(r, "ความต้องการความช่วยเหลือของครัวเรือน")
         r = chat.say("ต้องการซ่อมบ้าน")
         asks(r, "บันทึกเพิ่มเติมของผู้สำรวจ")
@@ -253,7 +248,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         assert "ต่ำกว่าเกณฑ์ จปฐ. 38,000 บาท แต่ยังไม่ได้เลือกปัญหา “รายได้เฉลี่ยต่ำกว่าเกณฑ์ จปฐ.”" in r.text
         assert "สมาชิกคนที่ 2, 3 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือกปัญหา “ไม่มีบัตรประชาชน หรือมีปัญหาสถานะทางทะเบียน”" in r.text
         assert not any(code in r.text for code in ("I1", "A1", "A3", "A4"))
-        assert r.buttons == ["ยืนยันส่ง", "แก้ไขปัญหาด้าน I", "แก้ไขปัญหาด้าน A", "ย้อนกลับ", "พัก"]
+        assert r.buttons == ["ยืนยันส่ง", "แก้ไขปัญหาด้านรายได้", "แก้ไขปัญหาด้านการเข…", "ย้อนกลับ", "พัก"]
         edit_house_no = next(a for a in flex_actions(r) if a.get("displayText") == "แก้ไข: บ้านเลขที่")
         r = chat.tap(edit_house_no["data"])
         asks(r, "บ้านเลขที่", "คำตอบเดิม: 12/3")
@@ -297,7 +292,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     assert answers[("H", 0)] == "H3" and answers[("L", 0)] == "L2 L3" and answers[("A", 0)] == "A4"
     assert answers[("I4.member", 0)] == "1 2"  # both members; the problem row keeps the first
     assert ("m_occupation", 3) not in answers and ("m_relation", 1) in answers
-    assert len(answers) == 13 + 3 * 10 - 2 + 5 + 2 * 6 + 2
+    assert len(answers) == 13 + 3 * 10 - 2 + 5 + 6 + 2 + 2  # a member for each of 6 problems, 2 details
     assert all_rows(db_engine, AnswerChange) == []  # edits before submission are not "changes"
 
     # At rest: the ID and phones typed above are nowhere in the database as plain text

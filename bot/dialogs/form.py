@@ -19,6 +19,8 @@ TYPES = frozenset(
 )
 # The periods a money question can ask for ("income per month").
 PERIODS = frozenset({"month", "year"})
+# A problem's detail: asked after its member, or only when the volunteer asks to add one.
+DETAILS = ("ask", "on_request")
 # An example a date hint shows is today's date, filled in when the question is asked.
 TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
@@ -138,10 +140,14 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     examples = _examples(raw, where)
     if raw.get("per") is not None and (kind != "money" or raw["per"] not in PERIODS):
         raise FormError(f"{where}: 'per' is for money questions: one of {', '.join(sorted(PERIODS))}")
+    detail = raw.get("detail", "ask")
+    if detail not in DETAILS or (detail != "ask" and not raw.get("problems")):
+        raise FormError(f"{where}: 'detail' is for problem checklists: one of {', '.join(DETAILS)}")
     words = raw.get("words") or []
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
     return Question(
+        infer=_infer(raw.get("infer"), choices, seen, where),
         code=code,
         type=kind,
         label=raw["label"],
@@ -156,6 +162,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         max_length=int(raw.get("max_length", 500)),
         relevant=relevant,
         problems=bool(raw.get("problems", False)),
+        detail=detail,
         source=raw.get("source"),
         no_value=no_value,
         refuse_on=raw.get("refuse_on"),
@@ -178,6 +185,18 @@ def _constraint(raw: dict[str, Any], where: str) -> Constraint | None:
         return parse_constraint(raw, where)
     except ValueError as error:
         raise FormError(str(error)) from None
+
+
+def _infer(raw: Any, choices: tuple[Choice, ...], seen: set[str], where: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """`infer: {from: <earlier question>, prefixes: {<choice>: [words an answer starts with]}}`."""
+    if raw is None:
+        return None
+    codes = {c.code for c in choices}
+    prefixes = raw.get("prefixes") if isinstance(raw, dict) else None
+    if not isinstance(prefixes, dict) or raw.get("from") not in seen or not set(prefixes) <= codes:
+        raise FormError(f"{where}: 'infer' needs 'from' (an earlier question) and 'prefixes' by choice code")
+    pairs = [(str(word), code) for code, words in prefixes.items() for word in words or ()]
+    return raw["from"], tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

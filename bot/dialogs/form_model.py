@@ -69,11 +69,16 @@ class Question:
     max_length: int = 500
     relevant: Condition | None = None
     problems: bool = False
+    # Problems' short detail: "ask" after the member, or "on_request" (an "Add a detail" button, and the review).
+    detail: str = "ask"
     source: str | None = None
     no_value: Choice | None = None
     refuse_on: str | None = None
     default: str | None = None
     prefill_first: str | None = None
+    # A choice taken from how another answer starts (a title before a name: "นาง" is female):
+    # (that question's code, ((prefix, choice code), ...) longest prefix first). Not asked then.
+    infer: tuple[str, tuple[tuple[str, str], ...]] | None = None
     repeated: bool = False
     # Personal data sealed at rest in the answers and their history (IDs, phones).
     sensitive: bool = False

@@ -39,6 +39,8 @@ class Walker:
     def __init__(self, form: Form, cursor: Cursor, answers: Answers, env: Env):
         self.form, self.answers, self.env = form, answers, env
         self.state, self.member_no, self.problem = cursor.state, cursor.member_no, cursor.problem
+        # Also land on follow-ups asked only on request (the review lists them, an edit reaches them).
+        self.offered = False
 
     def count(self, section: Section) -> int:
         """How often a repeated section is asked: the counted answer (1 until answered) or the list's length."""

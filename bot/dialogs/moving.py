@@ -107,6 +107,8 @@ class Dialog:
         """Is the slot in hand asked at all (relevance, empty sources)?"""
         question = self.form.by_code.get(w.state)
         if question is None:
+            if w.state.endswith(DETAIL) and self.form.question(w.state[: -len(DETAIL)]).detail == "on_request":
+                return w.offered or self.key(w) in w.answers
             return True
         if question.source and not choices_of(question, w.env):
             return False
@@ -126,6 +128,15 @@ class Dialog:
             no_value = self.form.question(source).no_value
             return None if not value or (no_value and value == no_value.code) else value
         return source
+
+    def inferred(self, w: Walker, answers: Answers) -> str | None:
+        """A choice the form takes from how an earlier answer starts (a name's title), if any."""
+        question = self.form.by_code.get(w.state)
+        if question is None or question.infer is None:
+            return None
+        source, prefixes = question.infer
+        typed = answers.get((source, w.member_no if self.form.question(source).repeated else 0)) or ""
+        return next((code for prefix, code in prefixes if typed.startswith(prefix)), None)
 
     def label_params(self, question: Question, member_no: int, env: Env) -> dict[str, Any]:
         """What a question's label fills in: the repetition number, the listed item, the area names."""
@@ -155,6 +166,8 @@ class Dialog:
                 return
             # Member 1's prefilled answers are stored even where the question is not asked (relation).
             value = self.prefill(w)
+            if value is None and self.key(w) not in answers:
+                value = self.inferred(w, answers)
             if value is not None:
                 if answers.get(self.key(w)) != value:
                     writes.append((self.key(w), value))
@@ -173,9 +186,10 @@ class Dialog:
         w.state, w.member_no, w.problem = start
         return False
 
-    def walk(self, answers: Answers, env: Env) -> list[str]:
-        """Every slot asked under these answers, in order, up to the review."""
+    def walk(self, answers: Answers, env: Env, offered: bool = False) -> list[str]:
+        """Every slot asked under these answers, in order, up to the review (offered: with on-request follow-ups)."""
         w = self._walker(self.first, answers, env)
+        w.offered = offered
         slots = [self.first.slot]
         scratch = dict(answers)
         while True:

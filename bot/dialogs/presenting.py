@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.dialogs.answers import format_date_be, mask_national_id
 from bot.dialogs.checks import offered, soft_checks
-from bot.dialogs.cursor import FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
+from bot.dialogs.cursor import DETAIL, FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Join, Key, Outcome
 from bot.dialogs.form import Question, Section
 from bot.dialogs.inputs import Env
 from bot.dialogs.machine import item
@@ -48,31 +48,31 @@ class Presenting(Dialog):
 
     def ask(self, cursor: Cursor, answers: Answers, env: Env) -> Ask:
         """The question in hand, with progress, options and controls."""
-        slots = self.walk(answers, env)
-        number = slots.index(cursor.slot) + 1 if cursor.slot in slots else len(slots)
         question = self._question(cursor)
+        progress, within = self.progress(cursor, answers, env)
         key = self.key(cursor)
-        current = self.display(cursor.state, answers.get(key), answers, env) if key in answers else None
+        # A checklist shows its ticks (✓) in its list: no separate current answer.
+        listed = question is not None and question.type == "checklist"
+        current = self.display(cursor.state, answers.get(key), answers, env) if key in answers and not listed else None
         controls: list[Option] = []
-        if number > 1:
+        if cursor.slot != self.first.slot:
             controls.append(Option("back", Msg(N_("Back"))))
         if question is None:
             dim = self.form.question(cursor.state.split(".")[0])
             problem = dim.choice(cursor.problem)
             problem_label = Msg(problem.label) if problem else cursor.problem
             if cursor.state.endswith(MEMBER):
-                label = Msg(N_("Problem {code} \"{problem}\": which member does it concern?"), {"code": cursor.problem, "problem": problem_label})
-                options = self._member_options(answers, tuple((answers.get(key) or "").split()))
-                # Several members may be ticked (then "Done"); "Whole household" answers at once.
-                controls.insert(0, Option("done", Msg(N_("Done"))))
-                hint = Msg(N_("Tap every member it concerns (✓), then \"Done\"; or tap \"Whole household\" or \"Skip\". Typed numbers work too, e.g. 1 3"))
+                label = Msg(N_("Problem \"{problem}\": which member does it concern?"), {"problem": problem_label})
+                options = self._member_options(answers)
+                # One tap answers (most problems concern one member); several are typed as numbers.
+                hint = Msg(N_("Tap the member or \"Whole household\"; for several members type their numbers, e.g. 1 3"))
             else:
-                label = Msg(N_("Problem {code} \"{problem}\": a short detail (optional)"), {"code": cursor.problem, "problem": problem_label})
+                label = Msg(N_("Problem \"{problem}\": a short detail (optional)"), {"problem": problem_label})
                 options = ()
                 hint = Msg(N_("Type a short detail, or tap \"Skip\""))
             controls.append(Option("skip", Msg(N_("Skip"))))
             section = self.form.section_of(dim.code).title
-            return Ask(cursor.slot, cursor.state, "follow_up", (number, len(slots)), section, label, hint, tuple(options), tuple(controls) + self._common_controls(key, answers), current)
+            return Ask(cursor.slot, cursor.state, "follow_up", progress, section, label, hint, tuple(options), tuple(controls) + self._common_controls(key, answers), current, within=within)
         options: list[Option] = []
         dates = None
         if question.type in ("choice", "yes_no"):
@@ -100,20 +100,38 @@ class Presenting(Dialog):
             hint = Msg(N_("Tap a choice or type its number"))
         elif question.type == "checklist":
             hint = Msg(N_("Tap items to tick them (✓), then \"Done\"; or type their numbers, e.g. 1 3"))
-        return Ask(cursor.slot, question.code, question.type, (number, len(slots)), self.form.section_of(question.code).title, Msg(question.label, params), hint, tuple(options), tuple(controls) + self._common_controls(key, answers), current, dates)
+        return Ask(cursor.slot, question.code, question.type, progress, self.form.section_of(question.code).title, Msg(question.label, params), hint, tuple(options), tuple(controls) + self._common_controls(key, answers, question.type != "checklist"), current, dates, within)
 
-    def _common_controls(self, key: Key, answers: Answers) -> tuple[Option, ...]:
-        """Keep (when there is an answer already), help and pause."""
-        keep = (Option("keep", Msg(N_("Keep answer"))),) if key in answers else ()
+    def progress(self, cursor: Cursor, answers: Answers, env: Env) -> tuple[tuple[int, int], Msg | None]:
+        """Where the question stands: its section among the form's, and the member or problem in hand.
+
+        Sections never change in number or order as answers come, so this only moves forward
+        (a count of asked questions jumped as conditions resolved).
+        """
+        section = self.form.section_of(cursor.state.split(".")[0])
+        number = self.form.sections.index(section) + 1
+        within = None
+        if cursor.problem:
+            found = self.ticked(answers, cursor.state.split(".")[0])
+            if cursor.problem in found:
+                within = Msg(N_("Problem {number}/{count}"), {"number": found.index(cursor.problem) + 1, "count": len(found)})
+        elif section.repeats and cursor.member_no:
+            count = self._walker(cursor, answers, env).count(section)
+            within = Msg(N_("Member {number}/{count}") if section.repeat else N_("Item {number}/{count}"), {"number": cursor.member_no, "count": count})
+        return (number, len(self.form.sections)), within
+
+    def _common_controls(self, key: Key, answers: Answers, keepable: bool = True) -> tuple[Option, ...]:
+        """Keep (coming back to an answer), help and pause; a checklist keeps its ticks with "Done"."""
+        keep = (Option("keep", Msg(N_("Keep answer"))),) if keepable and key in answers else ()
         return keep + (Option("help", Msg(N_("Help"))), Option("pause", Msg(N_("Pause"))))
 
-    def _member_options(self, answers: Answers, chosen: tuple[str, ...] = ()) -> tuple[Option, ...]:
-        """The household's members by name (ticked where chosen), and the whole household."""
+    def _member_options(self, answers: Answers) -> tuple[Option, ...]:
+        """The household's members by name, and the whole household."""
         members = self.form.members
         count = int(answers.get((members.repeat or "", 0)) or 0) if members is not None else 0
-        options = [Option("toggle", self._member_name(answers, n) or Msg(N_("Member {number}"), {"number": n}), str(n), n, str(n) in chosen) for n in range(1, count + 1)]
-        options.append(Option("toggle", Msg(N_("Whole household")), HOUSEHOLD, count + 1))
-        return tuple(options)
+        options = [Option("answer", self._member_name(answers, n) or Msg(N_("Member {number}"), {"number": n}), str(n), n) for n in range(1, count + 1)]
+        # The whole household first: a long household's last members may not fit on the buttons.
+        return (Option("answer", Msg(N_("Whole household")), HOUSEHOLD, count + 1),) + tuple(options)
 
     def display(self, state: str, value: str | None, answers: Answers, env: Env) -> tuple[Label, ...]:
         """An answer as the user reads it."""
@@ -166,7 +184,7 @@ class Presenting(Dialog):
         """Every asked slot with its answer, by section (one section per member)."""
         sections: list[ReviewSection] = []
         current: tuple[Label, list[ReviewItem]] | None = None
-        for slot in self.walk(answers, env):
+        for slot in self.walk(answers, env, offered=True):
             c = self.first.at(slot)
             question = self._question(c)
             dim = self.form.question(c.state.split(".")[0])
@@ -179,13 +197,18 @@ class Presenting(Dialog):
             if question is not None:
                 label = Msg(question.label, self.label_params(question, c.member_no, env))
             else:
-                label = Msg(N_("{code}: member concerned") if c.state.endswith(MEMBER) else N_("{code}: detail"), {"code": c.problem})
+                dimension = self.form.question(c.state.split(".")[0])
+                problem = dimension.choice(c.problem)
+                named = Msg(problem.short or problem.label) if problem else c.problem
+                label = Msg(N_("{problem}: member concerned") if c.state.endswith(MEMBER) else N_("{problem}: detail"), {"problem": named})
             key = self.key(c)
-            value = self.display(c.state, answers.get(key), answers, env) if key in answers else (Msg(N_("(not answered)")),)
+            value = self.display(c.state, answers.get(key), answers, env) if key in answers else ("-",) if c.state.endswith(DETAIL) else (Msg(N_("(not answered)")),)
             current[1].append(ReviewItem(label, value, slot))
         if current is not None:
             sections.append(ReviewSection(current[0], tuple(current[1])))
-        return Review(tuple(sections), tuple(soft_checks(self, answers, env)))
+        suggestions = tuple(soft_checks(self, answers, env))
+        titles = tuple((slot, Msg(self.form.section_of(slot.split("|")[0]).title)) for _message, slot in suggestions)
+        return Review(tuple(sections), suggestions, titles)
 
     def _member_name(self, answers: Answers, member_no: int) -> str | None:
         """A member's name, from the question the members section names them by."""

@@ -38,7 +38,7 @@ class Ask:
     slot: str
     code: str
     type: str
-    progress: tuple[int, int]
+    progress: tuple[int, int]  # the section's number among the form's sections, and their count
     section: str
     label: Msg
     hint: Msg | None
@@ -47,6 +47,10 @@ class Ask:
     current: tuple[Label, ...] | None = None
     # ISO dates for a date picker: initial, min, max.
     dates: tuple[str, str, str] | None = None
+    # The member (of the count) or the ticked problem in hand, shown after the section.
+    within: Msg | None = None
+    # A tick on a checklist: answered with a short line and the updated buttons, not the question again.
+    brief: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Review:
 
     sections: tuple[ReviewSection, ...]
     suggestions: tuple[tuple[Msg, str], ...] = ()  # (suggestion, slot of the checklist to edit)
+    # The title of each suggested checklist's section, by slot: its edit button names it.
+    titles: tuple[tuple[str, Label], ...] = ()
 
 
 class Fields:

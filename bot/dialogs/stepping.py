@@ -59,6 +59,8 @@ class Stepping(Dialog):
             if not self._backward(w):
                 return self.show(cursor, answers, env, [Msg(N_("This is the first question."))])
             return self.show(w.cursor(replace(cursor, tries=0)), answers, env)
+        if name == "detail":
+            return self._add_detail(cursor, answers, env)
         if name == "submit":
             if cursor.state != REVIEW:
                 return self.show(cursor, answers, env, [Msg(N_("The survey can be submitted after the last question."))])
@@ -82,15 +84,18 @@ class Stepping(Dialog):
             if key not in answers:
                 return self.show(cursor, answers, env, [Msg(N_("This question has no answer yet."))])
             return self._store_and_advance(cursor, answers, answers[key], env, write=False)
-        if name == "done" and cursor.state.endswith(MEMBER):
-            if not answers.get(self.key(cursor)):
-                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please tap the members concerned, or \"Whole household\", then tap \"Done\"; or tap \"Skip\"."))])
-            return self._store_and_advance(cursor, answers, answers[self.key(cursor)], env, write=False)
         if name == "done" and question is not None and question.type == "checklist":
             if not answers.get(self.key(cursor)):
-                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [Msg(N_("Please choose at least one item, or the \"none\" item, then tap \"Done\"."))])
+                return self.show(replace(cursor, tries=cursor.tries + 1), answers, env, [self._none_needed(question)])
             return self._store_and_advance(cursor, answers, answers[self.key(cursor)], env, write=False)
         return self.show(cursor, answers, env)
+
+    def _none_needed(self, question: Question) -> Msg:
+        """Done with nothing ticked: name the checklist's "nothing" choice as its button does."""
+        none = question.choice(question.none) if question.none else None
+        if none is None:
+            return Msg(N_("Please choose at least one item, then tap \"Done\"."))
+        return Msg(N_("Please choose at least one item, or \"{none}\", then tap \"Done\"."), {"none": Msg(none.short or none.label)})
 
     def _answer(self, cursor: Cursor, answers: Answers, given: Input, env: Env) -> Outcome:
         """Check an answer to the question in hand; store it and move on, or explain and ask again."""
@@ -135,6 +140,10 @@ class Stepping(Dialog):
             merged[key] = value or None
             outcome = self.show(replace(cursor, tries=0), merged, env)
             outcome.writes.append((key, value or None))
+            if outcome.ask is not None:
+                ticks = tuple(Msg(c.label) for c in question.choices if c.code in value.split())
+                brief = Msg(N_("Ticked: {items}. Tap more items, or \"Done\"."), {"items": Join(ticks)}) if ticks else Msg(N_("Nothing is ticked. Tap the items, or \"Done\"."))
+                outcome.ask = replace(outcome.ask, brief=brief)
             return outcome
         named = match_choice(question, given.text, env, choices) if not parse_numbers_like(given.text) else None
         if named is not None:
@@ -159,8 +168,11 @@ class Stepping(Dialog):
         finished_member = self._question(cursor) is not None and cursor.state in self._summarised
         self._forward(w, writes, merged)
         if cursor.editing:
-            # After an edit, skip what is answered; within one member, walk their questions in turn.
-            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (cursor.member_no and w.member_no == cursor.member_no):
+            # After an edit, skip what is answered: a changed answer returns to the review (or to the
+            # question the survey had reached), asking only what the change made new (more members,
+            # a newly ticked problem's follow-ups). "Keep" walks on through one member's questions.
+            walking = not write and cursor.member_no
+            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (walking and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
         question = self._question(cursor)
         if write and value is not None and question is not None and question.type in ("date", "location"):
@@ -168,12 +180,33 @@ class Stepping(Dialog):
             notes.append(Msg(N_("Recorded: {answer}"), {"answer": Join(self.display(cursor.state, value, merged, env))}))
         if finished_member:
             notes.append(self.member_summary(merged, cursor.member_no, env))
+        offer = self._detail_offer(cursor)  # after a member was picked, tapped or ticked then "Done"
         new = w.cursor(replace(cursor, tries=0, editing=cursor.editing and w.state != REVIEW))
         if w.state == REFUSED:
             return Outcome(new, writes=writes, event="refused")
         outcome = self.show(new, merged, env, notes)
         outcome.writes[:0] = writes
+        if offer is not None and outcome.ask is not None:
+            outcome.options = (offer,)
         return outcome
+
+    def _add_detail(self, cursor: Cursor, answers: Answers, env: Env) -> Outcome:
+        """"Add a detail" typed: the detail of the problem answered just before, when asked only on request."""
+        slots = self.walk(answers, env, offered=True)
+        here = slots.index(cursor.slot) if cursor.slot in slots else 0
+        before = slots[here - 1] if here > 0 else ""
+        if not before.split("|")[0].endswith(DETAIL):
+            return self.show(cursor, answers, env, [Msg(N_("A detail can be added just after choosing whose problem it is, or from the review."))])
+        return self._edit(cursor, answers, before, env)
+
+    def _detail_offer(self, cursor: Cursor) -> Option | None:
+        """After a problem's member, the button that adds its detail when the form asks it only on request."""
+        if not cursor.state.endswith(MEMBER):
+            return None
+        dimension = cursor.state[: -len(MEMBER)]
+        if self.form.question(dimension).detail != "on_request":
+            return None
+        return Option("edit", Msg(N_("Add a detail")), value=f"{dimension}{DETAIL}|0|{cursor.problem}")
 
     def _wrong(self, cursor: Cursor, answers: Answers, error: AnswerError, env: Env) -> Outcome:
         """A wrong answer: why, an example, the same question; help after repeated tries."""
@@ -200,7 +233,7 @@ class Stepping(Dialog):
     def _edit(self, cursor: Cursor, answers: Answers, slot: str, env: Env) -> Outcome:
         """Jump to an answered question (from the review or a member summary) to change it."""
         target = cursor.at(slot)
-        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env):
+        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env, offered=True):
             return self.show(cursor, answers, env, [Msg(N_("That question is not part of this survey any more."))])
         return self.show(replace(target, editing=True, confirm_cancel=False), answers, env)
 

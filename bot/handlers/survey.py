@@ -41,7 +41,7 @@ def _commands() -> dict[str, str]:
     """Typed control words (Thai from the catalog, and English) to engine commands."""
     words = {
         "back": _("Back"), "pause": _("Pause"), "cancel": _("Cancel"), "help": _("Help"), "skip": _("Skip"),
-        "done": _("Done"), "keep": _("Keep answer"), "submit": _("Submit"),
+        "done": _("Done"), "keep": _("Keep answer"), "submit": _("Submit"), "detail": _("Add a detail"),
     }
     table = {name: name for name in words}
     table.update({fold(text): name for name, text in words.items()})

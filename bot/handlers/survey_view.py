@@ -73,9 +73,10 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ())
     replies: list[Reply] = []
     if outcome.ask is not None:
         text = "\n\n".join(notes + [question_text(outcome.ask)])
-        buttons = ask_buttons(outcome.ask, household_id)
+        buttons = ask_buttons(outcome.ask, household_id, len(outcome.options))
         if outcome.options:
-            buttons = tuple(option_button(household_id, o, None) for o in outcome.options) + buttons
+            lead = 1 if any(o.action == "done" for o in outcome.ask.controls) else 0  # "Done" stays first
+            buttons = buttons[:lead] + tuple(option_button(household_id, o, None) for o in outcome.options) + buttons[lead:]
         replies.append(Text(text, buttons[:MAX_QUICK_REPLIES]))
     elif outcome.review is not None and outcome.event == "stale":
         # The review is still on screen above: say why nothing changed and offer the edit.
@@ -89,26 +90,40 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ())
 
 def question_text(ask: Ask) -> str:
     """Progress, question, hint, numbered choices and the current answer."""
-    lines = [_("Question {number}/{total} · {section}", number=ask.progress[0], total=ask.progress[1], section=_(ask.section)), tr(ask.label)]
+    if ask.brief is not None:
+        return tr(ask.brief)
+    where = _("Part {number}/{total} · {section}", number=ask.progress[0], total=ask.progress[1], section=_(ask.section))
+    if ask.within is not None:
+        where += " · " + tr(ask.within)
+    lines = [where, tr(ask.label)]
     if ask.hint is not None:
         lines.append(f"({tr(ask.hint)})")
-    numbered = [o for o in ask.options if o.number is not None]
+    numbered = sorted((o for o in ask.options if o.number is not None), key=lambda o: o.number or 0)
     if numbered:
         lines.append("\n".join(f"{'✓ ' if o.ticked else ''}{o.number}. {tr(o.label)}" for o in numbered))
+    if cut_off(ask):
+        lines.append(_("Not every choice fits on the buttons: type the number of the one you need."))
     if ask.current is not None:
         lines.append(_("Current answer: {answer}", answer=", ".join(tr(part) for part in ask.current) or "-"))
     return "\n".join(lines)
 
 
-def ask_buttons(ask: Ask, household_id: int) -> tuple[Button, ...]:
+def ask_buttons(ask: Ask, household_id: int, reserved: int = 0) -> tuple[Button, ...]:
     """Quick replies: the options first, then controls, 13 at most (typed numbers always work)."""
     options = [option_button(household_id, o, ask.slot, ask.dates) for o in ask.options]
-    controls = [option_button(household_id, o, ask.slot) for o in ask.controls]
-    room = MAX_QUICK_REPLIES - len(controls)
+    # "Done" leads the row: LINE scrolls a long row sideways and a button out of sight is missed.
+    done = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action == "done"]
+    controls = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action != "done"]
+    room = MAX_QUICK_REPLIES - reserved - len(controls) - len(done)
     if len(options) > room:
-        # A long list: keep every control (typed numbers still pick any choice).
+        # A long list: keep every control (typed numbers still pick any choice, as the text says).
         options = options[: max(room, 0)]
-    return tuple(options + controls)[:MAX_QUICK_REPLIES]
+    return tuple(done + options + controls)[: MAX_QUICK_REPLIES - reserved]
+
+
+def cut_off(ask: Ask) -> bool:
+    """Do some options not fit on the buttons (they are still listed with their numbers)?"""
+    return len(ask.options) > MAX_QUICK_REPLIES - len(ask.controls)
 
 
 def review_replies(review: Review, household_id: int, notes: Sequence[str] = ()) -> list[Reply]:
@@ -123,11 +138,13 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = ())
     replies: list[Reply] = [Cards(_("Review of the survey answers"), tuple(cards))]
     lines = list(notes) + [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
     buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|"), text=_("Submit"))]
+    titles = dict(review.titles)
     for message, slot in review.suggestions:
         lines.append("• " + tr(message))
-        label = _("Edit problems {code}", code=slot.split("|")[0])
+        title = titles.get(slot, "")
+        label = short(_("Edit the {section}", section=tr(title)))
         if all(b.label != label for b in buttons):
-            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=label))
+            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=_("Edit: {question}", question=tr(title))))
     buttons += [
         Button(_("Back"), kind="postback", data=data(household_id, "back"), text=_("Back")),
         Button(_("Pause"), kind="postback", data=data(household_id, "pause"), text=_("Pause")),

@@ -139,18 +139,20 @@ def script(form: Form, household: DemoHousehold, today: date) -> Iterator[str | 
     yield str(len(household.members))
     yield None
     for member_no, member in enumerate(household.members, start=1):
-        yield from _member(number, member_no, member)
+        yield from _member(form, number, member_no, member, household.head)
     for dimension in PROBLEM_DIMENSIONS:
         yield from _problems(form, number, dimension, household)
     yield household.needs or _("Skip")
     yield _("Skip")  # no surveyor's note
 
 
-def _member(number: _Numbers, member_no: int, member: Member) -> Iterator[str]:
+def _member(form: Form, number: _Numbers, member_no: int, member: Member, head: str) -> Iterator[str]:
     """One member's answers, in the form's order and with its conditions (by age)."""
     if member_no > 1:
         yield member.name
-    yield number("m_sex", member.sex)
+    infer = form.by_code["m_sex"].infer
+    if infer is None or not any((member.name or head).startswith(prefix) for prefix, _code in infer[1]):
+        yield number("m_sex", member.sex)  # a title before the name says the sex: not asked then
     if member_no > 1:
         yield number("m_relation", member.relation)
     yield str(member.age)
@@ -175,9 +177,13 @@ def _problems(form: Form, number: _Numbers, dimension: str, household: DemoHouse
         return
     yield number(dimension, *(p.code for p in ticked), among=offered)
     whole = str(len(household.members) + 1)  # the choice after the members
+    on_request = form.by_code[dimension].detail == "on_request"
     for problem in ticked:
         yield whole if problem.member == HOUSEHOLD else str(problem.member)
-        yield problem.detail or _("Skip")
+        if problem.detail and on_request:
+            yield _("Add a detail")
+        if problem.detail or not on_request:
+            yield problem.detail or _("Skip")
 
 
 def _offered(form: Form, dimension: str, household: DemoHousehold) -> list[str]:
