@@ -44,7 +44,8 @@ def test_a_value_under_an_unknown_or_wrong_key_or_tampered_does_not_open() -> No
     with pytest.raises(SealedValueError):
         ring.open(same_id_other_key.seal(NATIONAL_ID))
     sealed = ring.seal(NATIONAL_ID)
-    tampered = sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]
+    middle = len(sealed) - 20  # inside the ciphertext: the last characters may be base64 padding bits
+    tampered = sealed[:middle] + ("A" if sealed[middle] != "A" else "B") + sealed[middle + 1 :]
     with pytest.raises(SealedValueError):
         ring.open(tampered)
 
