@@ -85,6 +85,8 @@ class Question:
     project: tuple[str, ...] = ()
     # A projected column that a refusal keeps (area and date; thaiqm-form.md §2.0).
     keep_on_refusal: bool = False
+    # What the bot already knows for this answer (KNOWN_SOURCES): filled in, not asked.
+    known_from: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
