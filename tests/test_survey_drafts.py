@@ -91,7 +91,7 @@ def test_known_community_and_village_are_filled_in_shown_and_editable(line_user,
     for value in ("ใช่", "1", format_date_be(today()), "10030123456"):
         chat.say(value)
     confirm = chat.say("12/3")
-    assert "บ้านตั้งอยู่ในชุมชนวัดใหม่ หมู่ที่ 3 พื้นที่เทศบาลนครทดสอบ" in confirm.text, dump(confirm)
+    assert "บ้านตั้งอยู่ในชุมชนวัดใหม่ หมู่ที่ 3 ในพื้นที่เทศบาลนครทดสอบ" in confirm.text, dump(confirm)
     assert "หมู่ที่" not in confirm.text.split("\n")[1][:6]  # the village is not asked as a question
     stored = {a.code: a.value for a in rows(db_engine, SurveyAnswer)}
     assert stored["community"] == str(people["community_id"]) and stored["moo"] == "3"
@@ -142,7 +142,7 @@ def test_duplicate_warning_names_the_match_once_and_remembers_a_different_househ
     assert "ครัวเรือนนี้อาจบันทึกไว้แล้ว" in texts, dump(warned)
     assert "บ้านเลขที่ 12/3" in texts
     assert f"สมหญิง อาสาดี เมื่อ {format_date_be(today())}" in texts
-    assert "บ้านเลขที่ 12/3 · นายสมชาย ใจดี (ส่งแล้ว)" in texts
+    assert "บ้านเลขที่ 12/3 · นายสมชาย ใจดี (สถานะ: ส่งแล้ว)" in texts
     labels = [a["label"] for a in flex_actions(warned)]
     assert labels == ["เป็นครัวเรือนเดียวกัน (เปิดรายการเดิม)", "คนละครัวเรือน"]
     assert "บ้านตั้งอยู่ใน" in warned.texts[-1]  # the next question follows

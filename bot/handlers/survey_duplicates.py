@@ -37,7 +37,7 @@ def warn(ctx: EventContext, person: Person, household: Household) -> list[Reply]
     other = visible[0]
     rows = (
         CardRow(_("Matches on"), ", ".join(_matched(form, household, other)) or "-"),
-        CardRow(_("Existing record"), _("{name}, {status}", name=draft_name(other), status=_(STATUS_LABELS.get(other.status, N_("submitted"))))),
+        CardRow(_("Existing record"), _("{name}, status: {status}", name=draft_name(other), status=_(STATUS_LABELS.get(other.status, N_("submitted"))))),
         CardRow(_("Surveyed by"), _("{volunteer} on {date}", volunteer=drafts.volunteer_name(ctx.session, other) or "-", date=day_of(ctx, other))),
     )
     buttons = (

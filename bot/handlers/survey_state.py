@@ -53,8 +53,8 @@ def _known(ctx: EventContext, household: Household) -> tuple[dict[str, str], str
     known = {"volunteer_community": str(community.id)}
     if community.moo:
         known["community_moo"] = str(community.moo)
-        return known, _("{community}, Moo {moo}, ", community=community.name, moo=community.moo)
-    return known, _("{community}, ", community=community.name)
+        return known, _("in {community}, Moo {moo}, ", community=community.name, moo=community.moo)
+    return known, _("in {community}, ", community=community.name)
 
 
 def _area_names(area: SurveyArea) -> dict[str, str]:
