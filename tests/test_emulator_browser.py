@@ -70,7 +70,7 @@ NOT_UNDERSTOOD = "ขออภัย ระบบไม่เข้าใจข�
 STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว"
 THANKS_FOR = "ขอบคุณสำหรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
 SUPERVISOR_MENU = ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
@@ -493,12 +493,12 @@ def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
     emulator.switch_to("volunteer")
     emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
     emulator.type("ทำต่อ")
-    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 8/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
     assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
     emulator.tab.click("#rich-menu-bar")
     emulator.screenshot("20-demo-draft-resumed")
     emulator.type("1-1037-01234-56-3")
-    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
+    emulator.wait_for_question("ข้อ 9/", "เบอร์โทรศัพท์ติดต่อ")
 
 
 def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulator, line_api_url):
@@ -559,36 +559,33 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.type("9901-010006-1")
     emulator.wait_for_question("ข้อ 5/", "บ้านเลขที่")
     emulator.type("9/9")
-    emulator.wait_for_question("ข้อ 6/", "หมู่ที่")
-    emulator.tap_quick_reply("ข้าม")
-    emulator.wait_for_question("ข้อ 7/", "ชุมชน")
-    emulator.tap_quick_reply("ชุมชนวัดป่าสามัคคี")
-    emulator.wait_for_question("ข้อ 8/", "ถูกต้องหรือไม่")
+    # Her community (and its village number) came with her registration: filled in, not asked.
+    emulator.wait_for_question("ข้อ 6/", "บ้านตั้งอยู่ในชุมชนวัดป่าสามัคคี หมู่ที่ 2", "ถูกต้องหรือไม่")
     emulator.tap_quick_reply("1. ใช่")
-    emulator.wait_for_question("ข้อ 9/", "ชื่อ-สกุล หัวหน้าครัวเรือน")
+    emulator.wait_for_question("ข้อ 7/", "ชื่อ-สกุล หัวหน้าครัวเรือน")
     emulator.type("นายเอก ทดสอบ")
-    emulator.wait_for_question("ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
+    emulator.wait_for_question("ข้อ 8/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
     emulator.type("1-1037-01234-56-3")
-    emulator.wait_for_question("ข้อ 11/", "เบอร์โทรศัพท์ติดต่อ")
+    emulator.wait_for_question("ข้อ 9/", "เบอร์โทรศัพท์ติดต่อ")
     emulator.tap_quick_reply("ข้าม")
-    emulator.wait_for_question("ข้อ 12/", "จำนวนสมาชิก")
+    emulator.wait_for_question("ข้อ 10/", "จำนวนสมาชิก")
     emulator.type("1")
-    emulator.wait_for_question("ข้อ 13/", "ตำแหน่งบ้าน")
+    emulator.wait_for_question("ข้อ 11/", "ตำแหน่งบ้าน")
     emulator.tap_quick_reply("ส่งตำแหน่ง")
-    emulator.wait_for_question("ข้อ 14/", "สมาชิกคนที่ 1: เพศ")
+    emulator.wait_for_question("ข้อ 12/", "สมาชิกคนที่ 1: เพศ")
     assert "บ้านตัวอย่าง" in page.locator(".row-user .location").last.inner_text()
     emulator.tap_quick_reply("1. ชาย")
-    emulator.wait_for_question("ข้อ 15/", "ปีเกิด")
+    emulator.wait_for_question("ข้อ 13/", "ปีเกิด")
     emulator.type("50")
-    emulator.wait_for_question("ข้อ 16/", "สภาวะสุขภาพ")
+    emulator.wait_for_question("ข้อ 14/", "สภาวะสุขภาพ")
     emulator.tap_quick_reply("2. ป่วยเรื้อรัง")
-    emulator.wait_for_question("ข้อ 17/", "การศึกษาสูงสุด")
+    emulator.wait_for_question("ข้อ 15/", "การศึกษาสูงสุด")
     emulator.tap_quick_reply("2. ประถม")
-    emulator.wait_for_question("ข้อ 18/", "อาชีพหลัก")
+    emulator.wait_for_question("ข้อ 16/", "อาชีพหลัก")
     emulator.tap_quick_reply("2. เกษตรกร")
-    emulator.wait_for_question("ข้อ 19/", "รายได้ต่อเดือน")
+    emulator.wait_for_question("ข้อ 17/", "รายได้ต่อเดือน")
     emulator.type("4,500")
-    emulator.wait_for_question("ข้อ 20/", "สวัสดิการที่ได้รับ")
+    emulator.wait_for_question("ข้อ 18/", "สวัสดิการที่ได้รับ")
     emulator.tap_quick_reply("4. บัตรสวัสดิการ")
     emulator.wait_for_question("✓ 4. บัตรสวัสดิการแห่งรัฐ")
     emulator.tap_quick_reply("เสร็จสิ้น")

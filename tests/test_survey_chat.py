@@ -62,7 +62,11 @@ def today() -> dt.date:
 def begin(chat, house_no="12/3", head="นายสมชาย ใจดี", house_code="10030123456", head_id="1103701234563"):  # type: ignore[no-untyped-def]
     """Start a survey and answer the household part up to the member count."""
     chat.say("สำรวจ")
-    for value in ("ใช่", "1", format_date_be(today()), house_code, house_no, "2", "1", "ใช่", head, head_id, "ข้าม"):
+    for value in ("ใช่", "1", format_date_be(today()), house_code, house_no, "2"):
+        answer = chat.say(value)
+    if "1. ชุมชนวัดใหม่" in answer.text:  # asked only of a volunteer not bound to a community
+        chat.say("1")
+    for value in ("ใช่", head, head_id, "ข้าม"):
         answer = chat.say(value)
     return answer
 
@@ -268,7 +272,7 @@ def test_long_community_list_is_numbered_and_typed_numbers_or_names_work(line_us
     from storage.models import Community
 
     chat = line_user()
-    people = make_volunteer(db_engine, chat.user_id)
+    people = make_volunteer(db_engine, chat.user_id, bound=False)
     with db_engine.begin() as connection:
         for number in range(3, 21):
             connection.execute(insert(Community).values(municipality_id=people["municipality_id"], name=f"ชุมชนที่ {number}", target_households=10))

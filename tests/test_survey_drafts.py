@@ -13,7 +13,7 @@ from bot.dialogs.answers import format_date_be
 
 def test_starting_a_survey_offers_the_paused_draft_or_a_new_household(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     begin(chat)
     chat.say("พัก")
     offer = chat.say("สำรวจ")
@@ -29,7 +29,7 @@ def test_starting_a_survey_offers_the_paused_draft_or_a_new_household(line_user,
 
 def test_a_draft_with_only_consent_and_respondent_is_not_kept(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     chat.say("สำรวจ")
     chat.say("ใช่")
     chat.say("1")
@@ -53,7 +53,7 @@ def test_a_draft_with_only_consent_and_respondent_is_not_kept(line_user, db_engi
 
 def test_volunteer_deletes_own_draft_after_confirming_and_it_is_audited(line_user, db_engine):
     chat = line_user()
-    people = make_volunteer(db_engine, chat.user_id)
+    people = make_volunteer(db_engine, chat.user_id, bound=False)
     begin(chat)
     (household,) = rows(db_engine, Household)
     ask = chat.say("ลบฉบับร่าง")
@@ -71,7 +71,7 @@ def test_volunteer_deletes_own_draft_after_confirming_and_it_is_audited(line_use
 
 def test_a_submitted_record_cannot_be_deleted(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     begin(chat)
     ask = chat.say("ลบฉบับร่าง")
     finish_one_member(chat)
@@ -110,7 +110,7 @@ def test_known_community_and_village_are_filled_in_shown_and_editable(line_user,
 
 def test_an_unbound_volunteer_is_asked_the_community(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     chat.say("สำรวจ")
     for value in ("ใช่", "1", format_date_be(today()), "10030123456"):
         chat.say(value)
@@ -128,7 +128,7 @@ def survey_and_submit(chat, **answers):  # type: ignore[no-untyped-def]
 
 def test_duplicate_warning_names_the_match_once_and_remembers_a_different_household(line_user, db_engine):
     chat = line_user()
-    people = make_volunteer(db_engine, chat.user_id, name="สมหญิง อาสาดี")
+    people = make_volunteer(db_engine, chat.user_id, name="สมหญิง อาสาดี", bound=False)
     survey_and_submit(chat)
     (first,) = rows(db_engine, Household)
     chat.say("สำรวจ")
@@ -161,7 +161,7 @@ def test_duplicate_warning_names_the_match_once_and_remembers_a_different_househ
 
 def test_duplicate_on_the_head_id_is_shown_masked_and_same_household_opens_the_record(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     survey_and_submit(chat)
     (first,) = rows(db_engine, Household)
     chat.say("สำรวจ")
@@ -180,10 +180,10 @@ def test_duplicate_on_the_head_id_is_shown_masked_and_same_household_opens_the_r
 
 def test_a_duplicate_the_volunteer_may_not_view_is_mentioned_without_detail(line_user, db_engine):
     owner = line_user()
-    people = make_volunteer(db_engine, owner.user_id, name="สมหญิง อาสาดี")
+    people = make_volunteer(db_engine, owner.user_id, name="สมหญิง อาสาดี", bound=False)
     survey_and_submit(owner)
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id, name="สมใจ อาสา", municipality_id=people["municipality_id"])
+    make_volunteer(db_engine, chat.user_id, name="สมใจ อาสา", municipality_id=people["municipality_id"], bound=False)
     chat.say("สำรวจ")
     for value in ("ใช่", "1", format_date_be(today())):
         chat.say(value)

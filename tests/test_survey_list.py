@@ -31,7 +31,7 @@ def two_records(chat):  # type: ignore[no-untyped-def]
 
 def test_my_surveys_lists_drafts_and_submitted_records_newest_first(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     two_records(chat)
     submitted = next(h for h in rows(db_engine, Household) if h.status == "submitted")
     listed = chat.say("รายการของฉัน")
@@ -51,7 +51,7 @@ def test_my_surveys_lists_drafts_and_submitted_records_newest_first(line_user, d
 
 def test_search_by_house_number_or_head_name(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     two_records(chat)
     assert bubble_titles(chat.say("ค้นหา 12/3")) == ["บ้านเลขที่ 12/3 · นายสมชาย ใจดี"]
     found = chat.say("ค้นหา สมศรี")
@@ -63,7 +63,7 @@ def test_search_by_house_number_or_head_name(line_user, db_engine):
 
 def test_another_volunteers_records_are_not_listed(line_user, db_engine):
     chat = line_user()
-    people = make_volunteer(db_engine, chat.user_id)
+    people = make_volunteer(db_engine, chat.user_id, bound=False)
     two_records(chat)
     other = line_user()
     make_volunteer(db_engine, other.user_id, name="สมใจ อาสา", municipality_id=people["municipality_id"])
@@ -74,7 +74,7 @@ def test_another_volunteers_records_are_not_listed(line_user, db_engine):
 
 def test_a_long_list_is_paged_within_lines_limits(line_user, db_engine):
     chat = line_user()
-    people = make_volunteer(db_engine, chat.user_id)
+    people = make_volunteer(db_engine, chat.user_id, bound=False)
     start = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)
     with db_engine.begin() as connection:
         for number in range(1, 14):
@@ -93,7 +93,7 @@ def test_a_long_list_is_paged_within_lines_limits(line_user, db_engine):
 
 def test_the_receipt_carries_the_households_round(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     begin(chat)
     with db_engine.begin() as connection:
         connection.execute(update(Household).values(round_name="2567"))
@@ -106,5 +106,5 @@ def test_the_receipt_carries_the_households_round(line_user, db_engine):
 
 def test_my_surveys_is_on_the_volunteers_menu(line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)
     assert "รายการของฉัน" in chat.say("เมนู").buttons
