@@ -371,3 +371,17 @@ class Conversation(Base):
     # The dialog's draft: a household for the survey; none for registration (its draft is per user).
     draft_id: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DuplicateNote(Base):
+    """A possible duplicate already shown for a household, and what the volunteer said of it."""
+
+    __tablename__ = "duplicate_notes"
+    __table_args__ = (UniqueConstraint("household_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    # "shown" once warned; "different" when the volunteer said it is another household.
+    decision: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

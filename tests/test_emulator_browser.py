@@ -70,7 +70,7 @@ NOT_UNDERSTOOD = "ขออภัย ระบบไม่เข้าใจข�
 STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว"
 THANKS_FOR = "ขอบคุณสำหรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
 SUPERVISOR_MENU = ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
@@ -559,11 +559,8 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.type("9901-010006-1")
     emulator.wait_for_question("ส่วนที่ 2/9", "บ้านเลขที่")
     emulator.type("9/9")
-    emulator.wait_for_question("ส่วนที่ 2/9", "หมู่ที่")
-    emulator.tap_quick_reply("ข้าม")
-    emulator.wait_for_question("ส่วนที่ 2/9", "ชุมชน")
-    emulator.tap_quick_reply("ชุมชนวัดป่าสามัคคี")
-    emulator.wait_for_question("ส่วนที่ 2/9", "ถูกต้องหรือไม่")
+    # Her community (and its village number) came with her registration: filled in, not asked.
+    emulator.wait_for_question("ส่วนที่ 2/9", "บ้านตั้งอยู่ในชุมชนวัดป่าสามัคคี หมู่ที่ 2", "ถูกต้องหรือไม่")
     emulator.tap_quick_reply("1. ใช่")
     emulator.wait_for_question("ส่วนที่ 2/9", "ชื่อ-สกุล หัวหน้าครัวเรือน")
     emulator.type("นายเอก ทดสอบ")

@@ -26,6 +26,8 @@ TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CHOICE_SOURCES = frozenset({"communities"})
+# What the survey handler knows before asking: the community the volunteer was invited to, its village number.
+KNOWN_SOURCES = frozenset({"volunteer_community", "community_moo"})
 
 
 def load_form(path: Path) -> Form:
@@ -121,6 +123,8 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         raise FormError(f"{where}: a {kind} question needs choices (or a source)")
     if raw.get("source") is not None and raw["source"] not in CHOICE_SOURCES:
         raise FormError(f"{where}: unknown choice source {raw['source']!r}")
+    if raw.get("known_from") is not None and (raw["known_from"] not in KNOWN_SOURCES or repeated):
+        raise FormError(f"{where}: known_from is one of {', '.join(sorted(KNOWN_SOURCES))}, outside repeated sections")
     none = raw.get("none")
     if kind == "checklist" and (none is None or none not in {c.code for c in choices}):
         raise FormError(f"{where}: a checklist needs 'none', the code of its 'nothing' choice")
@@ -176,6 +180,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         project=_project(raw.get("project"), kind, where),
         keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
         constraint=_constraint(raw, where),
+        known_from=raw.get("known_from"),
     )
 
 

@@ -94,6 +94,8 @@ class Question:
     keep_on_refusal: bool = False
     # An answer for which this rule does not hold is refused with its message (XLSForm-like).
     constraint: Constraint | None = None
+    # What the bot already knows for this answer (KNOWN_SOURCES): filled in, not asked.
+    known_from: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""

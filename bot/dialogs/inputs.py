@@ -30,3 +30,5 @@ class Env:
     # Lists a form's sections may repeat over ("over:"), given when the dialog starts and at every
     # step after (e.g. an earlier round's problems): each item maps field names to values.
     lists: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # What is known before asking, by the form's `known_from` words (e.g. the volunteer's community id).
+    known: Mapping[str, str] = field(default_factory=dict)

@@ -138,6 +138,13 @@ class Dialog:
         typed = answers.get((source, w.member_no if self.form.question(source).repeated else 0)) or ""
         return next((code for prefix, code in prefixes if typed.startswith(prefix)), None)
 
+    def known(self, w: Walker) -> str | None:
+        """The value the bot knows for the question in hand (not asked), if the form declares one."""
+        question = self.form.by_code.get(w.state)
+        if question is None or question.known_from is None:
+            return None
+        return w.env.known.get(question.known_from) or None
+
     def label_params(self, question: Question, member_no: int, env: Env) -> dict[str, Any]:
         """What a question's label fills in: the repetition number, the listed item, the area names."""
         params: dict[str, Any] = {}
@@ -159,7 +166,7 @@ class Dialog:
 
     # -- moving --------------------------------------------------------------------
 
-    def _forward(self, w: Walker, writes: list[tuple[Key, str | None]], answers: dict[Key, str | None]) -> None:
+    def _forward(self, w: Walker, writes: list[tuple[Key, str | None]], answers: dict[Key, str | None], passed: list[str] | None = None) -> None:
         """Move to the next question that is asked, filling the first repetition's prefilled answers."""
         while self._move("forward", w):
             if w.state in FINAL or w.state == REVIEW:
@@ -173,6 +180,15 @@ class Dialog:
                     writes.append((self.key(w), value))
                     answers[self.key(w)] = value
                 continue
+            known = self.known(w)
+            if known is not None:
+                # Filled in once; an answer changed from the review is not overwritten.
+                if self.key(w) not in answers:
+                    writes.append((self.key(w), known))
+                    answers[self.key(w)] = known
+                if passed is not None:
+                    passed.append(f"{w.state}|{w.member_no}|{w.problem}")
+                continue
             if not self.relevant(w):
                 continue
             return
@@ -181,19 +197,19 @@ class Dialog:
         """Move to the previous asked question; False at the first one."""
         start = (w.state, w.member_no, w.problem)
         while self._move("backward", w):
-            if self.relevant(w) and self.prefill(w) is None:
+            if self.relevant(w) and self.prefill(w) is None and self.known(w) is None:
                 return True
         w.state, w.member_no, w.problem = start
         return False
 
-    def walk(self, answers: Answers, env: Env, offered: bool = False) -> list[str]:
-        """Every slot asked under these answers, in order, up to the review (offered: with on-request follow-ups)."""
+    def walk(self, answers: Answers, env: Env, offered: bool = False, known: bool = False) -> list[str]:
+        """Every slot asked under these answers, in order, up to the review (offered: with on-request follow-ups; known: with the known ones, filled in unasked)."""
         w = self._walker(self.first, answers, env)
         w.offered = offered
         slots = [self.first.slot]
         scratch = dict(answers)
         while True:
-            self._forward(w, [], scratch)
+            self._forward(w, [], scratch, slots if known else None)
             if w.state in FINAL or w.state == REVIEW:
                 return slots
             slots.append(f"{w.state}|{w.member_no}|{w.problem}")

@@ -184,7 +184,7 @@ class Presenting(Dialog):
         """Every asked slot with its answer, by section (one section per member)."""
         sections: list[ReviewSection] = []
         current: tuple[Label, list[ReviewItem]] | None = None
-        for slot in self.walk(answers, env, offered=True):
+        for slot in self.walk(answers, env, offered=True, known=True):
             c = self.first.at(slot)
             question = self._question(c)
             dim = self.form.question(c.state.split(".")[0])

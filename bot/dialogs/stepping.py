@@ -233,7 +233,7 @@ class Stepping(Dialog):
     def _edit(self, cursor: Cursor, answers: Answers, slot: str, env: Env) -> Outcome:
         """Jump to an answered question (from the review or a member summary) to change it."""
         target = cursor.at(slot)
-        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env, offered=True):
+        if target.state not in self.states or target.state in FINAL or slot not in self.walk(answers, env, offered=True, known=True):
             return self.show(cursor, answers, env, [Msg(N_("That question is not part of this survey any more."))])
         return self.show(replace(target, editing=True, confirm_cancel=False), answers, env)
 

@@ -14,6 +14,7 @@ from storage.models import Person
 SURVEY_HELP = (
     (menus.SURVEY, N_("• \"{command}\" – start surveying a household")),
     (menus.CONTINUE, N_("• \"{command}\" – continue a survey that was paused")),
+    (menus.MY_SURVEYS, N_("• \"{command}\" – list and search the households you surveyed (\"search 12/3\")")),
 )
 SUPERVISION_HELP = (
     (menus.VOLUNTEERS, N_("• \"{command}\" – see the volunteers of your area")),

@@ -18,13 +18,15 @@ from bot.dialogs.inputs import Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
+from bot.handlers import survey_drafts, survey_duplicates, survey_list
+from bot.handlers.survey_drafts import draft_name as _draft_name
 from bot.handlers.survey_records import records_for
 from bot.handlers.survey_state import load_draft, save_cursor
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
 from bot.handlers.access import refusal
-from bot.people.policy import can_edit_household, can_view_household
+from bot.people.policy import can_edit_household
 from bot.chat.replies import Button, Reply, Text
 from storage import surveys
 from storage.models import Conversation, Household, Person
@@ -32,7 +34,6 @@ from storage.statuses import HouseholdStatus
 
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
 IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
-STATUS_LABELS = {HouseholdStatus.DRAFT: N_("being surveyed"), HouseholdStatus.SUBMITTED: N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
 CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
 
@@ -77,6 +78,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     if person is None:
         return _refusal(ctx)
     action, value, slot = params.get("a", ""), params.get("v", ""), params.get("s")
+    if action == "new":
+        return start(ctx, fresh=True)
     household = ctx.session.get(Household, int(params["h"])) if params.get("h", "").isdigit() else None
     if household is None or not can_edit_household(person, household):
         return [Text(_("That button is no longer in use. Please choose again below."))]
@@ -84,6 +87,10 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
         return _open(ctx, person, household)
     if action == "reopen":
         return _reopen(ctx, person, household)
+    if action in ("delete", "delete_yes"):
+        return (survey_drafts.ask_delete if action == "delete" else survey_drafts.delete)(ctx, person, household)
+    if action in ("dup_same", "dup_other"):
+        return _duplicate_answer(ctx, person, household, action, value)
     active = surveys.active_household(ctx.session, person.id)
     if household.status not in IN_HAND_STATUSES or active is None or active.id != household.id:
         return _other_draft(ctx, person, household, active)
@@ -147,11 +154,14 @@ def _taken_away(ctx: EventContext, person: Person) -> list[Reply]:
 # -- starting, resuming, reopening -------------------------------------------------------
 
 
-def start(ctx: EventContext) -> list[Reply]:
-    """A new household: a draft on the current form, beginning with consent."""
+def start(ctx: EventContext, fresh: bool = False) -> list[Reply]:
+    """A new household: a draft on the current form, beginning with consent (a paused draft is offered first)."""
     person = _surveyor(ctx)
     if person is None:
         return _refusal(ctx)
+    if not fresh and (offered := survey_drafts.offer(ctx, person)) is not None:
+        return offered
+    survey_drafts.drop_empty(ctx, person)
     form = current_form()
     previous = surveys.active_household(ctx.session, person.id)
     kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == HouseholdStatus.DRAFT else []
@@ -194,19 +204,13 @@ def correct(ctx: EventContext, receipt: str) -> list[Reply]:
     return _reopen(ctx, person, household)
 
 
-def _draft_name(household: Household) -> str:
-    """How a draft is listed: house number and head's name (or when it was started)."""
-    house = household.house_no or _("no house number yet")
-    head = household.head_name or _("head not named yet")
-    return _("House {house} · {head}", house=house, head=head)
-
-
 def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
     """Put a draft in hand and show where it stands."""
     if household.status == HouseholdStatus.SUBMITTED:
         return [Text(_("This household was submitted with receipt {receipt}. To correct it, tap \"Correct this record\".", receipt=household.receipt_no), (Button(_("Correct this record"), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record")),))]
     if household.status != HouseholdStatus.DRAFT:
         return [Text(_("This survey was closed and cannot be continued."))]
+    survey_drafts.drop_empty(ctx, person, keep=household.id)  # an empty draft left for another is not kept
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = load_draft(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [_("Continuing the survey of {name}.", name=_draft_name(household))])
@@ -221,6 +225,7 @@ def _reopen(ctx: EventContext, person: Person, household: Household) -> list[Rep
     if household.status != HouseholdStatus.SUBMITTED:
         return _open(ctx, person, household)
     save_cursor(household, Cursor(state=REVIEW))
+    survey_drafts.drop_empty(ctx, person)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = load_draft(ctx, household)
     return render(engine.show(cursor, answers, env), household.id, [_("Correcting the record with receipt {receipt}. It stays submitted; every change is recorded.", receipt=household.receipt_no)])
@@ -259,7 +264,7 @@ def _run(ctx: EventContext, person: Person, household: Household, given: Input, 
     for key, value in outcome.writes:
         surveys.write_answer(ctx.session, household, rows, key, value, person_id=person.id, now=ctx.now, projection=records.projections.get(key[0]), sensitive=key[0] in records.sensitive)
     save_cursor(household, outcome.cursor)
-    extra = _duplicates(ctx, person, household, outcome) if any(key[0] in records.duplicate_codes for key, _v in outcome.writes) else []
+    extra = survey_duplicates.warn(ctx, person, household) if any(key[0] in records.duplicate_codes for key, _v in outcome.writes) else []
     closing = _close(ctx, person, household, outcome)
     if closing is not None:
         return closing
@@ -320,20 +325,30 @@ def _consent(household: Household) -> Question | None:
     return get_form(household.form_id, household.form_version).consent
 
 
-def _duplicates(ctx: EventContext, person: Person, household: Household, outcome: Outcome) -> list[Reply]:
-    """Warn when the same house code, head ID or house number is already recorded this round."""
-    found = surveys.find_duplicates(ctx.session, household, records_for(get_form(household.form_id, household.form_version)).duplicate_groups)
-    others = [h for h in found if can_view_household(person, h)]
-    hidden = len(found) - len(others)
-    if not others and not hidden:
-        return []
-    if not others:
-        return [Text(_("Note: a household with the same house code, head's ID or house number is already recorded in this round by another volunteer. Please check with your supervisor."))]
-    other = others[0]
-    return [Text(
-        _("Note: this household may already be recorded ({name}, {status}). You can open the existing record instead, or go on with this one.", name=_draft_name(other), status=_(STATUS_LABELS.get(other.status, N_("submitted")))),
-        (Button(short(_("Open existing record")), kind="postback", data=_data(other.id, "open"), text=_("Open existing record")),),
-    )]
+def _duplicate_answer(ctx: EventContext, person: Person, household: Household, action: str, value: str) -> list[Reply]:
+    """The answer to a duplicate warning: open the existing record (an empty draft dropped), or go on."""
+    other = survey_duplicates.other_of(ctx, person, household, value)
+    if other is None:
+        return [Text(_("That button is no longer in use. Please choose again below."))]
+    if action == "dup_same":
+        if other.status == HouseholdStatus.DRAFT:
+            return _open(ctx, person, other)
+        kept = [] if survey_drafts.empty(ctx, household) else [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(household))]
+        survey_drafts.drop_empty(ctx, person)
+        surveys.set_active(ctx.session, person.id, None, ctx.now)
+        return [Text(t) for t in kept] + _open(ctx, person, other)
+    note = survey_duplicates.different(ctx, household, other.id)
+    active = surveys.active_household(ctx.session, person.id)
+    if active is None or active.id != household.id:
+        return [Text(note)]
+    engine, cursor, answers, env = load_draft(ctx, household)
+    return render(engine.show(cursor, answers, env), household.id, [note])
+
+
+def _delete_in_hand(ctx: EventContext) -> list[Reply]:
+    """"Delete draft" typed: ask about the draft in hand."""
+    person = _surveyor(ctx)
+    return survey_drafts.ask_delete(ctx, person, _in_hand(ctx, person)) if person is not None else _refusal(ctx)
 
 
 def _surveyor(ctx: EventContext) -> Person | None:
@@ -360,11 +375,13 @@ DIALOG = Dialog(
     entries=(
         Entry(("survey",), lambda ctx, _argument: start(ctx)),
         Entry(("resume", "continue"), lambda ctx, _argument: resume(ctx)),
+        Entry((N_("delete draft"),), lambda ctx, _argument: _delete_in_hand(ctx)),
+        *survey_list.ENTRIES,
         Entry((), lambda ctx, receipt: correct(ctx, receipt.upper()), pattern=CORRECT_RECEIPT),
     ),
     answer=on_answer,
     # The engine's own commands for the draft in hand (a command's English word is its name).
     fallbacks={name: (lambda ctx, conversation, name=name: on_answer(ctx, conversation, name)) for name in ("cancel", "help", "back")},
     on_message=on_message,
-    routes={ROUTE: on_postback},
+    routes={ROUTE: on_postback, survey_list.ROUTE: survey_list.on_postback},
 )

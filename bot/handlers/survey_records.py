@@ -25,6 +25,8 @@ class Records:
     refusal_clears: tuple[str, ...]
     # Answers sealed at rest (the form marks them sensitive: IDs, phones).
     sensitive: frozenset[str]
+    # Answers that are not household data yet (the consent's section): a draft with only these is empty.
+    preamble: frozenset[str] = frozenset()
 
 
 _RECORDS: dict[tuple[str, str], Records] = {}
@@ -55,4 +57,5 @@ def _read(form: Form) -> Records:
     groups = tuple(tuple(column for code in group for column in form.question(code).project) for group in form.duplicates)
     clears = tuple(column for q in form.questions() if not q.repeated and not q.keep_on_refusal for column in q.project)
     sensitive = frozenset(q.code for q in form.questions() if q.sensitive)
-    return Records(projections, groups, frozenset(code for group in form.duplicates for code in group), clears, sensitive)
+    preamble = frozenset(q.code for q in form.section_of(form.consent.code).questions) if form.consent else frozenset()
+    return Records(projections, groups, frozenset(code for group in form.duplicates for code in group), clears, sensitive, preamble)

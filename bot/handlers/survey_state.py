@@ -10,7 +10,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
-from storage.models import Household
+from storage.models import Community, Household, Person
 
 
 def load_draft(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
@@ -31,12 +31,30 @@ def load_draft(ctx: EventContext, household: Household, rows: dict | None = None
 def _env(ctx: EventContext, household: Household) -> Env:
     """Today in the configured zone, the municipality's communities and area names (one query)."""
     area = survey_area(ctx.session, household.municipality_id)
+    known, place = _known(ctx, household)
     return Env(
         today=ctx.now.astimezone(ctx.config.zone).date(),
         communities=area.communities if area else (),
-        area=_area_names(area) if area else {},
+        area={**_area_names(area), "place": place} if area else {},
         translate=_,
+        known=known,
     )
+
+
+def _known(ctx: EventContext, household: Household) -> tuple[dict[str, str], str]:
+    """What the form may fill in without asking (its `known_from` words), and how the area confirmation names it.
+
+    The community is the one the volunteer's invite bound them to; its village number when it has one.
+    """
+    volunteer = ctx.session.get(Person, household.volunteer_id) if household.volunteer_id else None
+    community = ctx.session.get(Community, volunteer.community_id) if volunteer is not None and volunteer.community_id else None
+    if community is None or community.municipality_id != household.municipality_id:
+        return {}, ""
+    known = {"volunteer_community": str(community.id)}
+    if community.moo:
+        known["community_moo"] = str(community.moo)
+        return known, _("in {community}, Moo {moo}, ", community=community.name, moo=community.moo)
+    return known, _("in {community}, ", community=community.name)
 
 
 def _area_names(area: SurveyArea) -> dict[str, str]:

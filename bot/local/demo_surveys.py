@@ -102,7 +102,7 @@ HOUSEHOLDS = (
     ),
     # The draft: its volunteer stopped at the head's ID card and paused.
     DemoHousehold(
-        "volunteer", "ชุมชนบ้านหนองบัว", "99010100053", "33", "นายเสถียร มั่นคง", "", "", 0, (), stop_at=9,
+        "volunteer", "ชุมชนบ้านหนองบัว", "99010100053", "33", "นายเสถียร มั่นคง", "", "", 0, (), stop_at=7,
     ),
 )
 
@@ -130,8 +130,12 @@ def script(form: Form, household: DemoHousehold, today: date) -> Iterator[str | 
     yield f"{visited.day}/{visited.month}/{visited.year + 543}"  # as typed: Buddhist Era
     yield household.house_code
     yield household.house_no
-    yield _("Skip")  # municipal communities have no village number
-    yield household.community
+    # The demo's volunteers are bound to a community with a village number: the form fills both in.
+    known = {question.code for question in form.questions() if question.known_from}
+    if "moo" not in known:
+        yield _("Skip")
+    if "community" not in known:
+        yield household.community
     yield number("area_confirm", "yes")
     yield household.head
     yield household.head_id or _("No ID card")

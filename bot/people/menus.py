@@ -21,6 +21,7 @@ class MenuItem:
 
 SURVEY = MenuItem(N_("Survey"), N_("survey"))
 CONTINUE = MenuItem(N_("Continue"), N_("continue"))
+MY_SURVEYS = MenuItem(N_("My surveys"), N_("my surveys"))
 VOLUNTEERS = MenuItem(N_("Volunteers"), N_("volunteers"))
 REASSIGN = MenuItem(N_("Reassign"), N_("reassign"))
 DEACTIVATE = MenuItem(N_("Deactivate"), N_("deactivate"))
@@ -31,7 +32,7 @@ HELP = MenuItem(N_("Help"), N_("help"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
-    "volunteer": (SURVEY, CONTINUE, MENU, HELP),
+    "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
     "supervisor": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
     "admin": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
     "household": (HELP,),

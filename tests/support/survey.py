@@ -12,8 +12,12 @@ from storage.models import Community, InviteCode, LineUser, Municipality, Person
 from tests.support.line_chat import LineChat, Replies
 
 
-def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา ทดสอบ", municipality_id: int | None = None, role: str = "volunteer") -> dict[str, int]:
-    """A municipality with two communities (unless given) and a volunteer tied to a LINE user."""
+def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา ทดสอบ", municipality_id: int | None = None, role: str = "volunteer", bound: bool = True) -> dict[str, int]:
+    """A municipality with two communities (unless given) and a volunteer tied to a LINE user.
+
+    The person is bound to the first community unless `bound` is false (a bound volunteer's
+    surveys fill the community in without asking it).
+    """
     with engine.begin() as connection:
         if municipality_id is None:
             municipality_id = connection.execute(
@@ -24,7 +28,7 @@ def make_volunteer(engine: Engine, line_user_id: str, name: str = "อาสา 
         community_id = connection.execute(select(Community.id).where(Community.municipality_id == municipality_id).order_by(Community.id)).scalars().first()
         user_pk = connection.execute(insert(LineUser).values(line_user_id=line_user_id, active=True, events_handled=0).returning(LineUser.id)).scalar_one()
         person_id = connection.execute(
-            insert(Person).values(line_user_id=user_pk, role=role, volunteer_type="osm", full_name=name, municipality_id=municipality_id, community_id=community_id, active=True).returning(Person.id)
+            insert(Person).values(line_user_id=user_pk, role=role, volunteer_type="osm", full_name=name, municipality_id=municipality_id, community_id=community_id if bound else None, active=True).returning(Person.id)
         ).scalar_one()
     return {"municipality_id": municipality_id, "community_id": community_id, "person_id": person_id}
 
