@@ -168,7 +168,16 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         words=tuple(w.strip() for w in words),
         project=_project(raw.get("project"), kind, where),
         keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
+        window=_window(raw, kind, where),
     )
+
+
+def _window(raw: dict[str, Any], kind: str, where: str) -> str | None:
+    """A date question's window: "round" (the survey round's dates) or none."""
+    window = raw.get("window")
+    if window is not None and (window != "round" or kind != "date"):
+        raise FormError(f"{where}: window must be \"round\", on a date question")
+    return window
 
 
 def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

@@ -85,6 +85,8 @@ class Question:
     project: tuple[str, ...] = ()
     # A projected column that a refusal keeps (area and date; thaiqm-form.md §2.0).
     keep_on_refusal: bool = False
+    # date: "round" takes the earliest accepted date from the survey round (else a year back).
+    window: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""

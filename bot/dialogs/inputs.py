@@ -30,3 +30,7 @@ class Env:
     # Lists a form's sections may repeat over ("over:"), given when the dialog starts and at every
     # step after (e.g. an earlier round's problems): each item maps field names to values.
     lists: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # The round's values of form settings (e.g. an income line), used instead of the form's own.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    # The first date a `window: round` date question accepts (None: a year back from today).
+    round_earliest: dt.date | None = None

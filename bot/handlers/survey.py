@@ -13,13 +13,13 @@ import re
 
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import REVIEW, Cursor, Outcome
-from bot.dialogs.form import Question, current_form, get_form
+from bot.dialogs.form import Question, get_form
 from bot.dialogs.inputs import Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
 from bot.handlers.survey_records import records_for
-from bot.handlers.survey_state import load_draft, save_cursor
+from bot.handlers.survey_state import load_draft, round_form, save_cursor
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
@@ -34,7 +34,8 @@ from storage.statuses import HouseholdStatus
 IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
 STATUS_LABELS = {HouseholdStatus.DRAFT: N_("being surveyed"), HouseholdStatus.SUBMITTED: N_("submitted")}
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
-CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
+# A receipt carries its round's name (storage/rounds.py ROUND_NAME): 2566, or 2567-2.
+CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}(?:[.-]\d{1,2})?-\d{6})$")
 
 
 def _commands() -> dict[str, str]:
@@ -152,10 +153,10 @@ def start(ctx: EventContext) -> list[Reply]:
     person = _surveyor(ctx)
     if person is None:
         return _refusal(ctx)
-    form = current_form()
+    form, round_name = round_form(ctx, person)
     previous = surveys.active_household(ctx.session, person.id)
     kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == HouseholdStatus.DRAFT else []
-    household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
+    household = surveys.create_household(ctx.session, person, form.id, form.version, round_name, ctx.now)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = load_draft(ctx, household)
     outcome = engine.start(answers, env)
