@@ -96,4 +96,4 @@ def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
     assert 2 <= len(answer.texts) <= 5
     assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
-    assert answer.buttons[0] == "อาสาสมัคร"  # the menu stays under the last text
+    assert answer.buttons[0] == "ความคืบหน้า"  # the menu stays under the last text

@@ -16,6 +16,7 @@ SURVEY_HELP = (
     (menus.CONTINUE, N_("• \"{command}\" – continue a survey that was paused")),
 )
 SUPERVISION_HELP = (
+    (menus.PROGRESS, N_("• \"{command}\" – see the survey's progress in your area (add a community's name for just that one)")),
     (menus.VOLUNTEERS, N_("• \"{command}\" – see the volunteers of your area")),
     (menus.REASSIGN, N_("• \"{command}\" – move a household to another volunteer (add its house code or receipt number)")),
     (menus.DEACTIVATE, N_("• \"{command}\" – stop a volunteer from using the survey")),

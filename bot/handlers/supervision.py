@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 
 from bot.chat import postback
 from bot.people import admin, policy
+from bot.handlers import progress
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry, EntryHandler, PostbackHandler
@@ -226,6 +227,7 @@ def _route(handler) -> PostbackHandler:  # type: ignore[no-untyped-def]
 DIALOG = Dialog(
     name="supervision",
     entries=(
+        Entry(("progress",), _command(progress.show), argument=True),
         Entry(("volunteers",), _command(lambda ctx, person, argument: list_volunteers(ctx, person)), argument=True),
         Entry(("deactivate",), _command(ask_deactivate), argument=True),
         Entry(("reassign",), _command(ask_reassign), argument=True),
