@@ -93,6 +93,14 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
     )
 
 
+def volunteer_activity(session: Session, municipality_id: int, community_id: int | None, day_start: datetime) -> list[VolunteerActivity]:
+    """The active volunteers of an area with their counts over every round (the supervisor's volunteer list)."""
+    in_scope = [Household.municipality_id == municipality_id]
+    if community_id is not None:
+        in_scope.append(Household.community_id == community_id)
+    return _volunteers(session, municipality_id, community_id, in_scope, day_start)
+
+
 def _count(status: HouseholdStatus):  # type: ignore[no-untyped-def]
     """SUM(CASE …): households of one status, counted within a GROUP BY."""
     return func.coalesce(func.sum(case((Household.status == status, 1), else_=0)), 0)
