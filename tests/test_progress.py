@@ -68,7 +68,7 @@ def test_progress_of_one_community_by_name(line_user, line_api, db_engine):
     assert "ชุมชนที่ 05" in texts and "ชุมชนที่ 04" not in texts and "ชุมชนที่ 1 –1 จาก 1 ชุมชน" not in texts
     assert f"{want['surveyed']:,} จาก {600 // 12 + 20:,} (ร้อยละ {round(100 * want['surveyed'] / (600 // 12 + 20))})" in texts
     unknown = line_user(SUPERVISOR).say("ความคืบหน้า ชุมชนไม่มีจริง")
-    assert "ไม่พบชุมชนชื่อ \"ชุมชนไม่มีจริง\" ในพื้นที่ของท่าน" in unknown.text
+    assert "ไม่พบชุมชนชื่อ “ชุมชนไม่มีจริง” ในพื้นที่ของท่าน" in unknown.text
 
 
 def test_many_communities_are_summarised_not_cut_off(line_user, line_api, db_engine):
