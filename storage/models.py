@@ -98,6 +98,32 @@ class Municipality(Base):
     tambon_code: Mapped[str] = mapped_column(String(6), unique=True)
     amphoe_code: Mapped[str] = mapped_column(String(4))
     province_code: Mapped[str] = mapped_column(String(2))
+    # The round its new surveys go to; None: the round marked current for all (storage/rounds.py).
+    current_round: Mapped[str | None] = mapped_column(ForeignKey("rounds.name"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """A survey round: its form, deadlines and settings are data, so a new round needs no code."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What receipts and households.round_name carry, e.g. "2566".
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    # None: the newest version of the form (a draft still finishes on the version it began with).
+    form_version: Mapped[str | None] = mapped_column(String(32))
+    survey_deadline: Mapped[date | None]
+    resolution_deadline: Mapped[date | None]
+    # Basic-needs (จปฐ.) income line, baht per person per year: the form's setting of that name.
+    basic_needs_line: Mapped[int | None]
+    # The survey date a volunteer may enter: not before survey_opens, nor more than
+    # survey_days_back days before today.
+    survey_opens: Mapped[date | None]
+    survey_days_back: Mapped[int] = mapped_column(Integer, default=366)
+    # The round of every municipality that has not chosen one (one row at most is current).
+    current: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

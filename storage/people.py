@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Household, LineUser, Person
@@ -35,34 +34,6 @@ def volunteers_in_area(session: Session, municipality_id: int, community_id: int
     return list(session.scalars(query.order_by(Person.id)))  # registration order: the same on every database
 
 
-@dataclass(frozen=True)
-class VolunteerCounts:
-    """A volunteer's submitted households: today and in total."""
-
-    person: Person
-    today: int
-    total: int
-
-
-def volunteer_counts(session: Session, volunteers: list[Person], day_start: datetime) -> list[VolunteerCounts]:
-    """Submitted households per volunteer since `day_start` and in total, in one query."""
-    ids = [person.id for person in volunteers]
-    counts: dict[int, tuple[int, int]] = {}
-    if ids:
-        submitted = Household.status == HouseholdStatus.SUBMITTED
-        rows = session.execute(
-            select(
-                Household.volunteer_id,
-                func.sum(case((submitted, 1), else_=0)),
-                func.sum(case((and_(submitted, Household.submitted_at >= day_start), 1), else_=0)),
-            )
-            .where(Household.volunteer_id.in_(ids))
-            .group_by(Household.volunteer_id)
-        )
-        counts = {volunteer_id: (int(today or 0), int(total or 0)) for volunteer_id, total, today in rows}
-    return [VolunteerCounts(person, *counts.get(person.id, (0, 0))) for person in volunteers]
-
-
 def deactivate(person: Person, now: datetime) -> None:
     """Stop a person: no access, no pushes; their households stay where they are."""
     person.active = False
@@ -82,3 +53,28 @@ def pushable_chat_ids(session: Session, person_ids: Iterable[int]) -> list[str]:
             .order_by(LineUser.line_user_id)
         )
     )
+
+
+def find_households(session: Session, municipality_id: int, community_id: int | None, typed: str, limit: int) -> list[tuple[Household, str | None, str | None]]:
+    """Open households of an area whose house number starts with, or head's name holds, what was typed.
+
+    Also an exact house code or receipt number. Each with its community's and volunteer's names;
+    the newest first (the current round's record of a house before an earlier one).
+    """
+    from storage.models import Community
+
+    words = " ".join(typed.split())
+    matches = [Household.house_no.startswith(words, autoescape=True), Household.head_name.contains(words, autoescape=True)]
+    if words.isdigit():
+        matches.append(Household.house_code == words)
+    matches.append(Household.receipt_no == words.upper())
+    query = (
+        select(Household, Community.name, Person.full_name)
+        .outerjoin(Community, Community.id == Household.community_id)
+        .outerjoin(Person, Person.id == Household.volunteer_id)
+        .where(Household.municipality_id == municipality_id, Household.status.in_((HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)), Household.forgotten_at.is_(None))
+        .where(or_(*matches))
+    )
+    if community_id is not None:
+        query = query.where(Household.community_id == community_id)
+    return [(household, community, volunteer) for household, community, volunteer in session.execute(query.order_by(Household.id.desc()).limit(limit))]

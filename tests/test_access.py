@@ -119,7 +119,7 @@ def test_denials_in_chat_are_thai_and_leak_nothing(line_user, world, who, user_i
         if expected is not None:
             assert expected in answer.text, (who, args, answer.text)
         else:  # out of area: told it is not theirs (or not found), never what it is
-            assert ("ไม่พบครัวเรือนหมายเลขดังกล่าวในพื้นที่ของท่าน" in answer.text
+            assert ("ไม่พบครัวเรือนที่ตรงกันในพื้นที่ของท่าน" in answer.text
                     or "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in answer.text), (who, args, answer.text)
     assert world.get(Household, world.ids["h"]).volunteer_id == world.ids["vol_a"]
     assert world.all(AuditEntry) == []
@@ -131,8 +131,8 @@ def test_supervisor_of_the_municipality_may_move_the_household(line_user, world,
     chat = line_user(supervisor_line)
     pick = chat.say(f"โอนครัวเรือน {HOUSE_CODE}")
     assert f"ต้องการโอนครัวเรือน {HOUSE_NO} ให้อาสาสมัครท่านใด" in pick.text
-    # Only other active volunteers of the household's community are offered.
-    assert pick.buttons == ["อาสา เอสอง"]
+    # Only other active volunteers of the household's community are offered; or cancel.
+    assert pick.buttons == ["อาสา เอสอง", "ยกเลิก"]
     done = chat.tap_button(pick, "อาสา เอสอง")
     assert f"ได้มอบหมายครัวเรือน {HOUSE_NO} ให้ อาสา เอสอง เรียบร้อยแล้ว" in done.text
     assert world.get(Household, world.ids["h"]).volunteer_id == world.ids["vol_a2"]

@@ -163,7 +163,8 @@ def test_dates_as_typed_are_accepted_and_said_back(line_user, db_engine):
         next_question="รหัสประจำบ้าน",
     )
     long_ago = now - dt.timedelta(days=400)
-    refused(chat, db_engine, "survey_date", [(f"{long_ago.day}/{long_ago.month}/{be(long_ago)}", "วันที่นี้ย้อนหลังเกินหนึ่งปี"), ("พรุ่งนี้", "กรุณาพิมพ์วันที่เป็น วัน/เดือน/ปี พ.ศ.")], "วันที่สำรวจ")
+    # The survey date's window is the round's (a year back for round 2566): the reply names its first day.
+    refused(chat, db_engine, "survey_date", [(f"{long_ago.day}/{long_ago.month}/{be(long_ago)}", "ซึ่งเป็นวันแรกที่สำรวจได้ในรอบนี้"), ("พรุ่งนี้", "กรุณาพิมพ์วันที่เป็น วัน/เดือน/ปี พ.ศ.")], "วันที่สำรวจ")
 
 
 def test_the_id_card_hint_example_is_a_valid_number(line_user, db_engine):

@@ -170,6 +170,7 @@ OWN_WORDS = {
     "bot/handlers/registration.py": {"phone", "community", "other", "H"},
     "bot/cli/area.py": {"community", "moo"},
     "bot/cli/invite.py": {"community"},
+    "bot/cli/report.py": {"community"},
     "bot/people/admin.py": {"community"},
     "bot/chat/incoming.py": {"other"},
     "bot/line/events.py": {"other"},

@@ -71,7 +71,7 @@ STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งา�
 THANKS_FOR = "ขอบคุณสำหรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
 VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
-SUPERVISOR_MENU = ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+SUPERVISOR_MENU = ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
     "type": "flex",
@@ -479,8 +479,8 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     # The demo's submitted households: three by one volunteer, one by the other, none today.
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
-    assert emulator.quick_replies() == SUPERVISOR_MENU
-    assert emulator.rich_menu() == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ปิดการใช้งาน", *SUPERVISOR_MENU]  # deactivating starts from the list
+    assert emulator.rich_menu() == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
     emulator.screenshot("14-supervisor-volunteers")
     emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
     assert emulator.tab.locator("#rich-menu").is_hidden()

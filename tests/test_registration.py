@@ -89,7 +89,7 @@ def test_supervisor_code_registers_supervisor_with_supervisor_menu(line_user, wo
     confirm = chat.say("0431234567")
     assert "บทบาท: ผู้ดูแล" in confirm.text
     done = chat.say("ยืนยัน")
-    assert done.buttons == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert done.buttons == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
     person = world.all(Person)[0]
     assert (person.role, person.community_id, person.volunteer_type) == ("supervisor", None, None)
 
@@ -274,7 +274,7 @@ def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
     answer = chat.say("ช่วยเหลือ")
     for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "เมนู"):
         assert f"• “{command}” – " in answer.text, command
-    assert answer.buttons == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert answer.buttons == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
     assert chat.say("asdf qwer").buttons == answer.buttons
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEntry, InviteCode, Person
+from bot.chat.postback import encode
+from bot.dialogs.answers import format_date_be
+from storage.models import AuditEntry, Household, InviteCode, Person
 from storage.people import pushable_chat_ids
 from tests.support.world import World, now
 
@@ -30,16 +33,26 @@ def world(db_engine) -> World:  # type: ignore[no-untyped-def]
     return w
 
 
-def test_supervisor_lists_volunteers_with_today_and_total_counts(line_user, world):
+def test_supervisor_lists_volunteers_by_name_with_counts_drafts_and_last_activity(line_user, world):
     m, a, v1 = world.ids["m"], world.ids["a"], world.ids["v1"]
     world.household(m, a, v1, "40100200001", status="submitted", submitted_at=now())
     world.household(m, a, v1, "40100200002", status="submitted", submitted_at=now() - timedelta(days=3))
-    world.household(m, a, v1, "40100200003", status="draft")  # not submitted: not counted
+    world.household(m, a, v1, "40100200003", status="draft")  # not submitted: a draft
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
-    assert "อาสาสมัครในพื้นที่ของท่านและจำนวนครัวเรือนที่ส่งแล้ว (วันนี้ / ทั้งหมด):" in answer.text
-    assert f"[{v1}] สมศรี มีสุข (ชุมชนเอ): วันนี้ 1 ทั้งหมด 2" in answer.text
-    assert f"[{world.ids['v2']}] สมชาย ใจดี (ชุมชนเอ): วันนี้ 0 ทั้งหมด 0" in answer.text
+    today = now().astimezone(ZoneInfo("Asia/Bangkok")).date()
+    assert answer.texts[0].splitlines() == [
+        "อาสาสมัครในพื้นที่ของท่าน:",
+        "สมชาย ใจดี (ชุมชนเอ): วันนี้ 0 ทั้งหมด 0 ค้างไว้ 0 ดำเนินการล่าสุด ยังไม่เคย",
+        f"สมศรี มีสุข (ชุมชนเอ): วันนี้ 1 ทั้งหมด 2 ค้างไว้ 1 ดำเนินการล่าสุด {format_date_be(today)}",
+    ]
     assert "คนไกล" not in answer.text  # another municipality's volunteer
+    assert not re.search(r"\[\d+\]", answer.text)  # no internal ids
+    assert answer.buttons[0] == "ปิดการใช้งาน"
+
+
+def test_deactivate_by_part_of_a_name(line_user, world):
+    confirm = line_user(SUPERVISOR).say("ปิดการใช้งาน สมศรี")
+    assert "ต้องการปิดการใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
 
 
 def test_volunteer_cannot_list_volunteers(line_user, world):
@@ -71,8 +84,10 @@ def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_push
 
 
 def test_supervisor_cannot_deactivate_a_volunteer_of_another_municipality(line_user, world):
-    answer = line_user(SUPERVISOR).say(f"ปิดการใช้งาน {world.ids['far']}")
-    assert "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in answer.text
+    answer = line_user(SUPERVISOR).say("ปิดการใช้งาน คนไกล")
+    assert "ไม่มีอาสาสมัครในพื้นที่ของท่านที่ใช้ชื่อนี้" in answer.text
+    tapped = line_user(SUPERVISOR).tap(encode("sup.off.ok", p=world.ids["far"]))  # a button made for someone else
+    assert "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in tapped.text
     assert "คนไกล" not in answer.text
     assert world.get(Person, world.ids["far"]).active is True
 
@@ -96,4 +111,36 @@ def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
     assert 2 <= len(answer.texts) <= 5
     assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
-    assert answer.buttons[0] == "อาสาสมัคร"  # the menu stays under the last text
+    assert answer.buttons[:2] == ["ปิดการใช้งาน", "ความคืบหน้า"]  # deactivating and the menu stay under the last text
+
+
+def test_reassign_starts_from_a_search_by_house_number_or_head_name_and_can_be_cancelled(line_user, world):
+    m, a, v1, v2 = world.ids["m"], world.ids["a"], world.ids["v1"], world.ids["v2"]
+    first = world.household(m, a, v1, "40100200011", house_no="12/3", head_name="นายมานะ ขยันดี")
+    world.household(m, a, v1, "40100200012", house_no="12/4", head_name="นางมาลี ขยันดี")
+    chat = line_user(SUPERVISOR)
+    ask = chat.say("โอนครัวเรือน")
+    assert "กรุณาพิมพ์บ้านเลขที่ หรือชื่อหัวหน้าครัวเรือน" in ask.text and ask.buttons == ["ยกเลิก"]
+    listed = chat.say("ขยันดี")  # part of a name: both households, newest first
+    assert "1. บ้านเลขที่ 12/4 – นางมาลี ขยันดี (ชุมชนเอ) อาสาสมัคร: สมศรี มีสุข" in listed.text
+    assert "2. บ้านเลขที่ 12/3 – นายมานะ ขยันดี (ชุมชนเอ)" in listed.text
+    assert listed.buttons == ["1. 12/4", "2. 12/3", "ยกเลิก"]
+    nothing = chat.say("99/9")
+    assert "ไม่พบครัวเรือนที่ตรงกันในพื้นที่ของท่าน" in nothing.text
+    pick = chat.say("12/3")  # one match: straight to the volunteers
+    assert "ต้องการโอนครัวเรือน 12/3 ให้อาสาสมัครท่านใด" in pick.text and pick.buttons == ["สมชาย ใจดี", "ยกเลิก"]
+    cancelled = chat.tap_button(pick, "ยกเลิก")
+    assert "ยกเลิกการโอนครัวเรือนแล้ว" in cancelled.text
+    assert world.get(Household, first).volunteer_id == v1 and world.all(AuditEntry) == []
+    # After cancelling, a typed text is no longer a search.
+    assert "บ้านเลขที่" not in chat.say("12/3").text
+    moved = chat.tap_button(chat.say("โอนครัวเรือน 12/3"), "สมชาย ใจดี")
+    assert "ได้มอบหมายครัวเรือน 12/3 ให้ สมชาย ใจดี เรียบร้อยแล้ว" in moved.text
+    assert world.get(Household, first).volunteer_id == v2
+
+
+def test_a_menu_tap_during_the_search_leaves_it(line_user, world):
+    chat = line_user(SUPERVISOR)
+    chat.say("โอนครัวเรือน")
+    volunteers = chat.say("อาสาสมัคร")
+    assert "อาสาสมัครในพื้นที่ของท่าน:" in volunteers.text

@@ -37,6 +37,8 @@ class CardRow:
     label: str
     value: str
     button: Button | None = None
+    # A progress bar under the value: the part done, 0 to 1.
+    bar: float | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot.cli import area, db, invite, keys, person, privacy, richmenu, worker
+from bot.cli import area, db, invite, keys, person, privacy, report, richmenu, round, worker
 
 
 class BotCommands(click.Group):
@@ -39,5 +39,5 @@ def main() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-for command in (db.db, area.area, invite.invite, person.person, richmenu.richmenu, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit):
+for command in (db.db, area.area, invite.invite, person.person, report.report, richmenu.richmenu, round.round_group, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit):
     main.add_command(command)

@@ -103,7 +103,7 @@ class _Scope:
         return self.name, self.call
 
     def name(self, name: str) -> Any:
-        """A name's value: member_no, age, an answer (numbers as numbers), a setting."""
+        """A name's value: member_no, age, an answer (numbers as numbers), a setting (the round's, else the form's)."""
         form = self.engine.form
         if name == THIS:
             return self._typed(self.this[0], self.this[1]) if self.this else None
@@ -113,7 +113,7 @@ class _Scope:
             return self.engine.age(self.answers, self.number, self.env)
         question = form.by_code.get(name)
         if question is None:
-            return form.settings.get(name)
+            return self.env.settings.get(name, form.settings.get(name))
         return self._value(question, self.number if question.repeated else 0)
 
     def _value(self, question: Any, number: int) -> Any:

@@ -181,6 +181,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         keep_on_refusal=bool(raw.get("keep_on_refusal", False)),
         constraint=_constraint(raw, where),
         known_from=raw.get("known_from"),
+        window=_window(raw, kind, where),
     )
 
 
@@ -202,6 +203,14 @@ def _infer(raw: Any, choices: tuple[Choice, ...], seen: set[str], where: str) ->
         raise FormError(f"{where}: 'infer' needs 'from' (an earlier question) and 'prefixes' by choice code")
     pairs = [(str(word), code) for code, words in prefixes.items() for word in words or ()]
     return raw["from"], tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _window(raw: dict[str, Any], kind: str, where: str) -> str | None:
+    """A date question's window: "round" (the survey round's dates) or none."""
+    window = raw.get("window")
+    if window is not None and (window != "round" or kind != "date"):
+        raise FormError(f"{where}: window must be \"round\", on a date question")
+    return window
 
 
 def _examples(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

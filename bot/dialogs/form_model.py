@@ -96,6 +96,8 @@ class Question:
     constraint: Constraint | None = None
     # What the bot already knows for this answer (KNOWN_SOURCES): filled in, not asked.
     known_from: str | None = None
+    # date: "round" takes the earliest accepted date from the survey round (else a year back).
+    window: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""

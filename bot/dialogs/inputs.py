@@ -32,3 +32,7 @@ class Env:
     lists: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     # What is known before asking, by the form's `known_from` words (e.g. the volunteer's community id).
     known: Mapping[str, str] = field(default_factory=dict)
+    # The round's values of form settings (e.g. an income line), used instead of the form's own.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    # The first date a `window: round` date question accepts (None: a year back from today).
+    round_earliest: dt.date | None = None

@@ -12,7 +12,7 @@ from bot.dialogs.inputs import Env
 from bot.dialogs.machine import item
 from bot.dialogs.moving import Dialog
 from bot.dialogs.prompts import Ask, Label, Msg, Option, Review, ReviewItem, ReviewSection
-from bot.dialogs.validate import choices_of, hint_of, phone_label
+from bot.dialogs.validate import choices_of, earliest_date, hint_of, phone_label
 from bot.i18n import N_
 
 
@@ -83,7 +83,7 @@ class Presenting(Dialog):
             controls.insert(0, Option("done", Msg(N_("Done"))))
         elif question.type == "date":
             today = env.today
-            earliest = today - dt.timedelta(days=366)
+            earliest = earliest_date(question, env)
             # LINE refuses an initial date outside min..max (a draft resumed much later).
             initial = min(max(dt.date.fromisoformat(answers[key]) if answers.get(key) else today, earliest), today)
             dates = (initial.isoformat(), earliest.isoformat(), today.isoformat())

@@ -83,7 +83,7 @@ def _untyped(question: Question, given: Input, env: Env) -> str:
     if given.kind == "date":
         if kind != "date":
             raise AnswerError(N_("Please answer the question above."))
-        return _date(parse.parse_date(given.value, env.today), env.today)
+        return _date(parse.parse_date(given.value, env.today), question, env)
     if given.kind == "location":
         if kind != "location":
             raise AnswerError(N_("Please answer the question above."))
@@ -108,7 +108,7 @@ def _typed(question: Question, text: str, env: Env) -> str:
     if kind == "date":
         if " ".join(text.split()).casefold() == env.translate(TODAY).casefold():
             return env.today.isoformat()
-        return _date(parse.parse_date(text, env.today), env.today)
+        return _date(parse.parse_date(text, env.today), question, env)
     if kind == "national_id":
         return parse.parse_national_id(text)
     if kind == "house_code":
@@ -136,11 +136,21 @@ def _option(question: Question, code: str, env: Env) -> str:
     raise AnswerError(N_("Please answer the question above."))
 
 
-def _date(day: dt.date, today: dt.date) -> str:
-    """A survey date: not in the future, not more than a year back."""
-    if day > today:
+def earliest_date(question: Question, env: Env) -> dt.date:
+    """The first date a date question accepts: the round's (window: round), else a year back."""
+    if question.window == "round" and env.round_earliest is not None:
+        return env.round_earliest
+    return env.today - dt.timedelta(days=366)
+
+
+def _date(day: dt.date, question: Question, env: Env) -> str:
+    """A date: not in the future, not before the question's window."""
+    if day > env.today:
         raise AnswerError(N_("The date cannot be in the future."))
-    if day < today - dt.timedelta(days=366):
+    earliest = earliest_date(question, env)
+    if day < earliest:
+        if question.window == "round" and env.round_earliest is not None:
+            raise AnswerError(N_("The date is before {date}, the earliest survey date of this round. Please check the year (Buddhist Era)."), {"date": parse.format_date_be(earliest)})
         raise AnswerError(N_("The date is more than a year ago. Please check the year (Buddhist Era)."))
     return day.isoformat()
 

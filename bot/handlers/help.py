@@ -17,8 +17,9 @@ SURVEY_HELP = (
     (menus.MY_SURVEYS, N_("• \"{command}\" – list and search the households you surveyed (\"search 12/3\")")),
 )
 SUPERVISION_HELP = (
+    (menus.PROGRESS, N_("• \"{command}\" – see the survey's progress in your area (add a community's name for just that one)")),
     (menus.VOLUNTEERS, N_("• \"{command}\" – see the volunteers of your area")),
-    (menus.REASSIGN, N_("• \"{command}\" – move a household to another volunteer (add its house code or receipt number)")),
+    (menus.REASSIGN, N_("• \"{command}\" – move a household to another volunteer (find it by house number or the head's name)")),
     (menus.DEACTIVATE, N_("• \"{command}\" – stop a volunteer from using the survey")),
     (menus.INVITE, N_("• \"{command}\" – make an invite code for registration")),
 )

@@ -13,7 +13,7 @@ import re
 
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import REVIEW, Cursor, Outcome
-from bot.dialogs.form import Question, current_form, get_form
+from bot.dialogs.form import Question, get_form
 from bot.dialogs.inputs import Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
@@ -21,7 +21,7 @@ from bot.handlers.dialog import Dialog, Entry
 from bot.handlers import survey_drafts, survey_duplicates, survey_list
 from bot.handlers.survey_drafts import draft_name as _draft_name
 from bot.handlers.survey_records import records_for
-from bot.handlers.survey_state import load_draft, save_cursor
+from bot.handlers.survey_state import load_draft, round_form, save_cursor
 from bot.handlers.survey_view import ROUTE, render, short
 from bot.i18n import N_, _
 from bot.people import policy
@@ -35,7 +35,8 @@ from storage.statuses import HouseholdStatus
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
 IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
 EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|แก้ไขสมาชิก|edit member)\s*(\d+)$")
-CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}-\d{6})$")
+# A receipt carries its round's name (storage/rounds.py ROUND_NAME): 2566, or 2567-2.
+CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}(?:[.-]\d{1,2})?-\d{6})$")
 
 
 def _commands() -> dict[str, str]:
@@ -162,10 +163,10 @@ def start(ctx: EventContext, fresh: bool = False) -> list[Reply]:
     if not fresh and (offered := survey_drafts.offer(ctx, person)) is not None:
         return offered
     survey_drafts.drop_empty(ctx, person)
-    form = current_form()
+    form, round_name = round_form(ctx, person)
     previous = surveys.active_household(ctx.session, person.id)
     kept = [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=_draft_name(previous))] if previous is not None and previous.status == HouseholdStatus.DRAFT else []
-    household = surveys.create_household(ctx.session, person, form.id, form.version, form.round, ctx.now)
+    household = surveys.create_household(ctx.session, person, form.id, form.version, round_name, ctx.now)
     surveys.set_active(ctx.session, person.id, household.id, ctx.now)
     engine, cursor, answers, env = load_draft(ctx, household)
     outcome = engine.start(answers, env)

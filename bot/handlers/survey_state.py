@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot.areas import find_tambon
 from bot.dialogs.engine import Cursor, Engine, engine_for
-from bot.dialogs.form import get_form
+from bot.dialogs.form import Form, current_form, get_form
 from bot.dialogs.inputs import Env
 from bot.handlers.context import EventContext
 from bot.i18n import _
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
 from storage.models import Community, Household, Person
+from storage.rounds import current_round, earliest_survey_date, round_of_household, round_settings
 
 
 def load_draft(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
@@ -28,16 +29,27 @@ def load_draft(ctx: EventContext, household: Household, rows: dict | None = None
     return engine, cursor, answers, _env(ctx, household)
 
 
+def round_form(ctx: EventContext, person: Person) -> tuple[Form, str]:
+    """The form a new survey of the person's municipality uses, and the round it goes to."""
+    current = current_round(ctx.session, person.municipality_id)
+    form = get_form(current.form_id, current.form_version) if current.form_version else current_form(current.form_id)
+    return form, current.name
+
+
 def _env(ctx: EventContext, household: Household) -> Env:
-    """Today in the configured zone, the municipality's communities and area names (one query)."""
+    """Today in the configured zone, the municipality's communities and area names, the household round's settings."""
     area = survey_area(ctx.session, household.municipality_id)
     known, place = _known(ctx, household)
+    today = ctx.now.astimezone(ctx.config.zone).date()
+    recorded_in = round_of_household(ctx.session, household.round_name)
     return Env(
-        today=ctx.now.astimezone(ctx.config.zone).date(),
+        today=today,
         communities=area.communities if area else (),
         area={**_area_names(area), "place": place} if area else {},
         translate=_,
         known=known,
+        settings=round_settings(recorded_in),
+        round_earliest=earliest_survey_date(recorded_in, today),
     )
 
 

@@ -113,15 +113,13 @@ def _bubble(card: Card) -> dict[str, Any]:
         line: list[dict[str, Any]] = [value]
         if row.button is not None:
             line.append({"type": "button", "action": _flex_action(row.button), "height": "sm", "style": "link", "flex": 2})
-        rows.append({
-            "type": "box",
-            "layout": "vertical",
-            "margin": "md",
-            "contents": [
-                {"type": "text", "text": row.label or "-", "size": "xs", "color": "#777777", "wrap": True},
-                {"type": "box", "layout": "horizontal", "contents": line, "alignItems": "center"},
-            ],
-        })
+        contents: list[dict[str, Any]] = [
+            {"type": "text", "text": row.label or "-", "size": "xs", "color": "#777777", "wrap": True},
+            {"type": "box", "layout": "horizontal", "contents": line, "alignItems": "center"},
+        ]
+        if row.bar is not None:
+            contents.append(_bar(row.bar))
+        rows.append({"type": "box", "layout": "vertical", "margin": "md", "contents": contents})
     bubble: dict[str, Any] = {
         "type": "bubble",
         "header": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": card.title or "-", "weight": "bold", "wrap": True}]},
@@ -130,6 +128,13 @@ def _bubble(card: Card) -> dict[str, Any]:
     if card.buttons:
         bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [{"type": "button", "action": _flex_action(b), "style": "primary", "height": "sm"} for b in card.buttons]}
     return bubble
+
+
+def _bar(done: float) -> dict[str, Any]:
+    """A progress bar: a grey track with the part done in green (empty boxes sized by width)."""
+    part = max(0.0, min(1.0, done))
+    filled = [{"type": "box", "layout": "vertical", "contents": [], "width": f"{round(part * 100)}%", "height": "6px", "backgroundColor": "#06C755"}] if part >= 0.005 else []
+    return {"type": "box", "layout": "vertical", "contents": filled, "height": "6px", "backgroundColor": "#E5E5E5", "margin": "xs", "cornerRadius": "3px"}
 
 
 def _flex_action(button: Button) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class MenuItem:
 SURVEY = MenuItem(N_("Survey"), N_("survey"))
 CONTINUE = MenuItem(N_("Continue"), N_("continue"))
 MY_SURVEYS = MenuItem(N_("My surveys"), N_("my surveys"))
+PROGRESS = MenuItem(N_("Progress"), N_("progress"))
 VOLUNTEERS = MenuItem(N_("Volunteers"), N_("volunteers"))
 REASSIGN = MenuItem(N_("Reassign"), N_("reassign"))
 DEACTIVATE = MenuItem(N_("Deactivate"), N_("deactivate"))
@@ -33,8 +34,9 @@ HELP = MenuItem(N_("Help"), N_("help"))
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
     "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
-    "supervisor": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
-    "admin": (VOLUNTEERS, REASSIGN, DEACTIVATE, INVITE, SURVEY, HELP),
+    # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list.
+    "supervisor": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
+    "admin": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
     "household": (HELP,),
 }
 

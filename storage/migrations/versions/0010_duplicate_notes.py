@@ -1,7 +1,7 @@
 """duplicate_notes: a possible duplicate is shown once per household, and "another household" is remembered
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-28
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

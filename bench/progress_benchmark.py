@@ -1,0 +1,91 @@
+"""Benchmark: building a supervisor's progress view over 50,000 households (target: under one second).
+
+    .venv/bin/python bench/progress_benchmark.py --database-url postgresql://postgres@127.0.0.1:5432/<your db>
+        [--households 50000] [--communities 60] [--runs 5]
+
+The database is emptied and migrated, then one municipality is seeded with bulk inserts
+(tests/support/progress_seed.py: volunteers, households, one problem per submitted one).
+Each run counts the figures (storage/progress.py, a few GROUP BY queries) and renders the
+Flex messages the chat would send; the median and the slowest run are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text  # noqa: E402
+
+from bot.chat.replies import Cards  # noqa: E402
+from bot.config import normalize_database_url  # noqa: E402
+from bot.handlers import progress as view  # noqa: E402
+from bot.line.messages import to_line_messages  # noqa: E402
+from storage.db import make_engine, make_session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.progress import progress  # noqa: E402
+from storage.rounds import current_round  # noqa: E402
+from tests.support.progress_seed import seed  # noqa: E402
+
+ZONE = ZoneInfo("Asia/Bangkok")
+
+
+def empty(url: str) -> None:
+    """Start from nothing: drop the schema (PostgreSQL) so the migrations run afresh."""
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+
+
+def build(session_factory, municipality_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Count and render once, as the chat does; returns the bytes of the messages."""
+    now = datetime.now(timezone.utc)
+    with session_factory() as session:
+        found = current_round(session, municipality_id)
+        figures = progress(session, municipality_id, found.name, view.start_of_day(now, ZONE))
+        summary, cards = view.progress_cards(figures, found, view.dimension_names(view.round_form(found)), now, ZONE)
+    messages = to_line_messages([Cards(summary, cards)])
+    return sum(len(str(m).encode()) for m in messages)
+
+
+def main() -> None:
+    """Seed, then time the progress view."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file (production runs PostgreSQL)")
+    parser.add_argument("--households", type=int, default=50_000)
+    parser.add_argument("--communities", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    empty(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    seeded = seed(engine, communities=args.communities, households=args.households, volunteers_per_community=3)
+    if url.startswith("postgresql"):
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    print(f"seeded {args.households:,} households in {args.communities} communities in {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
+    factory = make_session_factory(engine)
+    timings = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        size = build(factory, seeded.municipality_id)
+        timings.append(time.perf_counter() - started)
+    print(f"progress view: median {statistics.median(timings) * 1000:.0f} ms, slowest {max(timings) * 1000:.0f} ms over {args.runs} runs ({size:,} bytes of messages)")
+    print("target under 1 s:", "met" if max(timings) < 1 else "NOT met")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""A round's progress in a municipality (or one community), counted by the database in a few GROUP BY queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Community, Household, HouseholdProblem, Person
+from storage.statuses import HouseholdStatus
+
+
+@dataclass(frozen=True)
+class CommunityProgress:
+    """One community's households against its target."""
+
+    community_id: int
+    name: str
+    target: int
+    surveyed: int = 0  # submitted or refused: visited and done
+    refused: int = 0
+    drafts: int = 0
+    # Re-X-ray of earlier-round households: verified of assigned (none until Re-X-ray is recorded).
+    rexray_verified: int = 0
+    rexray_assigned: int = 0
+
+
+@dataclass(frozen=True)
+class VolunteerActivity:
+    """What one volunteer did today, what they still hold, and when they last did anything."""
+
+    person_id: int
+    name: str
+    community: str | None
+    submitted_today: int = 0
+    submitted: int = 0
+    drafts: int = 0
+    last_activity: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Everything the progress view shows, already counted."""
+
+    round_name: str
+    communities: list[CommunityProgress]
+    problems_by_status: dict[str, int] = field(default_factory=dict)
+    problems_by_dimension: dict[str, int] = field(default_factory=dict)
+    # Household confirmations of resolved problems (none until confirmations are recorded).
+    confirmations: int = 0
+    volunteers: list[VolunteerActivity] = field(default_factory=list)
+
+    @property
+    def target(self) -> int:
+        """The households to survey in all communities shown."""
+        return sum(c.target for c in self.communities)
+
+    @property
+    def surveyed(self) -> int:
+        """The households surveyed in all communities shown."""
+        return sum(c.surveyed for c in self.communities)
+
+    def active_today(self) -> list[VolunteerActivity]:
+        """Volunteers who submitted something today, busiest first."""
+        return sorted((v for v in self.volunteers if v.submitted_today), key=lambda v: (-v.submitted_today, v.name))
+
+    def idle(self, before: datetime) -> list[VolunteerActivity]:
+        """Volunteers holding drafts who have done nothing since `before`, longest idle first."""
+        waiting = [v for v in self.volunteers if v.drafts and (v.last_activity is None or _aware(v.last_activity) < before)]
+        return sorted(waiting, key=lambda v: (_aware(v.last_activity) if v.last_activity else before.replace(year=1), v.name))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC times: make them comparable with aware ones."""
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def progress(session: Session, municipality_id: int, round_name: str, day_start: datetime, community_id: int | None = None) -> Progress:
+    """The round's progress in a municipality, or in one of its communities."""
+    in_scope = [Household.municipality_id == municipality_id, Household.round_name == round_name]
+    if community_id is not None:
+        in_scope.append(Household.community_id == community_id)
+    return Progress(
+        round_name=round_name,
+        communities=_communities(session, municipality_id, community_id, in_scope),
+        problems_by_status=_problems(session, HouseholdProblem.status, in_scope),
+        problems_by_dimension=_problems(session, HouseholdProblem.dimension, in_scope),
+        volunteers=_volunteers(session, municipality_id, community_id, in_scope, day_start),
+    )
+
+
+def volunteer_activity(session: Session, municipality_id: int, community_id: int | None, day_start: datetime) -> list[VolunteerActivity]:
+    """The active volunteers of an area with their counts over every round (the supervisor's volunteer list)."""
+    in_scope = [Household.municipality_id == municipality_id]
+    if community_id is not None:
+        in_scope.append(Household.community_id == community_id)
+    return _volunteers(session, municipality_id, community_id, in_scope, day_start)
+
+
+def _count(status: HouseholdStatus):  # type: ignore[no-untyped-def]
+    """SUM(CASE …): households of one status, counted within a GROUP BY."""
+    return func.coalesce(func.sum(case((Household.status == status, 1), else_=0)), 0)
+
+
+def _communities(session: Session, municipality_id: int, community_id: int | None, in_scope: list) -> list[CommunityProgress]:  # type: ignore[type-arg]
+    """Each community's target and households by status (one GROUP BY, one small list)."""
+    query = select(Community.id, Community.name, Community.target_households).where(Community.municipality_id == municipality_id)
+    if community_id is not None:
+        query = query.where(Community.id == community_id)
+    counts = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(Household.community_id, _count(HouseholdStatus.SUBMITTED), _count(HouseholdStatus.REFUSED), _count(HouseholdStatus.DRAFT))
+            .where(*in_scope)
+            .group_by(Household.community_id)
+        )
+    }
+    found = []
+    for cid, name, target in session.execute(query.order_by(Community.name, Community.id)):
+        submitted, refused, drafts = counts.get(cid, (0, 0, 0))
+        found.append(CommunityProgress(cid, name, target or 0, int(submitted) + int(refused), int(refused), int(drafts)))
+    return found
+
+
+def _problems(session: Session, column, in_scope: list) -> dict[str, int]:  # type: ignore[no-untyped-def, type-arg]
+    """Problems of submitted households counted by one column (status or dimension)."""
+    rows = session.execute(
+        select(column, func.count())
+        .join(Household, Household.id == HouseholdProblem.household_id)
+        .where(*in_scope, Household.status == HouseholdStatus.SUBMITTED)
+        .group_by(column)
+    )
+    return {key: int(count) for key, count in rows}
+
+
+def _volunteers(session: Session, municipality_id: int, community_id: int | None, in_scope: list, day_start: datetime) -> list[VolunteerActivity]:  # type: ignore[type-arg]
+    """Every active volunteer of the area with their counts and last activity (one GROUP BY joined to people)."""
+    submitted = Household.status == HouseholdStatus.SUBMITTED
+    counts = (
+        select(
+            Household.volunteer_id.label("volunteer_id"),
+            func.sum(case((and_(submitted, Household.submitted_at >= day_start), 1), else_=0)).label("today"),
+            func.sum(case((submitted, 1), else_=0)).label("submitted"),
+            func.sum(case((Household.status == HouseholdStatus.DRAFT, 1), else_=0)).label("drafts"),
+            func.max(Household.updated_at).label("last"),
+        )
+        .where(*in_scope, Household.volunteer_id.is_not(None))
+        .group_by(Household.volunteer_id)
+        .subquery()
+    )
+    query = (
+        select(Person.id, Person.full_name, Community.name, counts.c.today, counts.c.submitted, counts.c.drafts, counts.c.last)
+        .outerjoin(counts, counts.c.volunteer_id == Person.id)
+        .outerjoin(Community, Community.id == Person.community_id)
+        .where(Person.role == "volunteer", Person.active.is_(True), Person.municipality_id == municipality_id)
+    )
+    if community_id is not None:
+        query = query.where(Person.community_id == community_id)
+    return [
+        VolunteerActivity(pid, name, community, int(today or 0), int(done or 0), int(drafts or 0), last)
+        for pid, name, community, today, done, drafts, last in session.execute(query.order_by(Person.full_name, Person.id))
+    ]
