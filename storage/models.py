@@ -362,23 +362,6 @@ class HouseholdProblem(Base):
     status_changed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
-class ProblemHistory(Base):
-    """One change of a problem's status: from what, to what, who, when and how (ids and codes only)."""
-
-    __tablename__ = "problem_history"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("household_problems.id", ondelete="CASCADE"), index=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
-    old_status: Mapped[str | None] = mapped_column(String(16))
-    new_status: Mapped[str] = mapped_column(String(16))
-    # A ProblemChange; the round the change belongs to.
-    via: Mapped[str] = mapped_column(String(16))
-    round_name: Mapped[str | None] = mapped_column(String(32))
-    changed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class AnswerChange(Base):
     """A change to a submitted household's answer: old and new value, who and when."""
 
@@ -409,3 +392,8 @@ class Conversation(Base):
     # The dialog's draft: a household for the survey; none for registration (its draft is per user).
     draft_id: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Re-X-ray's history of problem statuses lives in its own module; imported here so that every
+# user of the models (Alembic, the tests' schema) has its table too.
+from storage.problem_history import ProblemHistory  # noqa: E402,F401

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import HouseholdProblem, ProblemHistory
+from storage.models import HouseholdProblem
+from storage.problem_history import ProblemHistory
 from storage.statuses import ProblemChange, ProblemStatus
 
 
@@ -19,7 +20,7 @@ def set_status(
     if not new and problem.status == status:
         return False
     if new:
-        session.flush([problem])
+        session.flush()
     old = None if new else problem.status
     session.add(
         ProblemHistory(

@@ -1,4 +1,4 @@
-"""The `thaiqm-bot` command: manage the database, areas, invite codes, people and rich menus, run the jobs, serve."""
+"""The `thaiqm-bot` command: manage the database, areas, invite codes, people and rich menus, import rounds, run the jobs, serve."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot.cli import area, db, invite, keys, person, richmenu, worker
+from bot.cli import area, db, invite, keys, person, richmenu, rounds, worker
 
 
 class BotCommands(click.Group):
@@ -39,5 +39,5 @@ def main() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-for command in (db.db, area.area, invite.invite, person.person, richmenu.richmenu, worker.worker, keys.make_key, keys.rotate_key):
+for command in (db.db, area.area, invite.invite, person.person, richmenu.richmenu, worker.worker, keys.make_key, keys.rotate_key, rounds.import_round):
     main.add_command(command)
