@@ -9,7 +9,7 @@ corrected file changes only what it corrects.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Callable, Iterable
 
@@ -24,8 +24,6 @@ from storage.statuses import HouseholdOrigin, HouseholdStatus, ProblemChange, Pr
 
 # Imported records were not answered with a form of this bot: they carry this form id.
 IMPORT_FORM_ID, IMPORT_FORM_VERSION = "import", "1"
-HOUSEHOLD_FIELDS = ("house_code", "house_no", "moo", "head_name", "head_national_id", "phone", "member_count", "survey_date")
-PROBLEM_FIELDS = ("dimension", "member_no", "detail", "partners", "help_kinds", "agency", "help_date", "note")
 
 
 @dataclass
@@ -72,6 +70,14 @@ class ImportCounts:
     problems_updated: int = 0
     problems_removed: int = 0
     unassigned: int = 0
+
+
+# What a record copies onto its row: every field but its place, area, volunteer and problems (household),
+# or its code and status, which are matched and changed with their history (problem).
+HOUSEHOLD_FIELDS = tuple(f.name for f in fields(HouseholdRecord) if f.name not in ("order", "community_id", "volunteer_id", "problems"))
+PROBLEM_FIELDS = tuple(f.name for f in fields(ProblemRecord) if f.name not in ("code", "status"))
+# Compared by hash, never opened (the name of the sealed column, read from the model).
+SEALED_ID = Household.head_national_id.key
 
 
 class _Known:
@@ -167,7 +173,7 @@ def _update_household(household: Household, record: HouseholdRecord, now: dateti
     for name in HOUSEHOLD_FIELDS:
         value = getattr(record, name)
         current = getattr(household, name)
-        if name == "head_national_id":
+        if name == SEALED_ID:
             # Compared by hash: opening every stored ID to compare would be slower and no safer.
             same = household.head_national_id_hash in (lookup_hashes(value) if value else [None])
         else:

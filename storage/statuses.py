@@ -74,7 +74,7 @@ class HelpKind(enum.StrEnum):
     RIGHTS = "rights"  # สิทธิ/เอกสาร/บัตร
     TREATMENT = "treatment"  # ส่งต่อการรักษา
     SCHOLARSHIP = "scholarship"  # ทุนการศึกษา
-    OTHER = "other"  # อื่นๆ
+    OTHER = "other_help"  # อื่นๆ
 
 
 class HouseholdPresence(enum.StrEnum):

@@ -51,7 +51,7 @@ def _card(item: rexray.WorkItem) -> Card:
         CardRow(_("Community"), item.community or "-"),
         CardRow(_("Problems recorded"), str(item.problems)),
         CardRow(_("Checked"), _("{checked} of {problems}", checked=item.checked, problems=item.problems)),
-        CardRow(_("Visit"), _("started") if item.rexray_status == RexrayStatus.STARTED else _("not yet")),
+        CardRow(_("Re-X-ray visit"), _("started") if item.rexray_status == RexrayStatus.STARTED else _("not yet")),
     )
     return Card(title, rows)
 

@@ -9,15 +9,11 @@ from typing import Callable
 from bot.dialogs.answers import AnswerError, digits_only, national_id_valid, parse_date, parse_phone
 from bot.dialogs.form_model import Form
 from bot.i18n import N_, _
+from bot.imports.layout import COLUMNS, REQUIRED_COLUMNS, Col
 from bot.imports.reading import Row
 from storage.round_import import HouseholdRecord, ProblemRecord
 from storage.statuses import HelpKind, PartnerNetwork, ProblemStatus
 
-# The layout a round file has, and a later export writes (README: "An earlier round's file").
-HOUSEHOLD_COLUMNS = ("house_code", "house_no", "moo", "community", "head_name", "head_national_id", "phone", "member_count", "survey_date", "volunteer")
-PROBLEM_COLUMNS = ("problem_code", "member_no", "detail", "status", "partners", "help_kinds", "agency", "help_date", "note")
-COLUMNS = HOUSEHOLD_COLUMNS + PROBLEM_COLUMNS
-REQUIRED_COLUMNS = ("house_no", "community", "problem_code")
 
 
 @dataclass(frozen=True)
@@ -101,47 +97,47 @@ def check_rows(header: list[str], rows: list[Row], area: Area, progress: Callabl
 def _key(record: HouseholdRecord) -> tuple[str, ...]:
     """What makes rows one household within the file: house code, else head's ID, else community and house number."""
     if record.house_code:
-        return ("code", record.house_code)
+        return ("by_code", record.house_code)
     if record.head_national_id:
-        return ("head", record.head_national_id)
-    return ("house", str(record.community_id), record.house_no)
+        return ("by_id", record.head_national_id)
+    return ("by_house", str(record.community_id), record.house_no)
 
 
 def _household(number: int, cells: dict[str, str], area: Area) -> HouseholdRecord:
     """The household columns of a row, checked."""
-    house_no = cells.get("house_no", "")
+    house_no = cells.get(Col.HOUSE_NO, "")
     if not house_no:
         raise _Bad(N_("Row {row}: the house number is missing."))
-    community = cells.get("community", "")
+    community = cells.get(Col.COMMUNITY, "")
     if community not in area.communities:
         raise _Bad(N_("Row {row}: \"{community}\" is not a community of this municipality."), community=community)
-    house_code = digits_only(cells.get("house_code", "")) or None
+    house_code = digits_only(cells.get(Col.HOUSE_CODE, "")) or None
     if house_code is not None and (len(house_code) != 11 or not house_code.isdigit()):
         raise _Bad(N_("Row {row}: a house code has 11 digits."))
-    national_id = digits_only(cells.get("head_national_id", "")) or None
+    national_id = digits_only(cells.get(Col.HEAD_NATIONAL_ID, "")) or None
     if national_id is not None and not national_id_valid(national_id):
         raise _Bad(N_("Row {row}: the head's national ID is not valid (13 digits, the last one a check digit)."))
     return HouseholdRecord(
         order=number, community_id=area.communities[community], house_no=house_no[:64], house_code=house_code, head_national_id=national_id,
-        moo=_integer(cells, "moo", 0, 99), head_name=cells.get("head_name") or None, phone=_phone(cells.get("phone", "")),
-        member_count=_integer(cells, "member_count", 0, 30), survey_date=_date(cells, "survey_date", area.today), volunteer_id=_volunteer(cells, area),
+        moo=_integer(cells, Col.MOO, 0, 99), head_name=cells.get(Col.HEAD_NAME) or None, phone=_phone(cells.get(Col.PHONE, "")),
+        member_count=_integer(cells, Col.MEMBER_COUNT, 0, 30), survey_date=_date(cells, Col.SURVEY_DATE, area.today), volunteer_id=_volunteer(cells, area),
     )
 
 
 def _problem(cells: dict[str, str], area: Area) -> ProblemRecord | None:
     """The problem columns of a row, checked (None: a household recorded without problems)."""
-    code = cells.get("problem_code", "").upper()
+    code = cells.get(Col.PROBLEM_CODE, "").upper()
     if not code:
         return None
     if code not in area.problem_dimensions:
         raise _Bad(N_("Row {row}: \"{code}\" is not a problem code of the form."), code=code)
-    status = cells.get("status", "") or None
+    status = cells.get(Col.STATUS, "") or None
     if status is not None and status not in ProblemStatus.__members__.values():
         raise _Bad(N_("Row {row}: \"{status}\" is not a problem status; use one of {allowed}."), status=status, allowed=", ".join(ProblemStatus))
     return ProblemRecord(
-        code=code, dimension=area.problem_dimensions[code], member_no=_integer(cells, "member_no", 1, 30), detail=cells.get("detail") or None, status=status,
-        partners=_codes(cells, "partners", PartnerNetwork), help_kinds=_codes(cells, "help_kinds", HelpKind), agency=cells.get("agency") or None,
-        help_date=_date(cells, "help_date", area.today), note=cells.get("note") or None,
+        code=code, dimension=area.problem_dimensions[code], member_no=_integer(cells, Col.MEMBER_NO, 1, 30), detail=cells.get(Col.DETAIL) or None, status=status,
+        partners=_codes(cells, Col.PARTNERS, PartnerNetwork), help_kinds=_codes(cells, Col.HELP_KINDS, HelpKind), agency=cells.get(Col.AGENCY) or None,
+        help_date=_date(cells, Col.HELP_DATE, area.today), note=cells.get(Col.NOTE) or None,
     )
 
 
@@ -190,7 +186,7 @@ def _codes(cells: dict[str, str], column: str, allowed: type) -> str | None:
 
 def _volunteer(cells: dict[str, str], area: Area) -> int | None:
     """The volunteer the file assigns (person id or full name), or None to assign in turn."""
-    given = cells.get("volunteer", "")
+    given = cells.get(Col.VOLUNTEER, "")
     if not given:
         return None
     if given.isdigit() and int(given) in area.volunteer_ids:

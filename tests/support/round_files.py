@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from bot.imports.checking import COLUMNS
+from bot.imports.layout import COLUMNS
 
 
 def national_id(first12: str) -> str:
