@@ -159,8 +159,8 @@ def _new_household(municipality_id: int, round_name: str, record: HouseholdRecor
     """A household row for a record (counted in its round, to be revisited)."""
     household = Household(
         municipality_id=municipality_id, community_id=record.community_id, round_name=round_name, form_id=IMPORT_FORM_ID, form_version=IMPORT_FORM_VERSION,
-        status=HouseholdStatus.SUBMITTED, origin=HouseholdOrigin.IMPORTED, rexray_status=RexrayStatus.PENDING, walk_order=record.order,
-        created_at=now, updated_at=now, submitted_at=now,
+        status=HouseholdStatus.IMPORTED, origin=HouseholdOrigin.IMPORTED, rexray_status=RexrayStatus.PENDING, walk_order=record.order,
+        created_at=now, updated_at=now,
     )
     for name in HOUSEHOLD_FIELDS:
         setattr(household, name, getattr(record, name))

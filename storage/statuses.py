@@ -12,6 +12,7 @@ class HouseholdStatus(enum.StrEnum):
     SUBMITTED = "submitted"  # counted; a correction keeps it submitted
     REFUSED = "refused"  # no consent: only area, date and volunteer stay
     CANCELLED = "cancelled"  # the volunteer dropped the draft
+    IMPORTED = "imported"  # an earlier round's record read from a file: counted there, by nobody here
 
 
 # Records still in someone's hand: a duplicate of one of these is worth a warning.

@@ -37,7 +37,8 @@ from tests.support.line_contract import check_webhook_body
 SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
 GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+# The demo municipality is a sub-district one: its volunteers revisit the earlier round (Re-X-ray).
+VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -149,7 +150,7 @@ class TestOneSeededDemo:
         assert seeded.rich_menus == "published"
         menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
         linked = {key: line_api.user_rich_menus.get(PERSONAS_BY_KEY[key].line_user_id) for key in ("supervisor", "volunteer", "household")}
-        assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer"], "household": None}
+        assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer_rexray"], "household": None}
         assert line_api.default_rich_menu == menus["thaiqm-guest"]
         # Every event went in as LINE would send it.
         bodies = [json.loads(raw) for raw in demo_app.posted]
