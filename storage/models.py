@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.sealed import PartlySealedText, SealedText, lookup_hash
 
-from storage.statuses import EventOutcome, HouseholdStatus, OutboxStatus, ProblemStatus
+from storage.statuses import EventOutcome, HouseholdOrigin, HouseholdStatus, OutboxStatus, ProblemStatus
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -169,6 +169,8 @@ class Household(Base):
         Index("ix_households_volunteer_status", "volunteer_id", "status"),
         # The duplicate check looks up a house number within a municipality's round.
         Index("ix_households_house_no", "municipality_id", "round_name", "house_no"),
+        # A volunteer's Re-X-ray worklist: pending households in walking order.
+        Index("ix_households_rexray_worklist", "volunteer_id", "rexray_status", "walk_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +211,14 @@ class Household(Base):
     dialog_tries: Mapped[int] = mapped_column(Integer, default=0)
     dialog_editing: Mapped[bool] = mapped_column(default=False)
     dialog_confirm_cancel: Mapped[bool] = mapped_column(default=False)
+    # Re-X-ray (thaiqm-form.md §3): how the record came, whether the household is still there
+    # (a HouseholdPresence), where its revisit stands (a RexrayStatus; None: not to revisit),
+    # and its place in the volunteer's walk through the community (the file's order).
+    origin: Mapped[str] = mapped_column(String(16), default=HouseholdOrigin.SURVEYED, server_default=HouseholdOrigin.SURVEYED)
+    presence: Mapped[str | None] = mapped_column(String(16))
+    rexray_status: Mapped[str | None] = mapped_column(String(16))
+    walk_order: Mapped[int | None]
+    rexray_at: Mapped[datetime | None]
 
     @validates("head_national_id")
     def _hash_head_national_id(self, _key: str, value: str | None) -> str | None:
@@ -362,9 +372,20 @@ class HouseholdProblem(Base):
     dimension: Mapped[str] = mapped_column(String(16))
     member_no: Mapped[int | None]
     detail: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
-    # "found" at the survey; Re-X-ray moves it to helped, self_resolved, in_progress, ...
+    # A ProblemStatus: "found" at the survey; Re-X-ray moves it on (its history: problem_history).
     status: Mapped[str] = mapped_column(String(16), default=ProblemStatus.FOUND)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The round it was first recorded in (None: the household's own round).
+    found_round: Mapped[str | None] = mapped_column(String(32))
+    # How it was helped: space-separated PartnerNetwork and HelpKind codes, who, when, and the
+    # volunteer's analysis or next step (required while in progress or not resolved).
+    partners: Mapped[str | None] = mapped_column(String(200))
+    help_kinds: Mapped[str | None] = mapped_column(String(200))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    help_date: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class AnswerChange(Base):
@@ -411,3 +432,8 @@ class DuplicateNote(Base):
     # "shown" once warned; "different" when the volunteer said it is another household.
     decision: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Re-X-ray's history of problem statuses lives in its own module; imported here so that every
+# user of the models (Alembic, the tests' schema) has its table too.
+from storage.problem_history import ProblemHistory  # noqa: E402,F401

@@ -180,7 +180,7 @@ OWN_WORDS = {
     "bot/line/messages.py": {"primary"},
     "bot/dialogs/form.py": {"A"},
 }
-SCHEMA = ("storage/models.py", "storage/migrations/")
+SCHEMA = ("storage/models.py", "storage/migrations/", "bot/imports/layout.py")
 
 
 def form_codes() -> set[str]:

@@ -95,12 +95,14 @@ def test_richmenu_creates_uploads_and_links_per_role_through_line_api(run, db_en
     world.invite(m, "ABCD2345", role="supervisor")
     already = line_user()
     world.person("volunteer", m, None, line_user_id=already.user_id)
+    revisiting = line_user()  # a sub-district municipality's volunteer: the menu with Re-X-ray
+    world.person("volunteer", world.municipality("เทศบาลตำบลเมืองเพีย", "401005", "subdistrict"), None, line_user_id=revisiting.user_id)
     result = run("richmenu")
     assert result.exit_code == 0, result.output
     # One schema-checked create and one PNG per role; the line_api fixture fails on anything LINE refuses.
-    assert len(line_api.calls("richmenu")) == 5
+    assert len(line_api.calls("richmenu")) == 6
     menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
-    assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household"}
+    assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-volunteer_rexray", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household"}
     for menu_id, body in line_api.rich_menus.items():
         image = Image.open(io.BytesIO(line_api.rich_menu_images[menu_id]))
         assert image.format == "PNG" and image.size == (body["size"]["width"], body["size"]["height"])
@@ -109,6 +111,9 @@ def test_richmenu_creates_uploads_and_links_per_role_through_line_api(run, db_en
     assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
     assert line_api.default_rich_menu == menus["thaiqm-guest"]
     assert line_api.user_rich_menus[already.user_id] == menus["thaiqm-volunteer"]
+    assert line_api.user_rich_menus[revisiting.user_id] == menus["thaiqm-volunteer_rexray"]
+    rexray_menu = line_api.rich_menus[menus["thaiqm-volunteer_rexray"]]
+    assert [a["action"]["text"] for a in rexray_menu["areas"]] == ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
     assert {row.role: row.line_rich_menu_id for row in world.all(RichMenu)}["supervisor"] == menus["thaiqm-supervisor"]
     # A new registration links that person's role menu.
     chat = line_user()

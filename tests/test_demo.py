@@ -28,6 +28,8 @@ from bot.line.rich_menus import FontMissing
 from bot.state import close_app
 from storage.invites import find_invite
 from storage.models import AuditEntry, Community, Household, HouseholdMember, HouseholdProblem, InviteCode, LineUser, Municipality, Person, SurveyAnswer
+from storage.problem_history import ProblemHistory
+from storage.rexray import worklist
 from tests.conftest import ACCESS_TOKEN, DATA_KEY, refused_by_line
 from tests.support.line_chat import LineChat, flask_poster
 from tests.support.line_contract import check_webhook_body
@@ -35,12 +37,13 @@ from tests.support.line_contract import check_webhook_body
 SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
 GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+# The demo municipality is a sub-district one: its volunteers revisit the earlier round (Re-X-ray).
+VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Rows per demo table."""
-    models = (Municipality, Community, Person, Household, HouseholdMember, HouseholdProblem, SurveyAnswer, LineUser, InviteCode, AuditEntry)
+    models = (Municipality, Community, Person, Household, HouseholdMember, HouseholdProblem, ProblemHistory, SurveyAnswer, LineUser, InviteCode, AuditEntry)
     with Session(engine) as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in models}
 
@@ -147,7 +150,7 @@ class TestOneSeededDemo:
         assert seeded.rich_menus == "published"
         menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
         linked = {key: line_api.user_rich_menus.get(PERSONAS_BY_KEY[key].line_user_id) for key in ("supervisor", "volunteer", "household")}
-        assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer"], "household": None}
+        assert linked == {"supervisor": menus["thaiqm-supervisor"], "volunteer": menus["thaiqm-volunteer_rexray"], "household": None}
         assert line_api.default_rich_menu == menus["thaiqm-guest"]
         # Every event went in as LINE would send it.
         bodies = [json.loads(raw) for raw in demo_app.posted]
@@ -161,7 +164,8 @@ class TestOneSeededDemo:
             volunteers = [p for p in people if p.role == "volunteer"]
             assert all(can_view_household(supervisor, h) for h in households)
             seen = [sum(can_view_household(v, h) for h in households) for v in volunteers]
-        assert sorted(seen) == [1, 4]  # the draft belongs to the volunteer with three submitted
+        # The draft belongs to the volunteer with three submitted, who also revisits the 30 households of 2565.
+        assert sorted(seen) == [1, 34]
 
     def test_running_the_demo_seed_twice_changes_nothing(self, demo_app, seeded, shared_line_api, db_engine):
         line_api = shared_line_api
@@ -170,7 +174,7 @@ class TestOneSeededDemo:
         assert again == seeded
         assert counts(db_engine) == rows
         assert rows == {
-            "Municipality": 1, "Community": 3, "Person": 4, "Household": 5, "HouseholdMember": 8, "HouseholdProblem": 8,
+            "Municipality": 1, "Community": 3, "Person": 4, "Household": 35, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 62,
             "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
         }
         assert rows["SurveyAnswer"] > 150
@@ -178,10 +182,12 @@ class TestOneSeededDemo:
 
     def test_demo_volunteers_surveyed_their_households_in_the_chat_and_left_one_draft(self, demo_app, seeded, shared_line_api, db_engine):
         with Session(db_engine) as session:
-            households = session.scalars(select(Household).order_by(Household.id)).all()
+            households = session.scalars(select(Household).where(Household.round_name == "2566").order_by(Household.id)).all()
             volunteers = {p.id: p.full_name for p in session.scalars(select(Person).where(Person.role == "volunteer"))}
             members = session.execute(select(HouseholdMember.household_id, func.count()).group_by(HouseholdMember.household_id)).all()
-            problems = session.execute(select(HouseholdProblem.household_id, HouseholdProblem.code, HouseholdProblem.member_no, HouseholdProblem.detail)).all()
+            problems = session.execute(
+                select(HouseholdProblem.household_id, HouseholdProblem.code, HouseholdProblem.member_no, HouseholdProblem.detail).join(Household).where(Household.round_name == "2566")
+            ).all()
             answered = dict(session.execute(select(SurveyAnswer.household_id, func.count()).group_by(SurveyAnswer.household_id)).all())
         today = datetime.now(timezone.utc).date()
         assert [(h.status, volunteers[h.volunteer_id], h.house_no, h.receipt_no, (today - h.submitted_at.date()).days if h.submitted_at else None) for h in households] == [
@@ -201,6 +207,16 @@ class TestOneSeededDemo:
         resumed = chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer"].line_user_id).say("ทำต่อ")
         assert "สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง" in resumed.text
         assert "เลขประจำตัวประชาชนหัวหน้าครัวเรือน" in resumed.texts[-1] and "ไม่มีบัตร" in resumed.buttons
+
+    def test_the_demo_volunteer_has_the_2565_round_to_revisit_one_household_part_way(self, seeded, db_engine):
+        with Session(db_engine) as session:
+            volunteer = session.scalars(select(Person).where(Person.full_name == "สมชาย ใจดี")).one()
+            items, total = worklist(session, volunteer.id, limit=50)
+            dimensions = set(session.scalars(select(HouseholdProblem.dimension).join(Household).where(Household.round_name == "2565")))
+        assert total == 30 and len(items) == 30
+        assert dimensions == {"health", "living", "education", "income", "accessibility"}
+        assert [(i.rexray_status, i.problems, i.checked) for i in items if i.checked] == [("started", 3, 2)]
+        assert all(i.rexray_status == "pending" and i.checked == 0 for i in items if i.rexray_status != "started")
 
     def test_a_persona_that_blocked_the_bot_is_a_friend_again_after_the_next_demo(self, demo_app, seeded, shared_line_api, db_engine):
         chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer2"].line_user_id).unfollow()

@@ -1,4 +1,4 @@
-"""The `thaiqm-bot` command: manage the database, areas, invite codes, people and rich menus, run the jobs, serve."""
+"""The `thaiqm-bot` command: manage the database, areas, invite codes, people and rich menus, import rounds, run the jobs, serve."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot.cli import area, db, invite, keys, person, privacy, report, richmenu, round, worker
+from bot.cli import area, db, import_round, invite, keys, person, privacy, report, richmenu, round, worker
 
 
 class BotCommands(click.Group):
@@ -39,5 +39,5 @@ def main() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-for command in (db.db, area.area, invite.invite, person.person, report.report, richmenu.richmenu, round.round_group, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit):
+for command in (db.db, area.area, invite.invite, person.person, report.report, richmenu.richmenu, round.round_group, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit, import_round.import_round):
     main.add_command(command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.people import menus, policy
 from bot.handlers.context import EventContext
 from bot.i18n import N_, _
-from bot.people.menus import menu_buttons
+from bot.people.menus import menu_buttons, person_menu
 from bot.chat.replies import Button, Reply, Text
 from storage.models import Person
 
@@ -61,13 +61,13 @@ def registered_help_text(person: Person) -> Text:
             "What you can do here:\n{commands}\n\nQuestions about the survey go to the municipal officer in charge of ThaiQM.",
             commands="\n".join(lines),
         ),
-        menu_buttons(person.role),
+        menu_buttons(person_menu(person)),
     )
 
 
 def buttons_for(person: Person | None) -> tuple[Button, ...]:
     """The role's menu for an active registered person, the register/help pair for anyone else."""
-    return menu_buttons(person.role) if person is not None and policy.standing(person) is None else main_buttons()
+    return menu_buttons(person_menu(person)) if person is not None and policy.standing(person) is None else main_buttons()
 
 
 def not_understood(person: Person | None = None) -> Text:
@@ -91,7 +91,7 @@ def on_menu(person: Person | None) -> list[Reply]:
     if policy.standing(person) is not None:
         return [Text(_("Main menu: register with your invite code to use the survey."), menu_buttons(None))]
     assert person is not None
-    return [Text(_("Main menu: choose what you want to do."), menu_buttons(person.role))]
+    return [Text(_("Main menu: choose what you want to do."), menu_buttons(person_menu(person)))]
 
 
 def on_unusable_message(ctx: EventContext, kind: str) -> list[Reply]:

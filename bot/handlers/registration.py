@@ -22,7 +22,7 @@ from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
 from bot.chat.listing import chunk_lines
-from bot.people.menus import menu_buttons
+from bot.people.menus import menu_buttons, person_menu
 from bot.people.policy import standing
 from bot.chat.replies import Button, Reply, Text
 from bot.people.rich_menu_links import link_rich_menu
@@ -68,7 +68,7 @@ def on_register(ctx: EventContext, _argument: str = "") -> list[Reply]:
     if person is not None:
         if standing(person) is not None:
             return refusal(standing(person))  # type: ignore[arg-type]
-        return [Text(_("You are already registered. Here is your menu."), menu_buttons(person.role))]
+        return [Text(_("You are already registered. Here is your menu."), menu_buttons(person_menu(person)))]
     if (until := locked_until(ctx.session, ctx.user.id, ctx.now)) is not None:
         return [_locked(ctx, until)]
     start_draft(ctx.session, ctx.user.id, ctx.now)
@@ -245,11 +245,11 @@ def _on_confirm(ctx: EventContext, conversation: Conversation, draft: Registrati
     audit.record(ctx.session, "register", ctx.now, actor_id=person.id, subject_id=person.id, invite_code_id=invite.id, role=invite.role)
     drop_draft(ctx.session, ctx.user.id, ctx.now)
     clear_wrong_codes(ctx.session, ctx.user.id)
-    link_rich_menu(ctx, person.role)
+    link_rich_menu(ctx, person_menu(person) or person.role)
     return [
         Text(
             _("Registration complete. Welcome, {name}. Use the menu below (or type \"menu\") to start.", name=person.full_name),
-            menu_buttons(person.role),
+            menu_buttons(person_menu(person)),
         )
     ]
 

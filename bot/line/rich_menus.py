@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.i18n import _
 from bot.line.gateway import sdk_configuration
-from bot.people.menus import MENUS, MenuItem
-from storage.models import LineUser, Person, RichMenu
+from bot.people.menus import MENUS, MenuItem, menu_key
+from storage.models import LineUser, Municipality, Person, RichMenu
 
 WIDTH = 2500
 ROW_HEIGHT = 843  # LINE's half-height menu; two rows make the full 1686
@@ -158,9 +158,13 @@ def publish_menus(session: Session, client: ApiClient, font_path: Path, now: dat
     """Create every role's menu at LINE, remember their ids, relink active registered people; (menus, people linked)."""
     created = create_menus(client, font_path)
     users = session.execute(
-        select(LineUser.line_user_id, Person.role).join(Person, Person.line_user_id == LineUser.id).where(Person.active.is_(True))
+        select(LineUser.line_user_id, Person.role, Municipality.kind)
+        .join(Person, Person.line_user_id == LineUser.id)
+        .join(Municipality, Municipality.id == Person.municipality_id)
+        .where(Person.active.is_(True))
     ).all()
-    link_users(client, [(user_id, created[role]) for user_id, role in users if role in created])
+    keys = [(user_id, menu_key(role, kind)) for user_id, role, kind in users]
+    link_users(client, [(user_id, created[key]) for user_id, key in keys if key in created])
     for role, rich_menu_id in created.items():
         row = session.get(RichMenu, role) or RichMenu(role=role)
         row.line_rich_menu_id, row.created_at = rich_menu_id, now

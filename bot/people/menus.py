@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import object_session
+
 from bot.i18n import N_, _
 from bot.chat.replies import Button
+from storage.models import Municipality, Person
 
 # Who has no Person row (or a deactivated one) gets the guest menu.
 GUEST = "guest"
+# A sub-district municipality's volunteers revisit the earlier round (Re-X-ray, thaiqm-form.md §1):
+# their menu has it; city and town volunteers survey every household and do not.
+REXRAY_KIND = "subdistrict"
+REXRAY_VOLUNTEER = "volunteer_rexray"
 
 
 @dataclass(frozen=True)
@@ -29,16 +36,32 @@ DEACTIVATE = MenuItem(N_("Deactivate"), N_("deactivate"))
 INVITE = MenuItem(N_("Invite code"), N_("invite code"))
 MENU = MenuItem(N_("Menu"), N_("menu"))
 REGISTER = MenuItem(N_("Register"), N_("register"))
+REXRAY = MenuItem(N_("Re-X-ray"), N_("re-x-ray"))
 HELP = MenuItem(N_("Help"), N_("help"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
     "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
+    REXRAY_VOLUNTEER: (REXRAY, SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
     # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list.
     "supervisor": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
     "admin": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
     "household": (HELP,),
 }
+
+
+def menu_key(role: str | None, municipality_kind: str | None) -> str | None:
+    """Which menu a role gets in a kind of municipality (a key of MENUS, as rich menus are stored)."""
+    return REXRAY_VOLUNTEER if role == "volunteer" and municipality_kind == REXRAY_KIND else role
+
+
+def person_menu(person: Person | None) -> str | None:
+    """The menu key of a registered person (None: the guest menu)."""
+    if person is None:
+        return None
+    session = object_session(person)
+    municipality = session.get(Municipality, person.municipality_id) if session is not None and person.role == "volunteer" else None
+    return menu_key(person.role, municipality.kind if municipality is not None else None)
 
 
 def menu_for(role: str | None) -> tuple[MenuItem, ...]:

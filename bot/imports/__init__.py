@@ -1,0 +1,1 @@
+"""Reading an earlier round's households and problems from a file (thaiqm-bot import-round)."""

@@ -1,0 +1,95 @@
+"""Re-X-ray storage: a volunteer's worklist of earlier-round households, and what a revisit records.
+
+Every function takes the session first and never commits (the event or command owns the
+transaction). A problem's status changes only through storage.problems.set_status, so each
+check leaves its history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Community, Household, HouseholdProblem
+from storage.problems import set_status
+from storage.statuses import HouseholdPresence, ProblemChange, ProblemStatus, RexrayStatus
+
+# Households still to revisit: not visited, or visited part-way.
+OPEN_REXRAY = (RexrayStatus.PENDING, RexrayStatus.STARTED)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One household on a volunteer's worklist, with how many of its problems are checked."""
+
+    household_id: int
+    house_no: str | None
+    head_name: str | None
+    community: str | None
+    rexray_status: str
+    problems: int
+    checked: int
+
+
+def worklist(session: Session, volunteer_id: int, search: str = "", offset: int = 0, limit: int = 10) -> tuple[list[WorkItem], int]:
+    """A page of the volunteer's households to revisit in walking order (community, then the file's order), and how many there are.
+
+    `search` finds a house number from its start (12 finds 12/3) or a head's name anywhere in it.
+    """
+    problems = func.count(HouseholdProblem.id)
+    checked = func.sum(case((HouseholdProblem.status != ProblemStatus.FOUND, 1), else_=0))
+    where = [Household.volunteer_id == volunteer_id, Household.rexray_status.in_(OPEN_REXRAY), Household.forgotten_at.is_(None)]
+    if search.strip():
+        term = search.strip()
+        where.append(or_(Household.house_no.startswith(term, autoescape=True), Household.head_name.contains(term, autoescape=True)))
+    total = session.scalar(select(func.count()).select_from(Household).where(*where)) or 0
+    query = (
+        select(Household.id, Household.house_no, Household.head_name, Community.name, Household.rexray_status, problems, checked)
+        .outerjoin(Community, Community.id == Household.community_id)
+        .outerjoin(HouseholdProblem, HouseholdProblem.household_id == Household.id)
+        .where(*where)
+        .group_by(Household.id, Household.house_no, Household.head_name, Community.name, Household.rexray_status, Household.community_id, Household.walk_order)
+        .order_by(Household.community_id, Household.walk_order, Household.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [WorkItem(row[0], row[1], row[2], row[3], row[4], row[5], int(row[6] or 0)) for row in session.execute(query)], total
+
+
+def earlier_problems(session: Session, household_id: int) -> list[HouseholdProblem]:
+    """A household's recorded problems in the form's order of dimensions and codes (what a revisit goes through)."""
+    return list(session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household_id).order_by(HouseholdProblem.id)))
+
+
+@dataclass(frozen=True)
+class ProblemCheck:
+    """What a volunteer found of one recorded problem (thaiqm-form.md §3)."""
+
+    status: ProblemStatus
+    partners: tuple[str, ...] = ()
+    help_kinds: tuple[str, ...] = ()
+    agency: str | None = None
+    help_date: date | None = None
+    note: str | None = None
+
+
+def record_check(session: Session, problem: HouseholdProblem, check: ProblemCheck, by: int | None, now: datetime, round_name: str) -> None:
+    """Store one problem's check: its status (with history), the networks and kinds of help, agency, date and note."""
+    set_status(session, problem, check.status, ProblemChange.REXRAY, now, by=by, round_name=round_name)
+    problem.partners = " ".join(check.partners) or None
+    problem.help_kinds = " ".join(check.help_kinds) or None
+    problem.agency, problem.help_date, problem.note = check.agency, check.help_date, check.note
+
+
+def start_visit(household: Household, now: datetime) -> None:
+    """The volunteer began revisiting the household."""
+    if household.rexray_status == RexrayStatus.PENDING:
+        household.rexray_status, household.updated_at = RexrayStatus.STARTED, now
+
+
+def finish_visit(household: Household, presence: HouseholdPresence, now: datetime) -> None:
+    """The revisit is over: the household is verified, or gone (moved, not found, nobody lives there)."""
+    household.presence, household.rexray_status, household.rexray_at, household.updated_at = presence, RexrayStatus.DONE, now, now
