@@ -37,9 +37,10 @@ class Config:
     local_mode: bool = False
     instance_path: str = "instance"
     redis_url: str | None = None
-    # Seconds a LINE call may take; sending happens after the webhook is answered, so a
-    # slow LINE delays only the message, never LINE's 2-second webhook deadline.
-    line_timeout: float = 10.0
+    # Seconds a LINE call may take (connecting: at most half a second); sending happens
+    # after the webhook is answered, but a lane waiting on a slow LINE holds up the chats
+    # behind it, and a reply must be retried while its token is still fresh.
+    line_timeout: float = 1.5
     # Keys for personal data at rest (storage/crypto.py); local mode makes one when unset.
     data_key: str | None = None
 

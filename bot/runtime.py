@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.data_keys import install_keyring
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
-from storage.db import make_engine, make_session_factory
+from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
 
 
 def utc_now() -> datetime:
@@ -41,7 +41,7 @@ class Runtime:
 def build_runtime(config: Config) -> Runtime:
     """Build the shared parts once for this process."""
     install_keyring(config)  # personal data is sealed and opened with it
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
