@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,12 +50,34 @@ def send(gateway: LineGateway, outgoing: Outgoing) -> Delivery:
     first, *rest = _chunks(outgoing.messages)
     outcome = Delivery.SENT
     if outgoing.reply_token:
-        outcome = gateway.reply(outgoing.reply_token, first)
+        outcome = reply_settled(gateway, outgoing.reply_token, first)
     if not outgoing.reply_token or outcome in (Delivery.TOKEN_UNUSABLE, Delivery.RETRY_LATER):
         outcome = gateway.push(outgoing.chat_id, first, outgoing.retry_key)
     if outcome is not Delivery.SENT:
         return outcome
     return push_chunks(gateway, outgoing.chat_id, rest, outgoing.retry_key, first_number=1)
+
+
+# Pauses before replying again when LINE's answer to a reply was lost (seconds).
+REPLY_AGAIN_AFTER = (0.1, 0.3, 0.6)
+
+
+def reply_settled(gateway: LineGateway, reply_token: str, messages: Sequence[Message]) -> Delivery:
+    """Reply, and when the answer is lost, reply again at once to learn whether LINE has it.
+
+    A token is good for one reply within a minute: LINE answers a second use with 400
+    "Invalid reply token". So a prompt repeat either delivers the reply (the first never
+    arrived) or is refused (the first did): either way it reaches the chat once.
+    """
+    outcome = gateway.reply(reply_token, messages)
+    for pause in REPLY_AGAIN_AFTER:
+        if outcome is not Delivery.UNCERTAIN:
+            break
+        time.sleep(pause)
+        again = gateway.reply(reply_token, messages)
+        # RETRY_LATER: LINE did not take the repeat (5xx, 429, no connection); the first is still unknown.
+        outcome = Delivery.SENT if again is Delivery.TOKEN_UNUSABLE else Delivery.UNCERTAIN if again is Delivery.RETRY_LATER else again
+    return outcome
 
 
 def push_chunks(gateway: LineGateway, chat_id: str, chunks: Sequence[Sequence[Message]], retry_key: str, first_number: int = 0) -> Delivery:
