@@ -41,6 +41,9 @@ class Config:
     # after the webhook is answered, but a lane waiting on a slow LINE holds up the chats
     # behind it, and a reply must be retried while its token is still fresh.
     line_timeout: float = 1.5
+    # Seconds between this process's sweeps of the outbox for rows a killed sender left
+    # (0: none; the worker's minute job still retries). from_env turns it on.
+    outbox_sweep_seconds: float = 0.0
     # Keys for personal data at rest (storage/crypto.py); local mode makes one when unset.
     data_key: str | None = None
 
@@ -78,6 +81,7 @@ class Config:
             instance_path=instance_path,
             redis_url=env.get("REDIS_URL", "").strip() or None,
             data_key=data_key,
+            outbox_sweep_seconds=5.0,
         )
         config.validate()
         return config

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.data_keys import install_keyring
+from bot.delivery.sweeper import Sweeper
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
 from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
@@ -45,5 +46,7 @@ def build_runtime(config: Config) -> Runtime:
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
+    if config.outbox_sweep_seconds:  # rows a killed process left: settled within seconds, not a minute
+        sender.sweep_with(Sweeper(gateway, factory, utc_now, config.outbox_sweep_seconds, busy=lambda: set(sender.in_flight)))
     atexit.register(sender.close)  # a process that exits sends what is queued and records it
     return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)

@@ -9,7 +9,7 @@ from typing import Any
 _ID = re.compile(r"[\x21-\x7e]{1,64}\Z")
 # Reply tokens are printable ASCII too; the outbox column holds 255.
 _TOKEN = re.compile(r"[\x21-\x7e]{1,255}\Z")
-_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,32}\Z")
+_TYPE = re.compile(r"[\w.-]{1,32}\Z", re.ASCII)
 # Real events nest about six levels: far deeper is an attack on recursive readers.
 MAX_DEPTH = 24
 SOURCE_IDS = ("userId", "groupId", "roomId")
