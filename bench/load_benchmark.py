@@ -92,6 +92,7 @@ def delivered(line_url: str, chats: list[str]) -> int:
 
 def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int) -> dict[str, float]:
     """Every chat posts its steps one after another for `seconds`; returns steps per second and more."""
+    assert seconds <= 45, "reply tokens are issued up front and live a minute"
     bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, texts[n % len(texts)])))
                      for n, token in enumerate(issue_tokens(line_url, chat, per_chat))] for chat in chats}
     before = delivered(line_url, chats)
@@ -179,7 +180,8 @@ def main() -> None:
     standin, line_url = start_line_standin()
     env = {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url, "DATA_KEY": DATA_KEY,
            "THAIQM_INSTANCE_PATH": str(folder)}
-    per_chat = int(args.seconds * 400)  # more bodies than one chat can post in the time
+    # More bodies than a chat can post in the time, few enough to use every token within its minute.
+    per_chat = int(args.seconds * 60)
     rows: list[str] = []
     try:
         echo, port = serve("bench.echo_bot:create_app()", env)

@@ -41,6 +41,9 @@ class Config:
     # after the webhook is answered, but a lane waiting on a slow LINE holds up the chats
     # behind it, and a reply must be retried while its token is still fresh.
     line_timeout: float = 1.5
+    # Seconds a webhook waits for its database work before answering 503 (LINE waits 2 s,
+    # then redelivers; work that finishes later is recognised by its event id).
+    webhook_deadline: float = 1.8
     # Seconds between this process's sweeps of the outbox for rows a killed sender left
     # (0: none; the worker's minute job still retries). from_env turns it on.
     outbox_sweep_seconds: float = 0.0

@@ -20,7 +20,7 @@ from bot.chat.effects import Effect, LinkMenu, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
-from storage.db import INFRASTRUCTURE_ERRORS, SERVING_TIMEOUT, DatabaseTimeout, Deadline, transaction
+from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, transaction
 from storage.events import claim_event
 from storage.outbox import add_outgoing
 from storage.statuses import EventOutcome
@@ -45,7 +45,7 @@ class WebhookProcessor:
         self.gateway = gateway
         self.sender = sender
         self.clock = clock
-        # Database work gets SERVING_TIMEOUT in all, so the webhook answers within LINE's 2 s.
+        # Database work gets config.webhook_deadline in all, so the webhook answers within LINE's 2 s.
         self.deadline = Deadline()
 
     def process(self, events: list[Incoming]) -> bool:
@@ -53,7 +53,7 @@ class WebhookProcessor:
         if not events:
             return True
         try:
-            return self.deadline.run(lambda: self._process(events), SERVING_TIMEOUT)
+            return self.deadline.run(lambda: self._process(events), self.config.webhook_deadline)
         except DatabaseTimeout:
             log.error("events %s not stored in time: database unavailable", ", ".join(event.event_id or "-" for event in events))
             return False
