@@ -37,9 +37,16 @@ class Config:
     local_mode: bool = False
     instance_path: str = "instance"
     redis_url: str | None = None
-    # Seconds a LINE call may take; sending happens after the webhook is answered, so a
-    # slow LINE delays only the message, never LINE's 2-second webhook deadline.
-    line_timeout: float = 10.0
+    # Seconds a LINE call may take (connecting: at most half a second); sending happens
+    # after the webhook is answered, but a lane waiting on a slow LINE holds up the chats
+    # behind it, and a reply must be retried while its token is still fresh.
+    line_timeout: float = 1.5
+    # Seconds a webhook waits for its database work before answering 503 (LINE waits 2 s,
+    # then redelivers; work that finishes later is recognised by its event id).
+    webhook_deadline: float = 1.8
+    # Seconds between this process's sweeps of the outbox for rows a killed sender left
+    # (0: none; the worker's minute job still retries). from_env turns it on.
+    outbox_sweep_seconds: float = 0.0
     # Keys for personal data at rest (storage/crypto.py); local mode makes one when unset.
     data_key: str | None = None
     # Days the audit log keeps its entries (`thaiqm-bot audit prune`, and a daily job).
@@ -80,6 +87,7 @@ class Config:
             redis_url=env.get("REDIS_URL", "").strip() or None,
             data_key=data_key,
             audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
+            outbox_sweep_seconds=5.0,
         )
         config.validate()
         return config

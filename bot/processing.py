@@ -6,7 +6,6 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
@@ -21,16 +20,13 @@ from bot.chat.effects import Effect, LinkMenu, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
-from storage.db import transaction
+from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, transaction
 from storage.events import claim_event
 from storage.outbox import add_outgoing
 from storage.statuses import EventOutcome
 from storage.users import lock_line_user
 
 log = logging.getLogger(__name__)
-
-# Errors that mean "the database was not there", as opposed to a bug in a handler.
-INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
 
 
 class WebhookProcessor:
@@ -49,9 +45,21 @@ class WebhookProcessor:
         self.gateway = gateway
         self.sender = sender
         self.clock = clock
+        # Database work gets config.webhook_deadline in all, so the webhook answers within LINE's 2 s.
+        self.deadline = Deadline()
 
     def process(self, events: list[Incoming]) -> bool:
-        """Handle every event; False when the database failed for one (LINE should redeliver)."""
+        """Handle every event in time; False when the database failed or froze (LINE should redeliver)."""
+        if not events:
+            return True
+        try:
+            return self.deadline.run(lambda: self._process(events), self.config.webhook_deadline)
+        except DatabaseTimeout:
+            log.error("events %s not stored in time: database unavailable", ", ".join(event.event_id or "-" for event in events))
+            return False
+
+    def _process(self, events: list[Incoming]) -> bool:
+        """Handle every event; False when the database failed for one."""
         batch: list[Outgoing] = []
         all_stored = True
         for event in events:
@@ -77,7 +85,13 @@ class WebhookProcessor:
             raise
         except Exception as error:  # a bug must not stop the other events of the body
             log_failure(log, f"event {event.event_id} ({event.event_type})", error)
-        return self._record_failure(event)
+        try:
+            return self._record_failure(event)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as error:  # e.g. a value the database refuses: the event cannot even be recorded
+            log_failure(log, f"recording failed event {event.event_id}", error)
+            return None
 
     def _handle(self, event: Incoming) -> Outgoing | None:
         """Lock the user, claim the event, run its handler and queue the answer, in one transaction."""

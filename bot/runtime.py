@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.data_keys import install_keyring
+from bot.delivery.sweeper import Sweeper
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
-from storage.db import make_engine, make_session_factory
+from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
 
 
 def utc_now() -> datetime:
@@ -41,9 +42,11 @@ class Runtime:
 def build_runtime(config: Config) -> Runtime:
     """Build the shared parts once for this process."""
     install_keyring(config)  # personal data is sealed and opened with it
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
+    if config.outbox_sweep_seconds:  # rows a killed process left: settled within seconds, not a minute
+        sender.sweep_with(Sweeper(gateway, factory, utc_now, config.outbox_sweep_seconds, busy=lambda: set(sender.in_flight)))
     atexit.register(sender.close)  # a process that exits sends what is queued and records it
     return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 class _NoRowsInLogs(logging.Filter):
     """SQLAlchemy at DEBUG logs every row it reads, i.e. people's answers: drop those lines."""
@@ -21,26 +29,59 @@ class _NoRowsInLogs(logging.Filter):
 
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowsInLogs())
 
-# Milliseconds a SQLite writer waits for another's lock before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Seconds a command's (CLI, migrations) statement or lock wait may take: batch work is slow.
+BATCH_TIMEOUT = 60.0
+# Seconds the app (webhooks, jobs) waits for a lock, a statement or a pooled connection:
+# LINE gives a webhook 2 s, and a 503 before that makes LINE redeliver.
+SERVING_TIMEOUT = 1.5
+# libpq waits at least 2 s for a connection (it rounds smaller values up).
+PG_CONNECT_TIMEOUT = 2
+
+# Errors that mean "the database was not there", as opposed to a bug.
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
-def make_engine(database_url: str) -> Engine:
+class DatabaseTimeout(OperationalError):
+    """The database did not finish in time (frozen, or overloaded): an infrastructure error."""
+
+    def __init__(self, what: str):
+        super().__init__(what, None, TimeoutError(what))
+
+
+def is_infrastructure_error(error: BaseException) -> bool:
+    """True when an error says the database is unavailable, not that the code is wrong."""
+    return isinstance(error, INFRASTRUCTURE_ERRORS)
+
+
+def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT) -> Engine:
     """Create the engine for a URL; SQLite gets WAL, a busy timeout and immediate transactions.
 
-    Parameters are people's answers: SQLAlchemy keeps them out of its logs and error texts.
+    `timeout` bounds lock waits and statements (server side on PostgreSQL) and waits for a
+    pooled connection; the app passes SERVING_TIMEOUT. A frozen server enforces nothing:
+    `within_deadline` bounds that from our side. Parameters are people's answers:
+    SQLAlchemy keeps them out of its logs and error texts.
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+        millis = int(timeout * 1000)
+        options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)}"
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=timeout,
+            hide_parameters=True,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "options": options},
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
-    _tune_sqlite(engine)
+    engine = create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
+    _tune_sqlite(engine, int(timeout * 1000))
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Make every SQLite transaction take the write lock at BEGIN.
 
     SQLite has no row locks; BEGIN IMMEDIATE serializes writers up front, which is
@@ -53,7 +94,7 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -75,11 +116,44 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def is_reachable(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
-    try:
+def is_reachable(engine: Engine, deadline: "Deadline", seconds: float = 0.8) -> bool:
+    """True when the database answers a trivial query within `seconds`."""
+
+    def ping() -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    try:
+        deadline.run(ping, seconds)
         return True
-    except Exception:  # any driver error means "not reachable" for a health check
+    except Exception:  # any driver error or the deadline means "not reachable" for a health check
         return False
+
+
+class Deadline:
+    """Runs database work in a few threads and stops waiting for it after a given time.
+
+    A frozen server (stopped, not down) answers nothing and enforces no timeout of its own;
+    the socket just waits. The caller gets DatabaseTimeout in time to answer 503 (LINE
+    redelivers). Work that had not started by then is cancelled; work stuck in a thread goes
+    on there and, if it ever commits, the redelivered event is recognised by its id. So a
+    frozen database holds at most `threads` threads, and further calls fail in time.
+    """
+
+    def __init__(self, threads: int = 8):
+        self._threads = threads
+        self._guard = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = os.getpid()
+
+    def run(self, work: Callable[[], T], seconds: float) -> T:
+        """The result of `work`, or DatabaseTimeout when it takes longer than `seconds`."""
+        with self._guard:
+            if self._pool is None or self._pid != os.getpid():  # threads do not survive gunicorn's fork
+                self._pool, self._pid = ThreadPoolExecutor(self._threads, thread_name_prefix="db-deadline"), os.getpid()
+            future = self._pool.submit(work)
+        try:
+            return future.result(timeout=seconds)
+        except FutureTimeout:
+            future.cancel()  # not started yet: it never will be
+            raise DatabaseTimeout(f"no answer from the database within {seconds:g}s") from None

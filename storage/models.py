@@ -72,7 +72,8 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "created_at"),)
+    # The second index finds a newer answer to the same chat (an unsent older one is stale then).
+    __table_args__ = (Index("ix_outbox_pending", "status", "created_at"), Index("ix_outbox_chat", "chat_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     retry_key: Mapped[str] = mapped_column(String(36), unique=True)

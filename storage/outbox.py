@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxMessage
 from storage.statuses import OutboxStatus
@@ -58,6 +58,23 @@ def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) 
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).all()
+
+
+def supersede_stale_answers(session: Session, older_than: datetime) -> int:
+    """Give up pending answers to events when the chat has a newer answer: the dialog moved on,
+    and the newer one carries the current question (sent late, the old one would mislead).
+
+    Pushes without a reply token (notices to a chat) are never superseded.
+    """
+    newer = aliased(OutboxMessage)
+    stale = exists().where(newer.chat_id == OutboxMessage.chat_id, newer.id > OutboxMessage.id, newer.reply_token.is_not(None))
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.reply_token.is_not(None), OutboxMessage.created_at < older_than, stale)
+        .values(status=OutboxStatus.FAILED, last_error="superseded", messages=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def give_up_before(now: datetime) -> datetime:

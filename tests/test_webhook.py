@@ -225,6 +225,6 @@ def test_healthz_reports_database(client, app, monkeypatch):
     assert client.get("/healthz").status_code == 200
     import bot.line.webhook as webhook_module
 
-    monkeypatch.setattr(webhook_module, "is_reachable", lambda engine: False)
+    monkeypatch.setattr(webhook_module, "is_reachable", lambda *_args: False)
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line.gateway import Delivery, LineGateway
 from bot.line.messages import Message
 from storage.db import transaction
-from storage.outbox import give_up_before, mark_outcomes, pending_for_retry
+from storage.outbox import give_up_before, mark_outcomes, pending_for_retry, supersede_stale_answers
 from storage.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,34 @@ def send(gateway: LineGateway, outgoing: Outgoing) -> Delivery:
     first, *rest = _chunks(outgoing.messages)
     outcome = Delivery.SENT
     if outgoing.reply_token:
-        outcome = gateway.reply(outgoing.reply_token, first)
+        outcome = reply_settled(gateway, outgoing.reply_token, first)
     if not outgoing.reply_token or outcome in (Delivery.TOKEN_UNUSABLE, Delivery.RETRY_LATER):
         outcome = gateway.push(outgoing.chat_id, first, outgoing.retry_key)
     if outcome is not Delivery.SENT:
         return outcome
     return push_chunks(gateway, outgoing.chat_id, rest, outgoing.retry_key, first_number=1)
+
+
+# Pauses before replying again when LINE's answer to a reply was lost (seconds).
+REPLY_AGAIN_AFTER = (0.1, 0.3, 0.6)
+
+
+def reply_settled(gateway: LineGateway, reply_token: str, messages: Sequence[Message]) -> Delivery:
+    """Reply, and when the answer is lost, reply again at once to learn whether LINE has it.
+
+    A token is good for one reply within a minute: LINE answers a second use with 400
+    "Invalid reply token". So a prompt repeat either delivers the reply (the first never
+    arrived) or is refused (the first did): either way it reaches the chat once.
+    """
+    outcome = gateway.reply(reply_token, messages)
+    for pause in REPLY_AGAIN_AFTER:
+        if outcome is not Delivery.UNCERTAIN:
+            break
+        time.sleep(pause)
+        again = gateway.reply(reply_token, messages)
+        # RETRY_LATER: LINE did not take the repeat (5xx, 429, no connection); the first is still unknown.
+        outcome = Delivery.SENT if again is Delivery.TOKEN_UNUSABLE else Delivery.UNCERTAIN if again is Delivery.RETRY_LATER else again
+    return outcome
 
 
 def push_chunks(gateway: LineGateway, chat_id: str, chunks: Sequence[Sequence[Message]], retry_key: str, first_number: int = 0) -> Delivery:
@@ -76,26 +99,51 @@ def _chunks(messages: Sequence[Message]) -> list[Sequence[Message]]:
     return [messages[i : i + MESSAGES_PER_CALL] for i in range(0, max(len(messages), 1), MESSAGES_PER_CALL)]
 
 
-def retry_pending(gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = 90) -> int:
-    """Push outbox rows that earlier attempts left pending; returns how many were sent.
+# Seconds after its event within which a reply token is surely still good (LINE: about a minute).
+REPLY_TOKEN_WINDOW = 50
+# Seconds a row may wait for its sender before a retrier takes it over (a live sender takes
+# well under this; a killed one never comes back).
+RETRY_AFTER = 15
 
+
+def retry_pending(
+    gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = RETRY_AFTER, skip: Collection[int] = ()
+) -> int:
+    """Send outbox rows that earlier attempts left pending; returns how many were sent.
+
+    An answer the chat has a newer one for is dropped (the dialog moved on). A row whose
+    sender died before recording anything (its reply may or may not have reached LINE) is
+    replied again with its token while the token is good: LINE refuses a used token, so it
+    is shown once. Other rows are pushed with their retry key, so LINE delivers them once.
     Rows are read in one short transaction and their outcomes written in another: the
-    pushes in between may be slow, and on SQLite a transaction holds the whole database.
-    Two retriers pushing the same row use the same retry key, so LINE delivers it once.
+    calls in between may be slow, and on SQLite a transaction holds the whole database.
     """
     current = now()
+    older_than = current - timedelta(seconds=min_age_seconds)
     with transaction(factory) as session:
+        superseded = supersede_stale_answers(session, older_than)
         rows = [
-            (row.id, row.chat_id, row.retry_key, row.messages or [], row.created_at)
-            for row in pending_for_retry(session, current - timedelta(seconds=min_age_seconds))
+            (row.id, row.chat_id, row.retry_key, row.messages or [], row.created_at.replace(tzinfo=current.tzinfo), row.reply_token, row.attempts)
+            for row in pending_for_retry(session, older_than)
+            if row.id not in skip
         ]
+    if superseded:
+        log.info("outbox: %d stale answers superseded by newer ones", superseded)
     outcomes: list[tuple[int, str, str | None]] = []
-    for outbox_id, chat_id, retry_key, messages, created_at in rows:
-        if created_at.replace(tzinfo=current.tzinfo) < give_up_before(current):
+    for outbox_id, chat_id, retry_key, messages, created_at, reply_token, attempts in rows:
+        if created_at < give_up_before(current):
             outcomes.append((outbox_id, OutboxStatus.FAILED, "expired"))
             continue
-        # Every chunk again, each with its own key: LINE answers 409 to those it already has.
-        outcome = push_chunks(gateway, chat_id, _chunks(list(messages)), retry_key)
+        chunks = _chunks(list(messages))
+        if reply_token and attempts == 0 and (current - created_at).total_seconds() < REPLY_TOKEN_WINDOW:
+            outcome = reply_settled(gateway, reply_token, chunks[0])
+            if outcome is Delivery.TOKEN_UNUSABLE:
+                outcome = Delivery.SENT  # a fresh token already used: the lost attempt delivered it
+            if outcome is Delivery.SENT:
+                outcome = push_chunks(gateway, chat_id, chunks[1:], retry_key, first_number=1)
+        else:
+            # Every chunk again, each with its own key: LINE answers 409 to those it already has.
+            outcome = push_chunks(gateway, chat_id, chunks, retry_key)
         outcomes.append((outbox_id, STATUS_AFTER[outcome], error_label(outcome)))
     if outcomes:
         with transaction(factory) as session:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.send import STATUS_AFTER, Outgoing, error_label, send
 from bot.delivery.lanes import Lane
+from bot.delivery.sweeper import Sweeper
 from bot.line.gateway import Delivery, LineGateway
 from bot.safe_log import log_failure
 from storage.db import transaction
@@ -76,11 +77,22 @@ class Sender:
     def __init__(self, gateway: LineGateway, recorder: OutcomeRecorder, lanes: int = 4):
         self._gateway = gateway
         self._recorder = recorder
+        self._sweeper: Sweeper | None = None
+        # Outbox rows this process has yet to send or record: a sweep must leave them alone.
+        self.in_flight: set[int] = set()
         self._lanes: list[Lane[Outgoing]] = [Lane(f"line-sender-{n}", self._send_all) for n in range(lanes)]
+
+    def sweep_with(self, sweeper: Sweeper) -> None:
+        """Sweep the outbox in this process from now on (and in each forked child on first use)."""
+        self._sweeper = sweeper
+        sweeper.ensure_started()
 
     def submit(self, batch: Sequence[Outgoing]) -> None:
         """Queue a webhook's messages for sending."""
+        if self._sweeper is not None:
+            self._sweeper.ensure_started()
         for item in batch:
+            self.in_flight.add(item.outbox_id)
             self._lanes[zlib.crc32(item.chat_id.encode()) % len(self._lanes)].put(item)
 
     def flush(self, timeout: float = 10) -> None:
@@ -98,6 +110,8 @@ class Sender:
 
     def close(self) -> None:
         """Send what is queued, write the outcomes and stop."""
+        if self._sweeper is not None:
+            self._sweeper.close()
         for lane in self._lanes:
             lane.close()
         self._recorder.close()
@@ -110,4 +124,6 @@ class Sender:
             except Exception as error:  # a bug here must not kill the lane; the row stays pending
                 log_failure(log, f"sending outbox message {item.outbox_id}", error)
                 continue
+            finally:
+                self.in_flight.discard(item.outbox_id)  # from here the row's fate is known (recorded soon)
             self._recorder.record(item.outbox_id, outcome)

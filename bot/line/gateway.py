@@ -40,7 +40,8 @@ class LineGateway:
     def __init__(self, config: Config) -> None:
         self._client = ApiClient(sdk_configuration(config))
         self.api = MessagingApi(self._client)
-        self._timeout = config.line_timeout
+        # (connect, read): a connection is made in microseconds on a good day.
+        self._timeout = (min(0.5, config.line_timeout), config.line_timeout)
 
     def reply(self, reply_token: str, messages: Sequence[Message]) -> Delivery:
         """Answer an event with its reply token."""

@@ -10,8 +10,10 @@ from flask import Blueprint, current_app, request
 from linebot.v3.webhook import SignatureValidator
 
 from bot.line.events import from_dict
+from bot.line.screening import safe_type, screen
+from bot.safe_log import log_failure
 from bot.state import app_state
-from storage.db import is_reachable
+from storage.db import is_infrastructure_error, is_reachable
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +34,33 @@ def callback():  # type: ignore[no-untyped-def]
         event_dicts = payload["events"]
         if not isinstance(event_dicts, list):
             raise TypeError("events is not a list")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: absurdly nested JSON
         log.warning("webhook rejected: body is not a LINE webhook")
         return {"message": "malformed body"}, 400
-    events = [from_dict(data) for data in event_dicts if isinstance(data, dict)]
-    if not state.processor.process(events):
-        return {"message": "database unavailable, please redeliver"}, 503
+    try:
+        events = [from_dict(screened) for data in event_dicts if (screened := _screened(data)) is not None]
+        if not state.processor.process(events):
+            return {"message": "database unavailable, please redeliver"}, 503
+    except Exception as error:  # the last net: a signed body LINE would redeliver forever must not 500
+        log_failure(log, "webhook", error)
+        if is_infrastructure_error(error):
+            return {"message": "database unavailable, please redeliver"}, 503
     return {}, 200
+
+
+def _screened(data: object) -> dict | None:
+    """The event made safe, or None (logged with its type only) when it cannot be handled."""
+    screened = screen(data)
+    if screened is None:
+        log.warning("event of type %s ignored: malformed id, source or shape", safe_type(data))
+    return screened
 
 
 @webhook.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     """200 when the database answers, 503 when it does not."""
-    if is_reachable(app_state(current_app).engine):
+    state = app_state(current_app)
+    if is_reachable(state.engine, state.processor.deadline):
         return {"status": "ok", "database": "ok"}, 200
     return {"status": "unavailable", "database": "unreachable"}, 503
 

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 # Seconds a reply token stays valid at LINE ("about one minute", per LINE's docs).
 REPLY_TOKEN_LIFETIME = 60.0
@@ -111,6 +111,12 @@ class LineStandIn:
         )
         with self._lock:
             self._failures.append(_FailureRule(endpoint, status, text, times))
+
+    def stall_next(self, endpoint: str, seconds: float, deliver: bool, times: int = 1) -> None:
+        """Answer the next `times` calls to an endpoint only after `seconds` (past the bot's timeout):
+        delivered first (the answer is lost) or, with deliver=False, never (the request is lost)."""
+        with self._lock:
+            self._failures.append(_FailureRule(endpoint, 0 if deliver else -1, str(seconds), times))
 
     def messages_for(self, chat_id: str, since: int = 0) -> list[DeliveredMessage]:
         """Messages delivered to a chat, in order, after sequence number `since`."""
@@ -216,6 +222,12 @@ def build_api(standin: LineStandIn) -> Flask:
     def _check(endpoint: str) -> Response | None:
         """Injected failures first, then the request body against LINE's rules."""
         rule = standin._take_failure(endpoint)
+        if rule is not None and rule.status == -1:  # a lost request: the caller times out, nothing is done
+            time.sleep(float(rule.message))
+            return _error(500, "Internal Server Error")
+        if rule is not None and rule.status == 0:  # a lost answer: done, but answered too late
+            g.stall = float(rule.message)
+            return None
         if rule is not None:
             return _error(rule.status, rule.message)
         if standin.validator is not None:
@@ -232,7 +244,9 @@ def build_api(standin: LineStandIn) -> Flask:
         chat_id = standin._use_token(body.get("replyToken", ""))
         if chat_id is None:
             return _error(400, "Invalid reply token")
-        return {"sentMessages": standin._deliver(chat_id, body["messages"], "reply")}
+        sent = standin._deliver(chat_id, body["messages"], "reply")
+        time.sleep(g.get("stall", 0))
+        return {"sentMessages": sent}
 
     @api.post("/v2/bot/message/push")
     def push():  # type: ignore[no-untyped-def]
@@ -246,7 +260,9 @@ def build_api(standin: LineStandIn) -> Flask:
                 response = _error(409, "The retry key is already accepted")
                 response.headers["x-line-accepted-request-id"] = accepted
                 return response
-        return {"sentMessages": standin._deliver(body["to"], body["messages"], "push")}
+        sent = standin._deliver(body["to"], body["messages"], "push")
+        time.sleep(g.get("stall", 0))
+        return {"sentMessages": sent}
 
     @api.post("/v2/bot/message/multicast")
     def multicast():  # type: ignore[no-untyped-def]

@@ -1,0 +1,251 @@
+"""Load benchmark: the real app under gunicorn (one sync worker) against the SDK's echo bot.
+
+    .venv/bin/python bench/load_benchmark.py [--seconds 15] [--stored 10000,1000000]
+        [--postgres postgresql://postgres@127.0.0.1:5432/DB] [--out bench/RESULTS.md]
+
+8 volunteers at once, each at the house-number question, each step a signed webhook with a
+fresh event id and reply token answering it or going back; a volunteer posts its next step
+when the last was answered (HTTP 200). A step counts once its reply reached the fake LINE
+API (a separate process). The echo bot runs under the same gunicorn and load in the same
+run. The load generator is a threaded Python client with pre-signed bodies; its own CPU use
+is reported, to show it is not the bottleneck. Loopback only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.step_benchmark import SECRET, SURVEY_STEPS, TOKEN, issue_tokens, prefill, start_line_standin  # noqa: E402
+from tests.support import webhooks  # noqa: E402
+
+VOLUNTEERS = 8
+DATA_KEY = "bench1:" + "B" * 43
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """gunicorn with one sync worker serving `app`; returns once it answers."""
+    port = free_port()
+    process = subprocess.Popen([GUNICORN, "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
+                               env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("POST", "/callback", body=b"{}", headers={"X-Line-Signature": "x"})
+            connection.getresponse().read()
+            return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn {app} did not start")
+
+
+def post(port: int, raw: bytes) -> int:
+    """POST a pre-signed body (gunicorn's sync worker closes every connection)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/callback", body=raw, headers={"Content-Type": "application/json", "X-Line-Signature": webhooks.sign(raw, SECRET)})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def delivered(line_url: str, chats: list[str]) -> int:
+    """Replies (calls, not messages: a step may answer with several) the stand-in delivered to these chats.
+
+    One call's messages are stored together: consecutive numbers, the same chat, microseconds apart.
+    """
+    query = "&".join(f"chat={chat}" for chat in chats)
+    with urllib.request.urlopen(f"{line_url}/_standin/messages?{query}") as response:
+        messages = json.load(response)["messages"]
+    calls, last = 0, None
+    for message in messages:
+        if not (last and message["chat_id"] == last["chat_id"] and message["seq"] == last["seq"] + 1 and message["at"] - last["at"] < 0.0005):
+            calls += 1
+        last = message
+    return calls
+
+
+def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int) -> dict[str, float]:
+    """Every chat posts its steps one after another for `seconds`; returns steps per second and more."""
+    assert seconds <= 45, "reply tokens are issued up front and live a minute"
+    bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, texts[n % len(texts)])))
+                     for n, token in enumerate(issue_tokens(line_url, chat, per_chat))] for chat in chats}
+    before = delivered(line_url, chats)
+    posted, failures = [0] * len(chats), [0] * len(chats)
+    stop_at = time.monotonic() + seconds
+
+    def volunteer(index: int) -> None:
+        for raw in bodies[chats[index]]:
+            if time.monotonic() >= stop_at:
+                return
+            if post(port, raw) != 200:
+                failures[index] += 1
+            posted[index] += 1
+
+    cpu_before, started = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    threads = [threading.Thread(target=volunteer, args=(n,)) for n in range(len(chats))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    steps = sum(posted)
+    while delivered(line_url, chats) - before < steps and time.monotonic() < stop_at + 10:  # the last replies
+        time.sleep(0.01)
+    elapsed = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    answered = delivered(line_url, chats) - before
+    return {"steps": steps, "answered": answered, "failures": sum(failures), "rate": answered / elapsed, "client_cpu": client_cpu / elapsed}
+
+
+def database(kind: str, postgres: str | None, folder: Path) -> str:
+    """A fresh, migrated database of that kind."""
+    from storage.migrate import upgrade
+
+    if kind == "sqlite":
+        url = f"sqlite:///{folder}/bench-{time.time_ns()}.db"
+    else:
+        from sqlalchemy import create_engine, text
+
+        url = postgres.replace("postgresql://", "postgresql+psycopg://", 1) if postgres.startswith("postgresql://") else postgres
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics after a bulk load."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def volunteers_at_house_number(url: str, port: int, line_url: str) -> list[str]:
+    """Volunteers made in the database, each brought to the house-number question through the webhook."""
+    from sqlalchemy import select
+
+    from storage.db import make_engine
+    from storage.models import Municipality
+    from tests.support.survey import make_volunteer
+
+    engine = make_engine(url)
+    chats = []
+    for _ in range(VOLUNTEERS):
+        chat = webhooks.new_user_id()
+        with engine.connect() as connection:
+            existing = connection.execute(select(Municipality.id).where(Municipality.tambon_code == "400101")).scalar()
+        make_volunteer(engine, chat, municipality_id=existing)
+        for text, token in zip(["สำรวจ", "1", "1", "วันนี้", "ข้าม"], issue_tokens(line_url, chat, 5)):
+            assert post(port, webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, text)))) == 200
+        chats.append(chat)
+    engine.dispose()
+    return chats
+
+
+def main() -> None:
+    """Echo bot and survey step on each database and size; write the results."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--stored", default="10000,1000000")
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
+    parser.add_argument("--kinds", default="sqlite,postgresql", help="databases to run (postgresql needs --postgres)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    from storage.crypto import Keyring
+    from storage.sealed import use_keyring
+
+    use_keyring(Keyring.parse(DATA_KEY))  # the pre-stored households' IDs are sealed like the app's
+    folder = Path(tempfile.mkdtemp())
+    standin, line_url = start_line_standin()
+    env = {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url, "DATA_KEY": DATA_KEY,
+           "THAIQM_INSTANCE_PATH": str(folder)}
+    # More bodies than a chat can post in the time, few enough to use every token within its minute.
+    per_chat = int(args.seconds * 60)
+    rows: list[str] = []
+    try:
+        echo, port = serve("bench.echo_bot:create_app()", env)
+        try:
+            echo_chats = [webhooks.new_user_id() for _ in range(VOLUNTEERS)]
+            echo_result = load(port, line_url, echo_chats, ["hello"], args.seconds, per_chat)
+        finally:
+            echo.terminate()
+            echo.wait(10)
+        print(f"echo bot: {echo_result}", flush=True)
+        rows.append(f"| echo bot (line-bot-sdk minimal) | - | - | {echo_result['rate']:.0f} | 100% | {echo_result['failures']} | {echo_result['client_cpu']:.0%} |")
+        kinds = [kind for kind in args.kinds.split(",") if kind == "sqlite" or args.postgres]
+        for kind in kinds:
+            url, stored = database(kind, args.postgres, folder), 0
+            for target in (int(n) for n in args.stored.split(",")):
+                started = time.monotonic()
+                prefill(url, target - stored)
+                analyze(url)  # as autovacuum would have by then: plans for the table's real size
+                stored = target
+                print(f"{kind}: {stored} households stored ({time.monotonic() - started:.0f} s)", flush=True)
+                app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url})
+                try:
+                    chats = volunteers_at_house_number(url, port, line_url)
+                    result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat)
+                finally:
+                    app.terminate()
+                    app.wait(10)
+                print(f"{kind} {stored}: {result}", flush=True)
+                rows.append(f"| survey step | {kind} | {stored:,} | {result['rate']:.0f} | {result['rate'] / echo_result['rate']:.0%} | {result['failures']} | {result['client_cpu']:.0%} |")
+    finally:
+        standin.terminate()
+    write(Path(args.out), rows, " ".join(sys.argv[1:]))
+
+
+def write(path: Path, rows: list[str], arguments: str) -> None:
+    """bench/RESULTS.md: when, where, the figures and the command."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    text = f"""# Load benchmark results
+
+Written by `bench/load_benchmark.py` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}),
+Python {platform.python_version()}, {platform.system()} {platform.release()}. Loopback only; one sync gunicorn worker;
+{VOLUNTEERS} volunteers at once; a step counts when its reply reached the fake LINE API.
+
+Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
+
+| what | database | households stored | steps/s | of echo | failed requests | load generator CPU |
+| --- | --- | ---: | ---: | ---: | ---: | ---: |
+""" + "\n".join(rows) + "\n"
+    path.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
