@@ -61,11 +61,11 @@ class Presenting(Dialog):
             problem = dim.choice(cursor.problem)
             problem_label = Msg(problem.label) if problem else cursor.problem
             if cursor.state.endswith(MEMBER):
-                label = Msg(N_("Problem {code} \"{problem}\": which member does it concern?"), {"code": cursor.problem, "problem": problem_label})
+                label = Msg(N_("\"{problem}\": which member does it concern?"), {"problem": problem_label})
                 options = self._member_options(answers)
                 hint = Msg(N_("Tap the member, \"Whole household\" or \"Skip\""))
             else:
-                label = Msg(N_("Problem {code} \"{problem}\": a short detail (optional)"), {"code": cursor.problem, "problem": problem_label})
+                label = Msg(N_("\"{problem}\": a short detail (optional)"), {"problem": problem_label})
                 options = ()
                 hint = Msg(N_("Type a short detail, or tap \"Skip\""))
             controls.append(Option("skip", Msg(N_("Skip"))))
@@ -177,7 +177,9 @@ class Presenting(Dialog):
             if question is not None:
                 label = Msg(question.label, self.label_params(question, c.member_no, env))
             else:
-                label = Msg(N_("{code}: member concerned") if c.state.endswith(MEMBER) else N_("{code}: detail"), {"code": c.problem})
+                choice = dim.choice(c.problem)
+                problem = Msg(choice.short or choice.label) if choice is not None else c.problem
+                label = Msg(N_("\"{problem}\": member concerned") if c.state.endswith(MEMBER) else N_("\"{problem}\": detail"), {"problem": problem})
             key = self.key(c)
             value = self.display(c.state, answers.get(key), answers, env) if key in answers else (Msg(N_("(not answered)")),)
             current[1].append(ReviewItem(label, value, slot))

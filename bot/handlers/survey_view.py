@@ -125,9 +125,9 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = ())
     buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|"), text=_("Submit"))]
     for message, slot in review.suggestions:
         lines.append("• " + tr(message))
-        label = _("Edit problems {code}", code=slot.split("|")[0])
-        if all(b.label != label for b in buttons):
-            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=label))
+        text = _("Edit {section}", section=tr(section_of(review, slot)))
+        if all(b.text != text for b in buttons):
+            buttons.append(Button(short(text), kind="postback", data=data(household_id, "edit", slot), text=text))
     buttons += [
         Button(_("Back"), kind="postback", data=data(household_id, "back"), text=_("Back")),
         Button(_("Pause"), kind="postback", data=data(household_id, "pause"), text=_("Pause")),
@@ -136,3 +136,10 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = ())
     return replies
 
 
+
+
+def section_of(review: Review, slot: str) -> Label:
+    """The title of the review section holding a slot's question (a dimension's problems)."""
+    question = slot.split("|")[0]
+    titles = (section.title for section in review.sections for item in section.items if item.slot.split("|")[0] == question)
+    return next(titles, question)
