@@ -35,7 +35,7 @@ from tests.support.line_contract import check_webhook_body
 SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
 GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "วิธีใช้"]
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -68,10 +68,10 @@ HELP = "วิธีใช้งานบัญชี LINE นี้"
 REGISTERED_HELP = "สิ่งที่ท่านสามารถทำได้"  # a registered person's help lists their own commands
 NOT_UNDERSTOOD = "ขออภัย ระบบไม่เข้าใจข้อความนี้"
 STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว"
-THANKS_FOR = "ขอบคุณสำหรับ"
+THANKS_FOR = "ระบบยังรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
-VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
-SUPERVISOR_MENU = ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+VOLUNTEER_MENU = ["สำรวจ", "ทำต่อ", "เมนู", "วิธีใช้"]
+SUPERVISOR_MENU = ["อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
     "type": "flex",
@@ -324,12 +324,12 @@ def test_new_user_follows_reads_thai_greeting_and_chats(emulator):
     emulator.screenshot("01-new-user-add-friend")
     emulator.tab.click("#add-friend")
     emulator.wait_for_bot(GREETING)
-    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ลงทะเบียน", "วิธีใช้"]
     emulator.screenshot("02-greeting")
 
-    emulator.tap_quick_reply("ช่วยเหลือ")
+    emulator.tap_quick_reply("วิธีใช้")
     emulator.wait_for_bot(HELP)
-    assert emulator.user_texts() == ["ช่วยเหลือ"]
+    assert emulator.user_texts() == ["วิธีใช้"]
 
     emulator.type("สวัสดีครับ")
     emulator.wait_for_bot(NOT_UNDERSTOOD)
@@ -362,7 +362,7 @@ def test_history_and_friendship_survive_a_reload(emulator, emulator_url):
     assert emulator.tab.locator("#friend-gate").is_hidden()
     assert emulator.user_texts() == ["สวัสดี"]
     assert len(emulator.bot_texts()) == 2
-    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ลงทะเบียน", "วิธีใช้"]
 
 
 def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_menu(emulator, demo, db_engine):
@@ -370,7 +370,7 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.switch_to("new")
     emulator.tab.click("#add-friend")
     emulator.wait_for_bot(GREETING)
-    assert emulator.rich_menu() == ["ลงทะเบียน", "ช่วยเหลือ"]  # LINE's default menu: the guest's
+    assert emulator.rich_menu() == ["ลงทะเบียน", "วิธีใช้"]  # LINE's default menu: the guest's
     emulator.tap_rich_menu("ลงทะเบียน")
     emulator.wait_for_bot("กรุณาพิมพ์รหัสเชิญ")
     assert emulator.quick_replies() == ["ยกเลิก"]
@@ -396,10 +396,10 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.tab.locator("#rich-menu .rich-area[data-text='สำรวจ']").wait_for()
     assert emulator.rich_menu() == VOLUNTEER_MENU
     emulator.screenshot("12-registered-volunteer-menu")
-    emulator.tap_rich_menu("ช่วยเหลือ")
+    emulator.tap_rich_menu("วิธีใช้")
     emulator.wait_for_bot(REGISTERED_HELP)
     assert emulator.quick_replies() == VOLUNTEER_MENU
-    assert emulator.user_texts()[-3:] == ["ชุมชนตลาดเก่า", "ยืนยัน", "ช่วยเหลือ"]
+    assert emulator.user_texts()[-3:] == ["ชุมชนตลาดเก่า", "ยืนยัน", "วิธีใช้"]
     newcomer = [e["source"]["userId"] for e in emulator.events()][0]
     with Session(db_engine) as session:
         person = session.scalars(select(Person).join(LineUser, Person.line_user_id == LineUser.id).where(LineUser.line_user_id == newcomer)).one()
@@ -480,7 +480,7 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
     assert emulator.quick_replies() == SUPERVISOR_MENU
-    assert emulator.rich_menu() == ["อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert emulator.rich_menu() == ["อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "รหัสเชิญ", "สำรวจ", "วิธีใช้"]
     emulator.screenshot("14-supervisor-volunteers")
     emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
     assert emulator.tab.locator("#rich-menu").is_hidden()
@@ -494,7 +494,7 @@ def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
     emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
     emulator.type("ทำต่อ")
     emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ข้อ 10/", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
-    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "วิธีใช้", "พัก"]
     emulator.tab.click("#rich-menu-bar")
     emulator.screenshot("20-demo-draft-resumed")
     emulator.type("1-1037-01234-56-3")
@@ -541,7 +541,7 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.tap_rich_menu("สำรวจ")
     emulator.wait_for_question("ข้อ 1/", "ครัวเรือนยินยอมให้ข้อมูล")
     emulator.tab.click("#rich-menu-bar")  # folded, as a volunteer does to see more of the chat
-    assert emulator.quick_replies() == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
+    assert emulator.quick_replies() == ["1. ใช่", "2. ไม่ใช่", "วิธีใช้", "พัก"]
     emulator.screenshot("15-survey-question-buttons")
     emulator.tap_quick_reply("1. ใช่")
     emulator.wait_for_question("ข้อ 2/", "ผู้ให้ข้อมูล")
@@ -594,25 +594,25 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.tap_quick_reply("เสร็จสิ้น")
 
     emulator.wait_for_question("ด้านสุขภาพ: ครัวเรือนมีปัญหาต่อไปนี้หรือไม่")
-    emulator.tap_quick_reply("2. ขาดการรักษา")
+    emulator.tap_quick_reply("2. ขาดรักษาต่อเนื่อง")
     emulator.wait_for_question("✓ 2. มีผู้ป่วยเรื้อรัง")
     emulator.tap_quick_reply("4. ไม่มีผู้ดูแล")
     emulator.wait_for_question("✓ 4. ผู้สูงอายุ")
-    assert [label for label in emulator.quick_replies() if label.startswith("✓")] == ["✓2. ขาดการรักษา", "✓4. ไม่มีผู้ดูแล"]
+    assert [label for label in emulator.quick_replies() if label.startswith("✓")] == ["✓ขาดรักษาต่อเนื่อง", "✓4. ไม่มีผู้ดูแล"]
     emulator.screenshot("17-survey-checklist")
     emulator.tap_quick_reply("เสร็จสิ้น")
-    emulator.wait_for_question("ปัญหา H2", "เป็นปัญหาของสมาชิกคนใด")
+    emulator.wait_for_question("“มีผู้ป่วยเรื้อรังที่ขาดการรักษาต่อเนื่อง”", "เป็นปัญหาของสมาชิกคนใด")
     emulator.tap_quick_reply("1. นายเอก ทดสอบ")
-    emulator.wait_for_question("ปัญหา H2", "รายละเอียดสั้น ๆ")
+    emulator.wait_for_question("“มีผู้ป่วยเรื้อรังที่ขาดการรักษาต่อเนื่อง”", "รายละเอียดสั้น ๆ")
     emulator.type("ขาดยาความดันสองเดือน")
-    emulator.wait_for_question("ปัญหา H4", "เป็นปัญหาของสมาชิกคนใด")
+    emulator.wait_for_question("“ผู้สูงอายุ คนพิการ หรือผู้ป่วย ไม่มีผู้ดูแล”", "เป็นปัญหาของสมาชิกคนใด")
     emulator.tap_quick_reply("2. ทั้งครัวเรือน")
-    emulator.wait_for_question("ปัญหา H4", "รายละเอียดสั้น ๆ")
+    emulator.wait_for_question("“ผู้สูงอายุ คนพิการ หรือผู้ป่วย ไม่มีผู้ดูแล”", "รายละเอียดสั้น ๆ")
     emulator.tap_quick_reply("ข้าม")
     for dimension, none in (("ด้านความเป็นอยู่", "7."), ("ด้านการศึกษา", "6."), ("ด้านรายได้", "6."), ("ด้านการเข้าถึงบริการรัฐ", "8.")):
         emulator.wait_for_question(dimension)
         emulator.tap_quick_reply(none + " ไม่มีปัญหาด้านนี้")  # "none" answers the checklist at once
-    emulator.wait_for_question("ความต้องการความช่วยเหลือ")
+    emulator.wait_for_question("ต้องการความช่วยเหลือเรื่องใด")
     emulator.type("ต้องการยารักษาโรคต่อเนื่อง")
     emulator.wait_for_question("บันทึกเพิ่มเติมของผู้สำรวจ")
     emulator.tap_quick_reply("ข้าม")
@@ -636,7 +636,7 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     assert "9/10" in page.locator(".flex-carousel").last.inner_text()
     emulator.tap_quick_reply("ยืนยันส่ง")
 
-    emulator.wait_for_question("เลขที่รับเรื่อง: QM-")
+    emulator.wait_for_question("เลขที่แบบสำรวจ: QM-")
     receipt = re.search(r"QM-\d{4}-\d{6}", emulator.bot_texts()[-1])[0]
     emulator.screenshot("19-survey-receipt")
     with Session(db_engine) as session:
@@ -658,11 +658,11 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     supervisor_chat = emulator.bot_texts()
     emulator.switch_to("volunteer2")
     history = emulator.bot_texts()  # the demo registered this volunteer, then surveyed a household, in this chat
-    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่รับเรื่อง: QM-" in history[-1]
+    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่แบบสำรวจ: QM-" in history[-1]
     # with what the volunteer typed on their side, as LINE shows it
     typed = emulator.user_texts()
     assert typed[0] == "ลงทะเบียน" and typed[typed.index("ยืนยัน") - 1] == "ชุมชนวัดป่าสามัคคี" and typed[-1] == "ยืนยันส่ง"
-    emulator.type("ช่วยเหลือ")
+    emulator.type("วิธีใช้")
     emulator.wait_for_bot(REGISTERED_HELP)
     emulator.switch_to("supervisor")
     assert emulator.bot_texts() == supervisor_chat

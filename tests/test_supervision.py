@@ -44,18 +44,18 @@ def test_supervisor_lists_volunteers_with_today_and_total_counts(line_user, worl
 
 def test_volunteer_cannot_list_volunteers(line_user, world):
     answer = line_user(VOLUNTEER).say("อาสาสมัคร")
-    assert answer.texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
+    assert answer.texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
 
 
 def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_pushed(line_user, world, db_engine, line_api):
     line_api.user_rich_menus[VOLUNTEER] = "richmenu-volunteer"
     supervisor = line_user(SUPERVISOR)
-    pick = supervisor.say("ปิดการใช้งาน")
+    pick = supervisor.say("ระงับสิทธิ์ใช้งาน")
     assert pick.buttons == ["สมศรี มีสุข", "สมชาย ใจดี"]
     confirm = supervisor.tap_button(pick, "สมศรี มีสุข")
-    assert "ต้องการปิดการใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
-    done = supervisor.tap_button(confirm, "ยืนยันปิดการใช้งาน")
-    assert "ปิดการใช้งานของ สมศรี มีสุข เรียบร้อยแล้ว" in done.text
+    assert "ต้องการระงับสิทธิ์ใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
+    done = supervisor.tap_button(confirm, "ระงับสิทธิ์ใช้งาน")
+    assert "ระงับสิทธิ์ใช้งานของ สมศรี มีสุข เรียบร้อยแล้ว" in done.text
     assert world.get(Person, world.ids["v1"]).active is False
     [entry] = world.all(AuditEntry)
     assert (entry.action, entry.actor_person_id, entry.subject_person_id) == ("person.deactivate", world.ids["sup"], world.ids["v1"])
@@ -64,14 +64,14 @@ def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_push
     assert VOLUNTEER not in line_api.user_rich_menus  # back to the guest menu
     for text in ("สำรวจ", "เมนู", "ลงทะเบียน"):
         answer = line_user(VOLUNTEER).say(text)
-        assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"], text
+        assert "บัญชีของท่านถูกระงับสิทธิ์ใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "วิธีใช้"], text
     # The tap on an old button does nothing twice.
-    again = supervisor.tap(confirm.action("ยืนยันปิดการใช้งาน")["data"])
+    again = supervisor.tap(confirm.action("ระงับสิทธิ์ใช้งาน")["data"])
     assert "เรียบร้อยแล้ว" in again.text and len(world.all(AuditEntry)) == 1
 
 
 def test_supervisor_cannot_deactivate_a_volunteer_of_another_municipality(line_user, world):
-    answer = line_user(SUPERVISOR).say(f"ปิดการใช้งาน {world.ids['far']}")
+    answer = line_user(SUPERVISOR).say(f"ระงับสิทธิ์ใช้งาน {world.ids['far']}")
     assert "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in answer.text
     assert "คนไกล" not in answer.text
     assert world.get(Person, world.ids["far"]).active is True

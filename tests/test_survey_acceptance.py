@@ -55,7 +55,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
 
     r = chat.tap_button(menu, "สำรวจ")
     asks(r, "ข้อ 1/", "ความยินยอมและผู้ให้ข้อมูล", "ครัวเรือนยินยอมให้ข้อมูล")
-    assert r.buttons == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
+    assert r.buttons == ["1. ใช่", "2. ไม่ใช่", "วิธีใช้", "พัก"]
     r = chat.tap_button(r, "1. ใช่")
     asks(r, "ข้อ 2/", "ผู้ให้ข้อมูล", "1. หัวหน้าครัวเรือน", "3. ผู้อื่น (เพื่อนบ้าน ผู้นำชุมชน)")
     assert r.buttons[0] == "1. หัวหน้าครัวเรือน" and "ย้อนกลับ" in r.buttons
@@ -173,13 +173,13 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
 
     # problems: health, by toggles
     asks(r, "ปัญหาด้านสุขภาพ", "ด้านสุขภาพ: ครัวเรือนมีปัญหาต่อไปนี้หรือไม่", "6. ไม่มีปัญหาด้านนี้")
-    assert r.buttons[:7] == ["1. มีผู้ป่วยติดเตียง", "2. ขาดการรักษา", "3. คนพิการต้องดูแล", "4. ไม่มีผู้ดูแล", "5. จิตเวช/สุรา/ยา", "6. ไม่มีปัญหาด้านนี้", "เสร็จสิ้น"]
-    r = chat.tap_button(r, "3. คนพิการต้องดูแล")
-    assert r.buttons[2] == "✓3. คนพิการต้องดูแล"
+    assert r.buttons[:7] == ["1. มีผู้ป่วยติดเตียง", "2. ขาดรักษาต่อเนื่อง", "3. พิการต้องการดูแล", "4. ไม่มีผู้ดูแล", "จิตเวช/สุรายาเสพติด", "6. ไม่มีปัญหาด้านนี้", "เสร็จสิ้น"]
+    r = chat.tap_button(r, "3. พิการต้องการดูแล")
+    assert r.buttons[2] == "✓3. พิการต้องการดูแล"
     r = chat.tap_button(r, "เสร็จสิ้น")
-    asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
+    asks(r, "“มีคนพิการที่ต้องการการดูแล” เป็นปัญหาของสมาชิกคนใด", "2. นางสมศรี ใจดี", "4. ทั้งครัวเรือน")
     r = chat.tap_button(r, "2. นางสมศรี ใจดี")
-    asks(r, "ปัญหา H3 “มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
+    asks(r, "“มีคนพิการที่ต้องการการดูแล”: รายละเอียดสั้น ๆ (ถ้ามี)")
     r = chat.say("ต้องใช้รถเข็น")
 
     # living conditions, by typed numbers
@@ -187,7 +187,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     r = chat.say("2 3")
     r = chat.tap_button(r, "4. ทั้งครัวเรือน")
     r = chat.say("ข้าม")
-    asks(r, "ปัญหา L3")
+    asks(r, "“ไม่มีส้วม หรือส้วมไม่ถูกสุขลักษณะ”")
     r = chat.say("ข้าม")
     r = chat.say("ข้าม")
 
@@ -203,7 +203,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
     asks(r, "ด้านรายได้")
     r = chat.say("4")
     r = chat.say("1")
-    asks(r, "ปัญหา I4 “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
+    asks(r, "“มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
     r = chat.say("พัก")
     assert "พักการสำรวจแล้ว" in r.text and r.buttons == ["ทำต่อ"]
     r = chat.say("สวัสดี")  # paused: not taken as an answer
@@ -217,10 +217,10 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         chat = LineChat(flask_poster(restarted.test_client()), CHANNEL_SECRET, line_api, chat.user_id)
         r = chat.say("ทำต่อ")
         assert "สำรวจต่อ: บ้านเลขที่ 12/3 · นายสมชาย ใจดี" in r.text
-        asks(r, "ปัญหา I4 “มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
+        asks(r, "“มีหนี้นอกระบบ”: รายละเอียดสั้น ๆ")
         r = chat.send_sticker()  # off-script: a reminder and the same question
-        assert "ขอบคุณสำหรับสติกเกอร์ ขณะนี้ท่านกำลังสำรวจครัวเรือนนี้อยู่" in r.text
-        asks(r, "ปัญหา I4")
+        assert "ขออภัย ระบบยังรับสติกเกอร์ไม่ได้ ขณะนี้ท่านกำลังสำรวจครัวเรือนนี้อยู่" in r.text
+        asks(r, "“มีหนี้นอกระบบ”")
         r = chat.say("หนี้นอกระบบ 20,000 บาท")
 
         asks(r, "ด้านการเข้าถึงบริการรัฐ", "8. ไม่มีปัญหาด้านนี้")
@@ -228,7 +228,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
         r = chat.tap_button(r, "เสร็จสิ้น")
         r = chat.say("2")
         r = chat.say("ข้าม")
-        asks(r, "ความต้องการความช่วยเหลือของครัวเรือน")
+        asks(r, "ครัวเรือนต้องการความช่วยเหลือเรื่องใด")
         r = chat.say("ต้องการซ่อมบ้าน")
         asks(r, "บันทึกเพิ่มเติมของผู้สำรวจ")
         r = chat.say("ข้าม")
@@ -240,10 +240,10 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
             assert expected in texts, expected
         bubbles = sum(len(m["contents"]["contents"]) for m in flex_messages(r))
         assert bubbles == 11
-        assert "ต่ำกว่าเกณฑ์ จปฐ. 38,000 บาท แต่ยังไม่ได้เลือกปัญหา I1" in r.text
-        assert "สมาชิกคนที่ 2, 3 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือกปัญหา A1" in r.text
+        assert "ต่ำกว่าเกณฑ์ จปฐ. 38,000 บาท แต่ยังไม่ได้เลือก “รายได้เฉลี่ยต่อคนต่อปีต่ำกว่าเกณฑ์ จปฐ.”" in r.text
+        assert "สมาชิกคนที่ 2, 3 ไม่มีเลขประจำตัวประชาชน แต่ยังไม่ได้เลือก “ไม่มีบัตรประชาชน หรือมีปัญหาสถานะทางทะเบียน”" in r.text
         assert "A3" not in r.text and "A4" not in r.text
-        assert r.buttons == ["ยืนยันส่ง", "แก้ไขปัญหาด้าน I", "แก้ไขปัญหาด้าน A", "ย้อนกลับ", "พัก"]
+        assert r.buttons == ["ยืนยันส่ง", "แก้ไขปัญหาด้านรายได้", "แก้ไขปัญหาด้านการเข…", "ย้อนกลับ", "พัก"]
         edit_house_no = next(a for a in flex_actions(r) if a.get("displayText") == "แก้ไข: บ้านเลขที่")
         r = chat.tap(edit_house_no["data"])
         asks(r, "บ้านเลขที่", "คำตอบเดิม: 12/3")
@@ -258,7 +258,7 @@ def test_complete_household_survey(line_user, line_api, db_engine, config, caplo
 
     (household,) = all_rows(db_engine, Household)
     receipt = f"QM-2566-{household.id:06d}"
-    assert f"เลขที่รับเรื่อง: {receipt}" in r.text
+    assert f"เลขที่แบบสำรวจ: {receipt}" in r.text
     assert household.status == "submitted" and household.receipt_no == receipt
     assert (household.form_id, household.form_version, household.volunteer_id) == ("thaiqm-2566", "1", volunteer["person_id"])
     assert (household.house_code, household.house_no, household.moo, household.community_id) == ("10030123456", "12/4", 2, volunteer["community_id"])

@@ -118,7 +118,7 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
         _out, errors = server.communicate(timeout=20)
     assert greeting.status == 200, errors[-3000:]
     assert "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM" in greeting.text
-    assert greeting.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert greeting.buttons == ["ลงทะเบียน", "วิธีใช้"]
 
     published = installed.run("richmenu", LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url)
     assert published.returncode == 0, published.stderr
@@ -127,4 +127,4 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
     assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household"}
     assert set(line_api.rich_menu_images) == set(menus.values())
     volunteer_menu = line_api.rich_menus[menus["thaiqm-volunteer"]]
-    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "เมนู", "ช่วยเหลือ"]
+    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "เมนู", "วิธีใช้"]
