@@ -134,7 +134,7 @@ def test_supervisor_of_the_municipality_may_move_the_household(line_user, world,
     # Only other active volunteers of the household's community are offered.
     assert pick.buttons == ["อาสา เอสอง"]
     done = chat.tap_button(pick, "อาสา เอสอง")
-    assert f"ได้มอบหมายครัวเรือน {HOUSE_NO} ให้ อาสา เอสอง เรียบร้อยแล้ว" in done.text
+    assert f"เปลี่ยนผู้สำรวจครัวเรือน {HOUSE_NO} เป็น อาสา เอสอง เรียบร้อยแล้ว" in done.text
     assert world.get(Household, world.ids["h"]).volunteer_id == world.ids["vol_a2"]
     [entry] = world.all(AuditEntry)
     assert (entry.action, entry.actor_person_id, entry.subject_person_id, entry.household_id) == (

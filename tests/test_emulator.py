@@ -57,7 +57,7 @@ def test_emulator_page_and_scripts_are_served_in_local_mode(local_client):
     with local_client.get("/emulator") as page:
         assert page.status_code == 200
         html = page.get_data(as_text=True)
-    for script in ("line_webhook.js", "flex.js", "emulator.js"):
+    for script in ("line_webhook.js", "flex.js", "scroll.js", "emulator.js"):
         assert f"/emulator/static/{script}" in html
         assert status_of(local_client, f"/emulator/static/{script}") == 200
     assert status_of(local_client, "/emulator/static/emulator.css") == 200

@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -377,7 +378,7 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.type(code.lower())  # as typed on a phone: case and dash do not matter
     emulator.wait_for_bot("ท่านกำลังลงทะเบียนเป็นอาสาสมัคร ของเทศบาลตำบลสาธิตพัฒนา")
     emulator.type("สมปอง ทดลองใช้")
-    emulator.wait_for_bot("กรุณาพิมพ์หมายเลขโทรศัพท์")
+    emulator.wait_for_bot("กรุณาพิมพ์เบอร์โทรศัพท์")
     emulator.type("08-9123-4567")
     emulator.wait_for_bot("ท่านเป็นอาสาสมัครประเภทใด")
     emulator.screenshot("10-registration-volunteer-type")
@@ -480,7 +481,7 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
     assert emulator.quick_replies() == SUPERVISOR_MENU
-    assert emulator.rich_menu() == ["อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "รหัสเชิญ", "สำรวจ", "วิธีใช้"]
+    assert emulator.rich_menu() == ["อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
     emulator.screenshot("14-supervisor-volunteers")
     emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
     assert emulator.tab.locator("#rich-menu").is_hidden()
@@ -677,3 +678,132 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     events = emulator.events()
     assert [e["type"] for e in events] == ["message", "unfollow", "follow"]
     assert "replyToken" not in events[1] and events[2]["follow"] == {"isUnblocked": True}
+
+
+@pytest.fixture
+def phone(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
+    """The emulator in a phone-sized window (390 px wide, as an iPhone 12-15), a fresh profile."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    person = EmulatorTab(tab)
+    person.open(f"{emulator_url}/emulator")
+    yield person
+    context.close()
+    assert not person.errors, f"JavaScript errors on the page: {person.errors}"
+
+
+def box_of(tab: Any, selector: str) -> dict[str, float]:
+    """Where an element is on the screen now (left, top, right, bottom)."""
+    return tab.eval_on_selector(selector, "node => { const r = node.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }")
+
+
+def fully_in_row(tab: Any, label: str) -> bool:
+    """True when the quick-reply button with this label is wholly inside the visible part of its row."""
+    button = tab.locator(".quick-reply", has_text=label).bounding_box()
+    row = box_of(tab, "#quick-replies")
+    return row["left"] - 1 <= button["x"] and button["x"] + button["width"] <= row["right"] + 1
+
+
+def mouse_tap(tab: Any, label: str) -> None:
+    """Click a quick reply where it is on screen, as a finger would: no scrolling it into view first."""
+    button = tab.locator(".quick-reply", has_text=label).bounding_box()
+    tab.mouse.click(button["x"] + button["width"] / 2, button["y"] + button["height"] / 2)
+
+
+NEWEST_IN_VIEW = """() => {
+  const rows = document.querySelectorAll("#messages .row");
+  if (!rows.length) return false;
+  const newest = rows[rows.length - 1].getBoundingClientRect();
+  const chat = document.getElementById("messages").getBoundingClientRect();
+  const menu = document.getElementById("rich-menu");
+  const menuTop = menu.hidden ? window.innerHeight : menu.getBoundingClientRect().top;
+  return newest.top >= chat.top - 1 && newest.bottom <= chat.bottom + 1 && newest.bottom <= menuTop && newest.bottom <= window.innerHeight;
+}"""
+
+# The next rich menu image that loads records, two frames later, whether the newest message is in view.
+MENU_DRAWN = f"""() => document.addEventListener("load", (event) => {{
+  if (!event.target.matches || !event.target.matches("#rich-menu img")) return;
+  requestAnimationFrame(() => requestAnimationFrame(() => {{
+    window.newestWhenMenuDrawn = ({NEWEST_IN_VIEW})() ? "in view" : "hidden";
+  }}));
+}}, {{capture: true, once: true}})"""
+
+
+def test_on_a_phone_the_quick_replies_swipe_the_newest_message_stays_above_the_menu_and_the_menu_folds(phone, demo):
+    page = phone.tab
+    code = demo[1].newcomer_code
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    phone.switch_to("new")
+    page.click("#add-friend")
+    phone.wait_for_bot(GREETING)
+    phone.tap_rich_menu("ลงทะเบียน")
+    phone.wait_for_bot("กรุณาพิมพ์รหัสเชิญ")
+
+    def walk_to_the_community_question() -> None:
+        phone.type(code)
+        phone.wait_for_bot("ท่านกำลังลงทะเบียนเป็นอาสาสมัคร")
+        phone.type("สมใจ มือถือ")
+        phone.wait_for_question("เบอร์โทรศัพท์")
+        phone.type("0891234567")
+        phone.wait_for_question("ท่านเป็นอาสาสมัครประเภทใด")
+        phone.tap_quick_reply("อสม.")
+        phone.wait_for_question("ท่านปฏิบัติงานในชุมชนใด")
+
+    walk_to_the_community_question()
+    row = page.locator("#quick-replies")
+    assert row.evaluate("node => node.scrollWidth > node.clientWidth")  # four buttons are wider than the phone
+    assert not fully_in_row(page, "ยกเลิก")
+    # The mouse wheel swipes the row sideways, as a finger does on the phone.
+    row.hover()
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    assert fully_in_row(page, "ยกเลิก")
+    phone.screenshot("21-phone-quick-replies-swiped")
+    # Dragging it back is a swipe, not a tap on the button under the mouse.
+    posted = len(phone.posted)
+    first = row.bounding_box()
+    page.mouse.move(first["x"] + 40, first["y"] + first["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(first["x"] + 360, first["y"] + first["height"] / 2, steps=8)
+    page.mouse.up()
+    assert row.evaluate("node => node.scrollLeft") == 0 and fully_in_row(page, "ชุมชนบ้านหนองบัว")
+    page.wait_for_timeout(300)
+    assert len(phone.posted) == posted
+    # The last button, brought into view by the wheel, works where it is.
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    mouse_tap(page, "ยกเลิก")
+    phone.wait_for_bot("ยกเลิกการลงทะเบียนแล้ว")
+
+    phone.tap_rich_menu("ลงทะเบียน")
+    phone.wait_for_bot("กรุณาพิมพ์รหัสเชิญ", count=2)
+    walk_to_the_community_question()
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    mouse_tap(page, "ชุมชนตลาดเก่า")
+    phone.wait_for_question("ชุมชน: ชุมชนตลาดเก่า")
+    # Note where the newest message is the moment the next menu's picture has been drawn, the
+    # picture coming as slowly as over a phone's network (it then takes its height late).
+    page.evaluate(MENU_DRAWN)
+    page.route("**/rich-menu/*/image", lambda route: (time.sleep(0.6), route.continue_()))
+    phone.tap_quick_reply("ยืนยัน")
+    phone.wait_for_bot(REGISTERED)
+    # The volunteer's menu replaces the guest's; once its picture is drawn the newest message is still above it.
+    page.locator("#rich-menu .rich-area[data-text='สำรวจ']").wait_for()
+    assert page.wait_for_function("() => window.newestWhenMenuDrawn").json_value() == "in view"
+    assert REGISTERED in phone.bot_texts()[-1]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot("22-phone-registered-menu")
+
+    # The chat bar folds the menu away and opens it again, as in LINE.
+    page.click("#rich-menu-bar")
+    assert page.locator("#rich-menu").is_hidden()
+    page.wait_for_function(NEWEST_IN_VIEW)
+    phone.screenshot("23-phone-menu-folded")
+    page.click("#rich-menu-bar")
+    page.locator("#rich-menu").wait_for()
+    page.wait_for_function(NEWEST_IN_VIEW)
+    phone.tap_rich_menu("วิธีใช้")
+    phone.wait_for_bot(REGISTERED_HELP)
+    page.wait_for_function(NEWEST_IN_VIEW)
