@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET
-from tests.support.line_chat import LineChat, http_poster
+from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
+from tests.support.line_chat import LineChat, http_poster, outbox_flush
 from tests.test_production_server import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,14 +106,17 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
     assert "database is at the current schema" in upgraded.stdout
 
     port = free_port()
-    env = installed.env(LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url)
+    env = installed.env(LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url, DATA_KEY=DATA_KEY)
     server = subprocess.Popen(
         [str(installed.bin / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}", "bot.app:create_app()"],
         cwd=installed.home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", server, seconds=60)
-        greeting = LineChat(http_poster(f"http://127.0.0.1:{port}"), CHANNEL_SECRET, line_api).follow()
+        # The replies go out from the server's outbox, in its own database.
+        outbox = create_engine(env["DATABASE_URL"])
+        greeting = LineChat(http_poster(f"http://127.0.0.1:{port}", outbox_flush(outbox)), CHANNEL_SECRET, line_api).follow()
+        outbox.dispose()
     finally:
         server.terminate()
         _out, errors = server.communicate(timeout=20)
@@ -120,7 +124,7 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
     assert "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM" in greeting.text
     assert greeting.buttons == ["ลงทะเบียน", "วิธีใช้"]
 
-    published = installed.run("richmenu", LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url)
+    published = installed.run("richmenu", LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url, DATA_KEY=DATA_KEY)
     assert published.returncode == 0, published.stderr
     assert "created rich menus for" in published.stdout
     menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
