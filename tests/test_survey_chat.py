@@ -101,6 +101,7 @@ def test_help_after_three_wrong_answers_offers_skip(line_user, db_engine):
     assert "ข้าม" in answer.buttons
     answer = chat.say("วิธีใช้")
     assert "คำแนะนำ: รหัสประจำบ้านคือ" in answer.text and "รหัสประจำบ้าน (11 หลัก)" in answer.text
+    assert chat.say("ช่วยเหลือ").text == answer.text  # the word help had before, still understood
 
 
 def test_cancel_asks_first_and_keeps_the_draft_as_cancelled(line_user, db_engine):
