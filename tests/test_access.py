@@ -92,7 +92,7 @@ def attempts(world: World) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
     """Every way the chat lets someone look at or move the household."""
     h, target = world.ids["h"], world.ids["vol_a2"]
     return [
-        ("say", {"text": f"โอนครัวเรือน {HOUSE_CODE}"}),
+        ("say", {"text": f"เปลี่ยนผู้สำรวจ {HOUSE_CODE}"}),
         ("tap", {"data": encode("sup.move", h=h)}),
         ("tap", {"data": encode("sup.move.to", h=h, p=target)}),
     ]
@@ -101,12 +101,12 @@ def attempts(world: World) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
 @pytest.mark.parametrize(
     "who,user_id,expected",
     [
-        ("volunteer of another community", "U" + "b" * 32, "บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"),
-        ("volunteer who surveyed it (not a supervisor)", "U" + "a" * 32, "บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"),
+        ("volunteer of another community", "U" + "b" * 32, "ท่านไม่มีสิทธิ์ใช้เมนูนี้"),
+        ("volunteer who surveyed it (not a supervisor)", "U" + "a" * 32, "ท่านไม่มีสิทธิ์ใช้เมนูนี้"),
         ("supervisor of another municipality", "U" + "c" * 32, None),
         ("supervisor of another community", "U" + "d" * 32, None),
-        ("deactivated volunteer", "U" + "f" * 32, "บัญชีของท่านถูกปิดการใช้งานแล้ว"),
-        ("unregistered user", "U" + "9" * 32, "กรุณาแตะ \"ลงทะเบียน\" และกรอกรหัสเชิญ"),
+        ("deactivated volunteer", "U" + "f" * 32, "บัญชีของท่านถูกระงับสิทธิ์ใช้งานแล้ว"),
+        ("unregistered user", "U" + "9" * 32, "กรุณากด “ลงทะเบียน” และกรอกรหัสเชิญ"),
     ],
 )
 def test_denials_in_chat_are_thai_and_leak_nothing(line_user, world, who, user_id, expected):
@@ -130,11 +130,11 @@ def test_supervisor_of_the_municipality_may_move_the_household(line_user, world,
     world.ids["sup_m1"] = world.person("supervisor", world.ids["m1"], None, name="ผู้ดูแล หนึ่ง", line_user_id=supervisor_line)
     chat = line_user(supervisor_line)
     pick = chat.say(f"โอนครัวเรือน {HOUSE_CODE}")
-    assert f"ต้องการโอนครัวเรือน {HOUSE_NO} ให้อาสาสมัครท่านใด" in pick.text
+    assert f"ต้องการเปลี่ยนผู้สำรวจครัวเรือน {HOUSE_NO} เป็นอาสาสมัครท่านใด" in pick.text
     # Only other active volunteers of the household's community are offered; or cancel.
     assert pick.buttons == ["อาสา เอสอง", "ยกเลิก"]
     done = chat.tap_button(pick, "อาสา เอสอง")
-    assert f"ได้มอบหมายครัวเรือน {HOUSE_NO} ให้ อาสา เอสอง เรียบร้อยแล้ว" in done.text
+    assert f"เปลี่ยนผู้สำรวจครัวเรือน {HOUSE_NO} เป็น อาสา เอสอง เรียบร้อยแล้ว" in done.text
     assert world.get(Household, world.ids["h"]).volunteer_id == world.ids["vol_a2"]
     [entry] = world.all(AuditEntry)
     assert (entry.action, entry.actor_person_id, entry.subject_person_id, entry.household_id) == (
@@ -147,5 +147,5 @@ def test_supervisor_finds_the_household_by_its_receipt_number_typed_in_lower_cas
     world.person("supervisor", world.ids["m1"], None, name="ผู้ดูแล หนึ่ง", line_user_id=supervisor_line)
     with Session(world.engine) as session, session.begin():
         session.get(Household, world.ids["h"]).receipt_no = "QM-2566-000001"
-    pick = line_user(supervisor_line).say("โอนครัวเรือน qm-2566-000001")
-    assert f"ต้องการโอนครัวเรือน {HOUSE_NO} ให้อาสาสมัครท่านใด" in pick.text
+    pick = line_user(supervisor_line).say("เปลี่ยนผู้สำรวจ qm-2566-000001")
+    assert f"ต้องการเปลี่ยนผู้สำรวจครัวเรือน {HOUSE_NO} เป็นอาสาสมัครท่านใด" in pick.text

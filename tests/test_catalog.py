@@ -50,8 +50,8 @@ def test_translations_are_thai():
 
 
 def test_runtime_lookup_uses_the_catalog():
-    assert _("help") == "ช่วยเหลือ"
-    assert _("Thank you for the {kind}. This bot works with text and the buttons it shows; please type your answer or tap a button.", kind="X").startswith("ขอบคุณสำหรับX")
+    assert _("help") == "วิธีใช้"
+    assert _("Thank you for the {kind}. This bot works with text and the buttons it shows; please type your answer or tap a button.", kind="X").startswith("ขออภัย ระบบยังรับX")
 
 
 def test_a_municipalitys_own_catalog_replaces_the_shipped_one(tmp_path, monkeypatch, line_user):
@@ -63,7 +63,7 @@ def test_a_municipalitys_own_catalog_replaces_the_shipped_one(tmp_path, monkeypa
     monkeypatch.setenv("THAIQM_LOCALES_DIR", str(tmp_path))
     translations.cache_clear()
     try:
-        assert line_user().follow().buttons == ["ขอลงทะเบียน", "ช่วยเหลือ"]
+        assert line_user().follow().buttons == ["ขอลงทะเบียน", "วิธีใช้"]
     finally:
         translations.cache_clear()  # the next test reads the shipped catalog again
 

@@ -21,7 +21,7 @@ CONCURRENT = 20
 def test_twenty_concurrent_webhooks_from_one_user_are_each_processed_once(app, live_server, line_api, db_engine):
     sender = app_state(app).sender
     chat = LineChat(http_poster(live_server, sender.flush), CHANNEL_SECRET, line_api)
-    events = [webhooks.text_event(chat.user_id, line_api.issue_reply_token(chat.user_id), "ช่วยเหลือ") for _ in range(CONCURRENT)]
+    events = [webhooks.text_event(chat.user_id, line_api.issue_reply_token(chat.user_id), "วิธีใช้") for _ in range(CONCURRENT)]
     with ThreadPoolExecutor(CONCURRENT) as pool:
         statuses = list(pool.map(lambda event: chat.send(event).status, events))
     assert statuses == [200] * CONCURRENT

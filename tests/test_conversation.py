@@ -42,19 +42,19 @@ def test_help_and_back_work_in_the_registration_as_in_the_survey(line_user, worl
     chat.say("ลงทะเบียน")
     assert _conversation(db_engine, chat) == ("registration", "code", None)
     chat.say("ABCD2345")
-    helped = chat.say("ช่วยเหลือ")
+    helped = chat.say("วิธีใช้")
     assert "ท่านกำลังลงทะเบียน" in helped.texts[0] and "กรุณาพิมพ์ชื่อและนามสกุลของท่าน" in helped.texts[-1]
-    assert "หมายเลขโทรศัพท์" in chat.say("สมศรี มีสุข").text
+    assert "เบอร์โทรศัพท์" in chat.say("สมศรี มีสุข").text
     back = chat.say("ย้อนกลับ")
     assert "กรุณาพิมพ์ชื่อและนามสกุลของท่าน" in back.text and back.buttons == ["ยกเลิก"]
     assert _conversation(db_engine, chat) == ("registration", "name", None)
     chat.say("สมศรี ใหม่")
     chat.say("0812345678")
-    assert "หมายเลขโทรศัพท์" in chat.say("ย้อนกลับ").text  # from the volunteer type back to the phone
+    assert "เบอร์โทรศัพท์" in chat.say("ย้อนกลับ").text  # from the volunteer type back to the phone
     chat.say("0812345678")
     chat.say("อสม.")
     confirm = chat.say("1")
-    assert "ชื่อ-นามสกุล: สมศรี ใหม่" in confirm.text
+    assert "ชื่อ-สกุล: สมศรี ใหม่" in confirm.text
     assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.say("ยืนยัน").text
     assert _conversation(db_engine, chat) == (None, None, None)
 

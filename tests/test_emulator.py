@@ -57,7 +57,7 @@ def test_emulator_page_and_scripts_are_served_in_local_mode(local_client):
     with local_client.get("/emulator") as page:
         assert page.status_code == 200
         html = page.get_data(as_text=True)
-    for script in ("line_webhook.js", "flex.js", "emulator.js"):
+    for script in ("line_webhook.js", "flex.js", "scroll.js", "emulator.js"):
         assert f"/emulator/static/{script}" in html
         assert status_of(local_client, f"/emulator/static/{script}") == 200
     assert status_of(local_client, "/emulator/static/emulator.css") == 200
@@ -78,14 +78,14 @@ def test_setup_gives_thai_texts_personas_and_who_is_already_a_friend(local_clien
     after = local_client.get("/emulator/api/setup").get_json()
     assert all(p["friend"] for p in after["personas"])
     roles = {p["key"]: p["role"] for p in after["personas"]}
-    assert roles["supervisor"] == "ผู้กำกับดูแล" and roles["volunteer"] == "อาสาสมัคร"
+    assert roles["supervisor"] == "ผู้ควบคุมการสำรวจ" and roles["volunteer"] == "อาสาสมัคร"
 
 
 def test_page_calls_reach_the_bot_and_read_its_reply_from_the_stand_in(local_client, line_api):
     chat_id = PERSONAS_BY_KEY["volunteer"].line_user_id
     token = local_client.post("/emulator/api/reply-token", json={"chatId": chat_id}).get_json()["replyToken"]
     chat = LineChat(flask_poster(local_client), LOCAL_CHANNEL_SECRET, line_api, chat_id)
-    assert chat.send(webhooks.text_event(chat_id, token, "ช่วยเหลือ")).status == 200
+    assert chat.send(webhooks.text_event(chat_id, token, "วิธีใช้")).status == 200
     other = PERSONAS_BY_KEY["supervisor"].line_user_id
     delivered = local_client.get(f"/emulator/api/messages?since=0&chat={chat_id}&chat={other}").get_json()["messages"]
     assert [m["chat_id"] for m in delivered] == [chat_id]
@@ -157,7 +157,7 @@ def test_page_reads_the_rich_menu_linked_to_a_chat_with_its_image(local_client, 
     supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
     menu = local_client.get(f"/emulator/api/rich-menu?chat={supervisor}").get_json()["richMenu"]
     assert menu["name"] == "thaiqm-supervisor" and menu["chatBarText"] == "เมนู"
-    assert [area["action"]["text"] for area in menu["areas"]] == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert [area["action"]["text"] for area in menu["areas"]] == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
     with local_client.get(menu["image"]) as image:
         assert image.status_code == 200 and image.mimetype == "image/png"
         assert image.get_data()[:8] == b"\x89PNG\r\n\x1a\n"

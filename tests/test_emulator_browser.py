@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -68,13 +69,13 @@ HELP = "วิธีใช้งานบัญชี LINE นี้"
 REGISTERED_HELP = "สิ่งที่ท่านสามารถทำได้"  # a registered person's help lists their own commands
 NOT_UNDERSTOOD = "ขออภัย ระบบไม่เข้าใจข้อความนี้"
 STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว"
-THANKS_FOR = "ขอบคุณสำหรับ"
+THANKS_FOR = "ระบบยังรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
 # The demo municipality is a sub-district one: its volunteers revisit the earlier round (Re-X-ray).
-VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
 # The rich menu's areas, read by the command each sends.
-VOLUNTEER_RICH_MENU = ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
-SUPERVISOR_MENU = ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+VOLUNTEER_RICH_MENU = ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+SUPERVISOR_MENU = ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
     "type": "flex",
@@ -327,12 +328,12 @@ def test_new_user_follows_reads_thai_greeting_and_chats(emulator):
     emulator.screenshot("01-new-user-add-friend")
     emulator.tab.click("#add-friend")
     emulator.wait_for_bot(GREETING)
-    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ลงทะเบียน", "วิธีใช้"]
     emulator.screenshot("02-greeting")
 
-    emulator.tap_quick_reply("ช่วยเหลือ")
+    emulator.tap_quick_reply("วิธีใช้")
     emulator.wait_for_bot(HELP)
-    assert emulator.user_texts() == ["ช่วยเหลือ"]
+    assert emulator.user_texts() == ["วิธีใช้"]
 
     emulator.type("สวัสดีครับ")
     emulator.wait_for_bot(NOT_UNDERSTOOD)
@@ -365,7 +366,7 @@ def test_history_and_friendship_survive_a_reload(emulator, emulator_url):
     assert emulator.tab.locator("#friend-gate").is_hidden()
     assert emulator.user_texts() == ["สวัสดี"]
     assert len(emulator.bot_texts()) == 2
-    assert emulator.quick_replies() == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ลงทะเบียน", "วิธีใช้"]
 
 
 def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_menu(emulator, demo, db_engine):
@@ -373,14 +374,14 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.switch_to("new")
     emulator.tab.click("#add-friend")
     emulator.wait_for_bot(GREETING)
-    assert emulator.rich_menu() == ["ลงทะเบียน", "ช่วยเหลือ"]  # LINE's default menu: the guest's
+    assert emulator.rich_menu() == ["ลงทะเบียน", "วิธีใช้"]  # LINE's default menu: the guest's
     emulator.tap_rich_menu("ลงทะเบียน")
     emulator.wait_for_bot("กรุณาพิมพ์รหัสเชิญ")
     assert emulator.quick_replies() == ["ยกเลิก"]
     emulator.type(code.lower())  # as typed on a phone: case and dash do not matter
     emulator.wait_for_bot("ท่านกำลังลงทะเบียนเป็นอาสาสมัคร ของเทศบาลตำบลสาธิตพัฒนา")
     emulator.type("สมปอง ทดลองใช้")
-    emulator.wait_for_bot("กรุณาพิมพ์หมายเลขโทรศัพท์")
+    emulator.wait_for_bot("กรุณาพิมพ์เบอร์โทรศัพท์")
     emulator.type("08-9123-4567")
     emulator.wait_for_bot("ท่านเป็นอาสาสมัครประเภทใด")
     emulator.screenshot("10-registration-volunteer-type")
@@ -399,10 +400,10 @@ def test_new_user_registers_with_the_demo_invite_code_and_gets_the_volunteer_men
     emulator.tab.locator("#rich-menu .rich-area[data-text='สำรวจ']").wait_for()
     assert emulator.rich_menu() == VOLUNTEER_RICH_MENU
     emulator.screenshot("12-registered-volunteer-menu")
-    emulator.tap_rich_menu("ช่วยเหลือ")
+    emulator.tap_rich_menu("วิธีใช้")
     emulator.wait_for_bot(REGISTERED_HELP)
     assert emulator.quick_replies() == VOLUNTEER_MENU
-    assert emulator.user_texts()[-3:] == ["ชุมชนตลาดเก่า", "ยืนยัน", "ช่วยเหลือ"]
+    assert emulator.user_texts()[-3:] == ["ชุมชนตลาดเก่า", "ยืนยัน", "วิธีใช้"]
     newcomer = [e["source"]["userId"] for e in emulator.events()][0]
     with Session(db_engine) as session:
         person = session.scalars(select(Person).join(LineUser, Person.line_user_id == LineUser.id).where(LineUser.line_user_id == newcomer)).one()
@@ -482,8 +483,8 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     # The demo's submitted households: three by one volunteer, one by the other, none today.
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
-    assert emulator.quick_replies() == ["ปิดการใช้งาน", *SUPERVISOR_MENU]  # deactivating starts from the list
-    assert emulator.rich_menu() == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "รหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert emulator.quick_replies() == ["ระงับสิทธิ์ใช้งาน", *SUPERVISOR_MENU]  # deactivating starts from the list
+    assert emulator.rich_menu() == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
     emulator.screenshot("14-supervisor-volunteers")
     emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
     assert emulator.tab.locator("#rich-menu").is_hidden()
@@ -497,7 +498,7 @@ def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
     emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
     emulator.type("ทำต่อ")
     emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ส่วนที่ 2/9", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
-    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "วิธีใช้", "พัก"]
     emulator.tab.click("#rich-menu-bar")
     emulator.screenshot("20-demo-draft-resumed")
     emulator.type("1-1037-01234-56-3")
@@ -544,7 +545,7 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.tap_rich_menu("สำรวจ")
     emulator.wait_for_question("ส่วนที่ 1/9", "ครัวเรือนยินยอมให้ข้อมูล")
     emulator.tab.click("#rich-menu-bar")  # folded, as a volunteer does to see more of the chat
-    assert emulator.quick_replies() == ["1. ใช่", "2. ไม่ใช่", "ช่วยเหลือ", "พัก"]
+    assert emulator.quick_replies() == ["1. ใช่", "2. ไม่ใช่", "วิธีใช้", "พัก"]
     emulator.screenshot("15-survey-question-buttons")
     emulator.tap_quick_reply("1. ใช่")
     emulator.wait_for_question("ส่วนที่ 1/9", "ผู้ให้ข้อมูล")
@@ -592,11 +593,11 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     emulator.tap_quick_reply("เสร็จสิ้น")
 
     emulator.wait_for_question("ด้านสุขภาพ: ครัวเรือนมีปัญหาต่อไปนี้หรือไม่")
-    emulator.tap_quick_reply("2. ขาดการรักษา")
+    emulator.tap_quick_reply("2. ขาดรักษาต่อเนื่อง")
     emulator.wait_for_question("เลือกแล้ว: มีผู้ป่วยเรื้อรัง")
     emulator.tap_quick_reply("4. ไม่มีผู้ดูแล")
     emulator.wait_for_question("เลือกแล้ว: มีผู้ป่วยเรื้อรัง", ", ผู้สูงอายุ")
-    assert [label for label in emulator.quick_replies() if label.startswith("✓")] == ["✓2. ขาดการรักษา", "✓4. ไม่มีผู้ดูแล"]
+    assert [label for label in emulator.quick_replies() if label.startswith("✓")] == ["✓ขาดรักษาต่อเนื่อง", "✓4. ไม่มีผู้ดูแล"]  # "✓2. " would pass LINE's 20 characters
     emulator.screenshot("17-survey-checklist")
     emulator.tap_quick_reply("เสร็จสิ้น")
     emulator.wait_for_question("ปัญหาที่ 1/2", "เป็นปัญหาของสมาชิกคนใด")
@@ -611,7 +612,7 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     for dimension, none in (("ด้านความเป็นอยู่", "7."), ("ด้านการศึกษา", "4."), ("ด้านรายได้", "5."), ("ด้านการเข้าถึงบริการรัฐ", "6.")):
         emulator.wait_for_question(dimension)
         emulator.tap_quick_reply(none + " ไม่มีปัญหาด้านนี้")  # "none" answers the checklist at once
-    emulator.wait_for_question("ความต้องการความช่วยเหลือ")
+    emulator.wait_for_question("ต้องการความช่วยเหลือเรื่องใด")
     emulator.type("ต้องการยารักษาโรคต่อเนื่อง")
     emulator.wait_for_question("บันทึกเพิ่มเติมของผู้สำรวจ")
     emulator.tap_quick_reply("ข้าม")
@@ -635,7 +636,7 @@ def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_eng
     assert "9/10" in page.locator(".flex-carousel").last.inner_text()
     emulator.tap_quick_reply("ยืนยันส่ง")
 
-    emulator.wait_for_question("เลขที่รับเรื่อง: QM-")
+    emulator.wait_for_question("เลขที่แบบสำรวจ: QM-")
     receipt = re.search(r"QM-\d{4}-\d{6}", emulator.bot_texts()[-1])[0]
     emulator.screenshot("19-survey-receipt")
     with Session(db_engine) as session:
@@ -657,11 +658,11 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     supervisor_chat = emulator.bot_texts()
     emulator.switch_to("volunteer2")
     history = emulator.bot_texts()  # the demo registered this volunteer, then surveyed a household, in this chat
-    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่รับเรื่อง: QM-" in history[-1]
+    assert GREETING in history[0] and any(REGISTERED in text for text in history) and "เลขที่แบบสำรวจ: QM-" in history[-1]
     # with what the volunteer typed on their side, as LINE shows it
     typed = emulator.user_texts()
     assert typed[0] == "ลงทะเบียน" and typed[typed.index("ยืนยัน") - 1] == "ชุมชนวัดป่าสามัคคี" and typed[-1] == "ยืนยันส่ง"
-    emulator.type("ช่วยเหลือ")
+    emulator.type("วิธีใช้")
     emulator.wait_for_bot(REGISTERED_HELP)
     emulator.switch_to("supervisor")
     assert emulator.bot_texts() == supervisor_chat
@@ -676,3 +677,135 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
     events = emulator.events()
     assert [e["type"] for e in events] == ["message", "unfollow", "follow"]
     assert "replyToken" not in events[1] and events[2]["follow"] == {"isUnblocked": True}
+
+
+@pytest.fixture
+def phone(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
+    """The emulator in a phone-sized window (390 px wide, as an iPhone 12-15), a fresh profile."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    person = EmulatorTab(tab)
+    person.open(f"{emulator_url}/emulator")
+    yield person
+    context.close()
+    assert not person.errors, f"JavaScript errors on the page: {person.errors}"
+
+
+def box_of(tab: Any, selector: str) -> dict[str, float]:
+    """Where an element is on the screen now (left, top, right, bottom)."""
+    return tab.eval_on_selector(selector, "node => { const r = node.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }")
+
+
+def fully_in_row(tab: Any, label: str) -> bool:
+    """True when the quick-reply button with this label is wholly inside the visible part of its row."""
+    button = tab.locator(".quick-reply", has_text=label).bounding_box()
+    row = box_of(tab, "#quick-replies")
+    return row["left"] - 1 <= button["x"] and button["x"] + button["width"] <= row["right"] + 1
+
+
+def mouse_tap(tab: Any, label: str) -> None:
+    """Click a quick reply where it is on screen, as a finger would: no scrolling it into view first."""
+    button = tab.locator(".quick-reply", has_text=label).bounding_box()
+    tab.mouse.click(button["x"] + button["width"] / 2, button["y"] + button["height"] / 2)
+
+
+NEWEST_IN_VIEW = """() => {
+  const rows = document.querySelectorAll("#messages .row");
+  if (!rows.length) return false;
+  const newest = rows[rows.length - 1].getBoundingClientRect();
+  const chat = document.getElementById("messages").getBoundingClientRect();
+  const menu = document.getElementById("rich-menu");
+  const menuTop = menu.hidden ? window.innerHeight : menu.getBoundingClientRect().top;
+  // A message taller than the chat (the help on a phone) cannot show whole: the chat is then at its end.
+  const box = document.getElementById("messages");
+  const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 1;
+  return (newest.top >= chat.top - 1 || atEnd) && newest.bottom <= chat.bottom + 1 && newest.bottom <= menuTop && newest.bottom <= window.innerHeight;
+}"""
+
+# The next rich menu image that loads records, two frames later, whether the newest message is in view.
+MENU_DRAWN = f"""() => document.addEventListener("load", (event) => {{
+  if (!event.target.matches || !event.target.matches("#rich-menu img")) return;
+  requestAnimationFrame(() => requestAnimationFrame(() => {{
+    window.newestWhenMenuDrawn = ({NEWEST_IN_VIEW})() ? "in view" : "hidden";
+  }}));
+}}, {{capture: true, once: true}})"""
+
+
+def test_on_a_phone_the_quick_replies_swipe_the_newest_message_stays_above_the_menu_and_the_menu_folds(phone, demo):
+    page = phone.tab
+    code = demo[1].newcomer_code
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+    phone.switch_to("new")
+    page.click("#add-friend")
+    phone.wait_for_bot(GREETING)
+    phone.tap_rich_menu("ลงทะเบียน")
+    phone.wait_for_bot("กรุณาพิมพ์รหัสเชิญ")
+
+    def walk_to_the_community_question() -> None:
+        phone.type(code)
+        phone.wait_for_bot("ท่านกำลังลงทะเบียนเป็นอาสาสมัคร")
+        phone.type("สมใจ มือถือ")
+        phone.wait_for_question("เบอร์โทรศัพท์")
+        phone.type("0891234567")
+        phone.wait_for_question("ท่านเป็นอาสาสมัครประเภทใด")
+        phone.tap_quick_reply("อสม.")
+        phone.wait_for_question("ท่านปฏิบัติงานในชุมชนใด")
+
+    walk_to_the_community_question()
+    row = page.locator("#quick-replies")
+    assert row.evaluate("node => node.scrollWidth > node.clientWidth")  # four buttons are wider than the phone
+    assert not fully_in_row(page, "ยกเลิก")
+    # The mouse wheel swipes the row sideways, as a finger does on the phone.
+    row.hover()
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    assert fully_in_row(page, "ยกเลิก")
+    phone.screenshot("21-phone-quick-replies-swiped")
+    # Dragging it back is a swipe, not a tap on the button under the mouse.
+    posted = len(phone.posted)
+    first = row.bounding_box()
+    page.mouse.move(first["x"] + 40, first["y"] + first["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(first["x"] + 360, first["y"] + first["height"] / 2, steps=8)
+    page.mouse.up()
+    assert row.evaluate("node => node.scrollLeft") == 0 and fully_in_row(page, "ชุมชนบ้านหนองบัว")
+    page.wait_for_timeout(300)
+    assert len(phone.posted) == posted
+    # The last button, brought into view by the wheel, works where it is.
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    mouse_tap(page, "ยกเลิก")
+    phone.wait_for_bot("ยกเลิกการลงทะเบียนแล้ว")
+
+    phone.tap_rich_menu("ลงทะเบียน")
+    phone.wait_for_bot("กรุณาพิมพ์รหัสเชิญ", count=2)
+    walk_to_the_community_question()
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => document.getElementById('quick-replies').scrollLeft > 0")
+    mouse_tap(page, "ชุมชนตลาดเก่า")
+    phone.wait_for_question("ชุมชน: ชุมชนตลาดเก่า")
+    # Note where the newest message is the moment the next menu's picture has been drawn, the
+    # picture coming as slowly as over a phone's network (it then takes its height late).
+    page.evaluate(MENU_DRAWN)
+    page.route("**/rich-menu/*/image", lambda route: (time.sleep(0.6), route.continue_()))
+    phone.tap_quick_reply("ยืนยัน")
+    phone.wait_for_bot(REGISTERED)
+    # The volunteer's menu replaces the guest's; once its picture is drawn the newest message is still above it.
+    page.locator("#rich-menu .rich-area[data-text='สำรวจ']").wait_for()
+    assert page.wait_for_function("() => window.newestWhenMenuDrawn").json_value() == "in view"
+    assert REGISTERED in phone.bot_texts()[-1]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot("22-phone-registered-menu")
+
+    # The chat bar folds the menu away and opens it again, as in LINE.
+    page.click("#rich-menu-bar")
+    assert page.locator("#rich-menu").is_hidden()
+    page.wait_for_function(NEWEST_IN_VIEW)
+    phone.screenshot("23-phone-menu-folded")
+    page.click("#rich-menu-bar")
+    page.locator("#rich-menu").wait_for()
+    page.wait_for_function(NEWEST_IN_VIEW)
+    phone.tap_rich_menu("วิธีใช้")
+    phone.wait_for_bot(REGISTERED_HELP)
+    page.wait_for_function(NEWEST_IN_VIEW)

@@ -43,11 +43,11 @@ def receipt(world: World) -> str:
 def test_a_supervisor_erases_a_household_of_their_area_after_confirming(line_user, world):
     supervisor = line_user(SUPERVISOR)
     asked = supervisor.say(f"ลบข้อมูลส่วนบุคคล {receipt(world).lower()}")
-    assert f"ต้องการลบข้อมูลส่วนบุคคลของแบบสำรวจเลขที่ {receipt(world)} (บ้านเลขที่ 99/9)" in asked.text
+    assert f"ต้องการลบข้อมูลส่วนบุคคลของเลขที่แบบสำรวจ {receipt(world)} (บ้านเลขที่ 99/9)" in asked.text
     assert asked.buttons == ["ยืนยันลบข้อมูล", "ไม่ลบ"]
     assert world.get(Household, world.ids["household"]).head_name == "นายลบ ข้อมูล"  # nothing yet
     done = supervisor.tap_button(asked, "ยืนยันลบข้อมูล")
-    assert f"ลบข้อมูลส่วนบุคคลของแบบสำรวจเลขที่ {receipt(world)} แล้ว" in done.text
+    assert f"ลบข้อมูลส่วนบุคคลของเลขที่แบบสำรวจ {receipt(world)} แล้ว" in done.text
     household = world.get(Household, world.ids["household"])
     assert (household.head_name, household.house_no, household.head_national_id, household.phone, household.status) == (None, None, None, None, "submitted")
     assert household.forgotten_at is not None
@@ -58,9 +58,9 @@ def test_a_supervisor_erases_a_household_of_their_area_after_confirming(line_use
 
 def test_another_area_or_a_volunteer_cannot_erase_and_learns_nothing(line_user, world):
     far = line_user(FAR_SUPERVISOR).say(f"ลบข้อมูลส่วนบุคคล {receipt(world)}")
-    assert "ไม่พบแบบสำรวจเลขที่นี้ในพื้นที่ของท่าน" in far.text and "99/9" not in far.text
+    assert "ไม่พบเลขที่แบบสำรวจนี้ในพื้นที่ของท่าน" in far.text and "99/9" not in far.text
     volunteer = line_user(VOLUNTEER).say(f"ลบข้อมูลส่วนบุคคล {receipt(world)}")
-    assert volunteer.texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
+    assert volunteer.texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
     assert world.get(Household, world.ids["household"]).head_name == "นายลบ ข้อมูล"
     assert world.all(AuditEntry) == []
 

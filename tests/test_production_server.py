@@ -77,7 +77,7 @@ def test_gunicorn_serves_the_webhook_like_production(gunicorn_url, line_api, db_
     greeting = chat.follow()
     assert greeting.status == 200
     assert "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM" in greeting.text
-    assert greeting.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert greeting.buttons == ["ลงทะเบียน", "วิธีใช้"]
     again = chat.redeliver()
     assert again.status == 200
     assert again.messages == []

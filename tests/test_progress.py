@@ -88,7 +88,7 @@ def test_progress_is_the_supervisors_menu_entry_and_not_for_volunteers(line_user
     reply = line_user(SUPERVISOR).tap_button(menu, "ความคืบหน้า")
     texts = flex_texts(reply)
     assert "0 จาก 100 (ร้อยละ 0)" in texts and "วันนี้ยังไม่มีการส่งแบบสำรวจครัวเรือน" in texts
-    assert line_user("U" + "8" * 32).say("ความคืบหน้า").texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
+    assert line_user("U" + "8" * 32).say("ความคืบหน้า").texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
 
 
 @pytest.fixture

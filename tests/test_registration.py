@@ -42,7 +42,7 @@ def test_registration_with_valid_code_registers_volunteer_and_shows_menu(line_us
     code = chat.say("abcd-2345")
     assert "รหัสเชิญถูกต้อง ท่านกำลังลงทะเบียนเป็นอาสาสมัคร ของเทศบาลเมืองบ้านไผ่" in code.text
     assert "กรุณาพิมพ์ชื่อและนามสกุลของท่าน" in code.text
-    assert "หมายเลขโทรศัพท์" in chat.say("สมศรี มีสุข").text
+    assert "เบอร์โทรศัพท์" in chat.say("สมศรี มีสุข").text
     vtype = chat.say("0812345678")
     assert vtype.buttons == ["กรรมการชุมชน", "อสม.", "อสบ.", "อถล.", "อื่น ๆ", "ยกเลิก"]
     community = chat.tap_button(vtype, "อสม.")
@@ -50,12 +50,12 @@ def test_registration_with_valid_code_registers_volunteer_and_shows_menu(line_us
     assert community.buttons == ["ชุมชนหนองแวง", "ชุมชนโนนสะอาด", "ยกเลิก"]
     assert "1. ชุมชนหนองแวง\n2. ชุมชนโนนสะอาด" in community.text
     confirm = chat.tap_button(community, "ชุมชนหนองแวง")
-    assert "ชื่อ-นามสกุล: สมศรี มีสุข" in confirm.text
+    assert "ชื่อ-สกุล: สมศรี มีสุข" in confirm.text
     assert "ชุมชน: ชุมชนหนองแวง" in confirm.text
     assert confirm.buttons == ["ยืนยัน", "แก้ไข", "ยกเลิก"]
     done = chat.tap_button(confirm, "ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in done.text, dump(done)
-    assert done.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert done.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
     [person] = world.all(Person)
     assert (person.role, person.volunteer_type, person.full_name, person.phone) == ("volunteer", "osm", "สมศรี มีสุข", "0812345678")
     assert person.community_id == world.ids["c1"] and person.municipality_id == world.ids["m"]
@@ -64,7 +64,7 @@ def test_registration_with_valid_code_registers_volunteer_and_shows_menu(line_us
     assert (entry.action, entry.subject_person_id) == ("register", person.id)
     assert "สมศรี" not in str(entry.details) and "0812345678" not in str(entry.details)
     # Typing "menu" afterwards shows the same menu as quick replies.
-    assert chat.say("เมนู").buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert chat.say("เมนู").buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
 
 
 def test_code_bound_to_a_community_skips_the_community_question(line_user, world):
@@ -87,9 +87,9 @@ def test_supervisor_code_registers_supervisor_with_supervisor_menu(line_user, wo
     chat.say("SUPV2345")
     chat.say("สมปอง ดูแลดี")
     confirm = chat.say("0431234567")
-    assert "บทบาท: ผู้ดูแล" in confirm.text
+    assert "บทบาท: ผู้ควบคุมการสำรวจ" in confirm.text
     done = chat.say("ยืนยัน")
-    assert done.buttons == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert done.buttons == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
     person = world.all(Person)[0]
     assert (person.role, person.community_id, person.volunteer_type) == ("supervisor", None, None)
 
@@ -110,7 +110,7 @@ def test_wrong_answers_get_thai_explanation_and_same_question(line_user, world):
     assert "ไม่พบชุมชนดังกล่าวในรายการ" in wrong.text and "ชุมชนหนองแวง" in wrong.buttons
     assert "ไม่พบชุมชนดังกล่าวในรายการ" in chat.say("9").text
     chat.say("1")
-    assert "กรุณาแตะ \"ยืนยัน\"" in chat.say("อาจจะ").text
+    assert "กรุณากด “ยืนยัน”" in chat.say("อาจจะ").text
     assert world.all(Person) == []
 
 
@@ -215,16 +215,16 @@ def test_registered_user_typing_register_gets_their_menu(line_user, world):
     world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
     answer = chat.say("ลงทะเบียน")
     assert "ท่านได้ลงทะเบียนไว้แล้ว" in answer.text
-    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
 
 
 def test_unregistered_user_gets_registration_explanation_for_survey_commands(line_user, world):
     chat = line_user()
-    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "โอนครัวเรือน 12345678901"):
+    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ 12345678901"):
         answer = chat.say(command)
-        assert "กรุณาแตะ \"ลงทะเบียน\" และกรอกรหัสเชิญ" in answer.text, command
-        assert answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
-    assert chat.say("เมนู").buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+        assert "กรุณากด “ลงทะเบียน” และกรอกรหัสเชิญ" in answer.text, command
+        assert answer.buttons == ["ลงทะเบียน", "วิธีใช้"]
+    assert chat.say("เมนู").buttons == ["ลงทะเบียน", "วิธีใช้"]
 
 
 def test_unfollow_and_follow_again_toggle_pushes(line_user, world, db_engine):
@@ -249,7 +249,7 @@ def test_text_that_is_not_a_code_is_explained_and_not_counted(line_user, world):
         assert "รหัสเชิญประกอบด้วยตัวอักษรภาษาอังกฤษและตัวเลขรวม 8 ตัว" in chat.say(text).text
     assert world.all(RegistrationGuard) == []
     # Tapping "menu" or "register" mid-way is not taken as an answer either.
-    assert chat.say("เมนู").buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert chat.say("เมนู").buttons == ["ลงทะเบียน", "วิธีใช้"]
     assert "กรุณาพิมพ์รหัสเชิญ" in chat.say("ลงทะเบียน").text
     assert world.all(RegistrationGuard) == []
 
@@ -257,24 +257,24 @@ def test_text_that_is_not_a_code_is_explained_and_not_counted(line_user, world):
 def test_help_for_a_registered_volunteer_lists_their_commands_and_menu(line_user, world):
     chat = line_user()
     world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
-    answer = chat.say("ช่วยเหลือ")
+    answer = chat.say("วิธีใช้")
     assert "สิ่งที่ท่านสามารถทำได้" in answer.text
     for line in ("• “สำรวจ” – เริ่มสำรวจครัวเรือน", "• “ทำต่อ” – สำรวจต่อจากที่พักไว้", "• “เมนู” – แสดงเมนูของท่าน"):
         assert line in answer.text
-    assert "ลงทะเบียน" not in answer.text and "โอนครัวเรือน" not in answer.text
-    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert "ลงทะเบียน" not in answer.text and "เปลี่ยนผู้สำรวจ" not in answer.text
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
     not_understood = chat.say("asdf qwer")
     assert "ระบบไม่เข้าใจข้อความนี้" in not_understood.text
-    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
 
 
 def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
     chat = line_user()
     world.person("supervisor", world.ids["m"], line_user_id=chat.user_id)
-    answer = chat.say("ช่วยเหลือ")
-    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "โอนครัวเรือน", "ปิดการใช้งาน", "รหัสเชิญ", "เมนู"):
+    answer = chat.say("วิธีใช้")
+    for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "สร้างรหัสเชิญ", "เมนู"):
         assert f"• “{command}” – " in answer.text, command
-    assert answer.buttons == ["ความคืบหน้า", "อาสาสมัคร", "โอนครัวเรือน", "สร้างรหัสเชิญ", "สำรวจ", "ช่วยเหลือ"]
+    assert answer.buttons == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
     assert chat.say("asdf qwer").buttons == answer.buttons
 
 

@@ -79,10 +79,10 @@ def test_the_worklist_pages_through_households_in_walking_order(line_user, world
 def test_the_worklist_is_searched_by_house_number_or_head_name(line_user, world):
     chat = line_user(SUBDISTRICT_VOLUNTEER)
     by_name = chat.say("รีเอกซเรย์ สมบัติ")
-    assert "ตรงกับ \"สมบัติ\": ลำดับที่ 1-1 จาก 1" in by_name.text and bubbles(by_name)[0][0] == "บ้านเลขที่ 7/1"
+    assert "ตรงกับ “สมบัติ”: ลำดับที่ 1-1 จาก 1" in by_name.text and bubbles(by_name)[0][0] == "บ้านเลขที่ 7/1"
     by_number = chat.say("re-x-ray 12")
     assert [card[0] for card in bubbles(by_number)] == ["บ้านเลขที่ 12/1"]
-    assert "ไม่พบครัวเรือนที่ตรงกับ \"99\"" in chat.say("รีเอกซเรย์ 99").text
+    assert "ไม่พบครัวเรือนที่ตรงกับ “99”" in chat.say("รีเอกซเรย์ 99").text
 
 
 def test_a_missed_household_starts_the_full_survey_marked_missed(line_user, world, db_engine):

@@ -47,28 +47,28 @@ def test_supervisor_lists_volunteers_by_name_with_counts_drafts_and_last_activit
     ]
     assert "คนไกล" not in answer.text  # another municipality's volunteer
     assert not re.search(r"\[\d+\]", answer.text)  # no internal ids
-    assert answer.buttons[0] == "ปิดการใช้งาน"
+    assert answer.buttons[0] == "ระงับสิทธิ์ใช้งาน"
 
 
 def test_deactivate_by_part_of_a_name(line_user, world):
-    confirm = line_user(SUPERVISOR).say("ปิดการใช้งาน สมศรี")
-    assert "ต้องการปิดการใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
+    confirm = line_user(SUPERVISOR).say("ระงับสิทธิ์ใช้งาน สมศรี")
+    assert "ต้องการระงับสิทธิ์ใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
 
 
 def test_volunteer_cannot_list_volunteers(line_user, world):
     answer = line_user(VOLUNTEER).say("อาสาสมัคร")
-    assert answer.texts == ["ขออภัย บทบาทของท่านไม่สามารถใช้งานส่วนนี้ได้"]
+    assert answer.texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
 
 
 def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_pushed(line_user, world, db_engine, line_api):
     line_api.user_rich_menus[VOLUNTEER] = "richmenu-volunteer"
     supervisor = line_user(SUPERVISOR)
-    pick = supervisor.say("ปิดการใช้งาน")
+    pick = supervisor.say("ระงับสิทธิ์ใช้งาน")
     assert pick.buttons == ["สมศรี มีสุข", "สมชาย ใจดี"]
     confirm = supervisor.tap_button(pick, "สมศรี มีสุข")
-    assert "ต้องการปิดการใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
-    done = supervisor.tap_button(confirm, "ยืนยันปิดการใช้งาน")
-    assert "ปิดการใช้งานของ สมศรี มีสุข เรียบร้อยแล้ว" in done.text
+    assert "ต้องการระงับสิทธิ์ใช้งานของ สมศรี มีสุข ใช่หรือไม่" in confirm.text
+    done = supervisor.tap_button(confirm, "ระงับสิทธิ์ใช้งาน")
+    assert "ระงับสิทธิ์ใช้งานของ สมศรี มีสุข เรียบร้อยแล้ว" in done.text
     assert world.get(Person, world.ids["v1"]).active is False
     [entry] = world.all(AuditEntry)
     assert (entry.action, entry.actor_person_id, entry.subject_person_id) == ("person.deactivate", world.ids["sup"], world.ids["v1"])
@@ -77,14 +77,14 @@ def test_supervisor_deactivates_volunteer_who_then_cannot_work_and_is_never_push
     assert VOLUNTEER not in line_api.user_rich_menus  # back to the guest menu
     for text in ("สำรวจ", "เมนู", "ลงทะเบียน"):
         answer = line_user(VOLUNTEER).say(text)
-        assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"], text
+        assert "บัญชีของท่านถูกระงับสิทธิ์ใช้งานแล้ว" in answer.text or answer.buttons == ["ลงทะเบียน", "วิธีใช้"], text
     # The tap on an old button does nothing twice.
-    again = supervisor.tap(confirm.action("ยืนยันปิดการใช้งาน")["data"])
+    again = supervisor.tap(confirm.action("ระงับสิทธิ์ใช้งาน")["data"])
     assert "เรียบร้อยแล้ว" in again.text and len(world.all(AuditEntry)) == 1
 
 
 def test_supervisor_cannot_deactivate_a_volunteer_of_another_municipality(line_user, world):
-    answer = line_user(SUPERVISOR).say("ปิดการใช้งาน คนไกล")
+    answer = line_user(SUPERVISOR).say("ระงับสิทธิ์ใช้งาน คนไกล")
     assert "ไม่มีอาสาสมัครในพื้นที่ของท่านที่ใช้ชื่อนี้" in answer.text
     tapped = line_user(SUPERVISOR).tap(encode("sup.off.ok", p=world.ids["far"]))  # a button made for someone else
     assert "ไม่อยู่ในพื้นที่หรือในรายการครัวเรือนของท่าน" in tapped.text
@@ -111,7 +111,7 @@ def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
     assert 2 <= len(answer.texts) <= 5
     assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
-    assert answer.buttons[:2] == ["ปิดการใช้งาน", "ความคืบหน้า"]  # deactivating and the menu stay under the last text
+    assert answer.buttons[:2] == ["ระงับสิทธิ์ใช้งาน", "ความคืบหน้า"]  # deactivating and the menu stay under the last text
 
 
 def test_reassign_starts_from_a_search_by_house_number_or_head_name_and_can_be_cancelled(line_user, world):
@@ -119,7 +119,7 @@ def test_reassign_starts_from_a_search_by_house_number_or_head_name_and_can_be_c
     first = world.household(m, a, v1, "40100200011", house_no="12/3", head_name="นายมานะ ขยันดี")
     world.household(m, a, v1, "40100200012", house_no="12/4", head_name="นางมาลี ขยันดี")
     chat = line_user(SUPERVISOR)
-    ask = chat.say("โอนครัวเรือน")
+    ask = chat.say("เปลี่ยนผู้สำรวจ")
     assert "กรุณาพิมพ์บ้านเลขที่ หรือชื่อหัวหน้าครัวเรือน" in ask.text and ask.buttons == ["ยกเลิก"]
     listed = chat.say("ขยันดี")  # part of a name: both households, newest first
     assert "1. บ้านเลขที่ 12/4 – นางมาลี ขยันดี (ชุมชนเอ) อาสาสมัคร: สมศรี มีสุข" in listed.text
@@ -128,19 +128,19 @@ def test_reassign_starts_from_a_search_by_house_number_or_head_name_and_can_be_c
     nothing = chat.say("99/9")
     assert "ไม่พบครัวเรือนที่ตรงกันในพื้นที่ของท่าน" in nothing.text
     pick = chat.say("12/3")  # one match: straight to the volunteers
-    assert "ต้องการโอนครัวเรือน 12/3 ให้อาสาสมัครท่านใด" in pick.text and pick.buttons == ["สมชาย ใจดี", "ยกเลิก"]
+    assert "ต้องการเปลี่ยนผู้สำรวจครัวเรือน 12/3 เป็นอาสาสมัครท่านใด" in pick.text and pick.buttons == ["สมชาย ใจดี", "ยกเลิก"]
     cancelled = chat.tap_button(pick, "ยกเลิก")
-    assert "ยกเลิกการโอนครัวเรือนแล้ว" in cancelled.text
+    assert "ยกเลิกการเปลี่ยนผู้สำรวจแล้ว" in cancelled.text
     assert world.get(Household, first).volunteer_id == v1 and world.all(AuditEntry) == []
     # After cancelling, a typed text is no longer a search.
     assert "บ้านเลขที่" not in chat.say("12/3").text
-    moved = chat.tap_button(chat.say("โอนครัวเรือน 12/3"), "สมชาย ใจดี")
-    assert "ได้มอบหมายครัวเรือน 12/3 ให้ สมชาย ใจดี เรียบร้อยแล้ว" in moved.text
+    moved = chat.tap_button(chat.say("เปลี่ยนผู้สำรวจ 12/3"), "สมชาย ใจดี")
+    assert "เปลี่ยนผู้สำรวจครัวเรือน 12/3 เป็น สมชาย ใจดี เรียบร้อยแล้ว" in moved.text
     assert world.get(Household, first).volunteer_id == v2
 
 
 def test_a_menu_tap_during_the_search_leaves_it(line_user, world):
     chat = line_user(SUPERVISOR)
-    chat.say("โอนครัวเรือน")
+    chat.say("เปลี่ยนผู้สำรวจ")
     volunteers = chat.say("อาสาสมัคร")
     assert "อาสาสมัครในพื้นที่ของท่าน:" in volunteers.text

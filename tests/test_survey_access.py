@@ -69,7 +69,7 @@ def test_deactivation_clears_the_draft_in_hand(line_user, db_engine):
     assert rows(db_engine, Conversation, draft_id=household.id) == []
     before = _answers(db_engine)
     answer = a.say("ย้อนกลับ")
-    assert "บัญชีของท่านถูกปิดการใช้งานแล้ว" in answer.text and HEAD_ID not in " ".join(answer.texts)
+    assert "บัญชีของท่านถูกระงับสิทธิ์ใช้งานแล้ว" in answer.text and HEAD_ID not in " ".join(answer.texts)
     assert _answers(db_engine) == before
 
 

@@ -20,7 +20,7 @@ def rows(engine, model, **where):  # type: ignore[no-untyped-def]
 
 def test_unregistered_user_is_asked_to_register(line_user):
     answer = line_user().say("สำรวจ")
-    assert 'กรุณาแตะ "ลงทะเบียน" และกรอกรหัสเชิญ' in answer.text
+    assert 'กรุณากด “ลงทะเบียน” และกรอกรหัสเชิญ' in answer.text
     assert "ลงทะเบียน" in answer.buttons
 
 
@@ -103,8 +103,9 @@ def test_help_after_three_wrong_answers_offers_skip(line_user, db_engine):
     answer = chat.say("3")
     assert "คำแนะนำ: รหัสประจำบ้านคือตัวเลข 11 หลักในทะเบียนบ้าน" in answer.text
     assert "ข้าม" in answer.buttons
-    answer = chat.say("ช่วยเหลือ")
+    answer = chat.say("วิธีใช้")
     assert "คำแนะนำ: รหัสประจำบ้านคือ" in answer.text and "รหัสประจำบ้าน (11 หลัก)" in answer.text
+    assert chat.say("ช่วยเหลือ").text == answer.text  # the word help had before, still understood
 
 
 def test_cancel_asks_first_and_keeps_the_draft_as_cancelled(line_user, db_engine):
@@ -183,7 +184,7 @@ def test_submitted_household_can_be_reopened_and_changes_are_kept(line_user, db_
     assert "ยืนยันส่ง" in review.buttons, dump(review)
     done = chat.tap_button(review, "ยืนยันส่ง")
     (household,) = rows(db_engine, Household)
-    assert f"เลขที่รับเรื่อง: QM-2566-{household.id:06d}" in done.text
+    assert f"เลขที่แบบสำรวจ: QM-2566-{household.id:06d}" in done.text
     assert done.buttons == ["เริ่มสำรวจ", "แก้ไขข้อมูลที่ส่ง"]
     reopened = chat.tap_button(done, "แก้ไขข้อมูลที่ส่ง")
     edit = next(a for a in flex_actions(reopened) if a.get("displayText") == "แก้ไข: เบอร์โทรศัพท์ติดต่อ")
@@ -224,7 +225,7 @@ def test_supervisor_reopens_by_receipt_and_changes_name_them(line_user, db_engin
     boss.say("ยืนยันส่ง")
     (change,) = rows(db_engine, AnswerChange)
     assert (change.code, change.old_value, change.new_value, change.changed_by) == ("house_no", "12/3", "12/5", supervisor["person_id"])
-    assert "ไม่มีครัวเรือนเลขที่รับเรื่อง QM-2566-999999" in boss.say("แก้ไข QM-2566-999999").text
+    assert "ไม่มีครัวเรือนเลขที่แบบสำรวจ QM-2566-999999" in boss.say("แก้ไข QM-2566-999999").text
 
 
 def test_starting_another_survey_keeps_the_first_as_a_draft(line_user, db_engine):
@@ -279,7 +280,7 @@ def test_long_community_list_is_numbered_and_typed_numbers_or_names_work(line_us
         chat.say(value)
     answer = chat.say("ข้าม")
     assert "20. ชุมชนที่ 20" in answer.text and len(answer.buttons) <= 13
-    assert answer.buttons[-3:] == ["ย้อนกลับ", "ช่วยเหลือ", "พัก"]
+    assert answer.buttons[-3:] == ["ย้อนกลับ", "วิธีใช้", "พัก"]
     answer = chat.say("๑๕")
     assert "ถูกต้องหรือไม่" in answer.text, dump(answer)
     (household,) = rows(db_engine, Household)

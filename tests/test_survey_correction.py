@@ -35,7 +35,7 @@ def test_cancelling_a_correction_keeps_the_record_submitted_and_its_receipt(line
     confirm = chat.say("ยกเลิก")
     assert "ต้องการสิ้นสุดการแก้ไขใช่หรือไม่" in confirm.text and "ฉบับร่าง" not in confirm.text
     ended = chat.tap_button(confirm, "ยืนยันยกเลิก")
-    assert f"ข้อมูลเลขที่รับเรื่อง {household.receipt_no} ยังคงมีสถานะส่งแล้ว" in ended.text
+    assert f"ข้อมูลเลขที่แบบสำรวจ {household.receipt_no} ยังคงมีสถานะส่งแล้ว" in ended.text
     (after,) = rows(db_engine, Household)
     assert (after.status, after.receipt_no, after.phone) == ("submitted", household.receipt_no, "0812345678")
     (change,) = rows(db_engine, AnswerChange)

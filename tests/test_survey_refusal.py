@@ -15,9 +15,9 @@ def test_consent_changed_to_no_from_the_review_deletes_the_personal_data_after_c
     edit = next(a for a in flex_actions(review) if "consent" in a.get("data", ""))
     chat.tap(edit["data"])
     answer = chat.say("ไม่ใช่")
-    assert "ข้อมูลทั้งหมดที่บันทึกไว้" in answer.text and answer.buttons == ["ใช่ บันทึกการปฏิเสธ", "ไม่ เก็บคำตอบไว้"]
+    assert "ข้อมูลทั้งหมดที่บันทึกไว้" in answer.text and answer.buttons == ["ใช่ บันทึกการปฏิเสธ", "ยังยินยอม เก็บคำตอบ"]
     assert rows(db_engine, Household)[0].head_name == "นายสมชาย ใจดี"  # nothing changed yet
-    kept = chat.tap_button(answer, "ไม่ เก็บคำตอบไว้")
+    kept = chat.tap_button(answer, "ยังยินยอม เก็บคำตอบ")
     assert "ครัวเรือนยินยอมให้ข้อมูล" in kept.text
     assert rows(db_engine, SurveyAnswer, code="consent")[0].value == "yes" and rows(db_engine, HouseholdMember)
     answer = chat.say("ไม่ใช่")
@@ -40,7 +40,7 @@ def test_typing_back_to_consent_and_refusing_asks_first_too(line_user, db_engine
     answer = chat.say("ย้อนกลับ")
     assert "ครัวเรือนยินยอมให้ข้อมูล" in answer.text
     answer = chat.say("ไม่ใช่")
-    assert answer.buttons == ["ใช่ บันทึกการปฏิเสธ", "ไม่ เก็บคำตอบไว้"]
+    assert answer.buttons == ["ใช่ บันทึกการปฏิเสธ", "ยังยินยอม เก็บคำตอบ"]
     chat.tap_button(answer, "ใช่ บันทึกการปฏิเสธ")
     assert [(a.code, a.value) for a in rows(db_engine, SurveyAnswer)] == [("consent", "no")]
     assert rows(db_engine, Household)[0].respondent is None

@@ -49,7 +49,7 @@ def test_follow_gets_thai_greeting_with_next_step(line_user, db_engine):
     assert len(answer.messages) == 1
     assert "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM" in answer.text
     assert "รหัสเชิญ" in answer.text
-    assert answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert answer.buttons == ["ลงทะเบียน", "วิธีใช้"]
     with db_engine.connect() as connection:
         user = connection.execute(select(LineUser).where(LineUser.line_user_id == chat.user_id)).one()
     assert user.active and user.followed_at is not None
@@ -68,7 +68,7 @@ def test_redelivered_event_is_acknowledged_but_not_answered_again(line_user, lin
 
 def test_same_event_twice_in_one_body_is_handled_once(line_user, line_api):
     chat = line_user()
-    event = webhooks.text_event(chat.user_id, line_api.issue_reply_token(chat.user_id), "ช่วยเหลือ")
+    event = webhooks.text_event(chat.user_id, line_api.issue_reply_token(chat.user_id), "วิธีใช้")
     answer = chat.send(event, event)
     assert answer.status == 200
     assert len(answer.messages) == 1
@@ -86,20 +86,20 @@ def test_unfollow_marks_user_inactive_and_follow_restores(line_user, line_api, d
 
 
 def test_help_lists_what_to_do(line_user):
-    answer = line_user().say("ช่วยเหลือ")
+    answer = line_user().say("วิธีใช้")
     assert "วิธีใช้งานบัญชี LINE นี้" in answer.text
     assert "ลงทะเบียน" in answer.text
 
 
 def test_unknown_text_gets_polite_thai_answer(line_user):
     answer = line_user().say("asdf qwer")
-    assert answer.texts == ["ขออภัย ระบบไม่เข้าใจข้อความนี้ กรุณากดปุ่มด้านล่าง หรือพิมพ์ “ช่วยเหลือ”"]
-    assert answer.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert answer.texts == ["ขออภัย ระบบไม่เข้าใจข้อความนี้ กรุณากดปุ่มด้านล่าง หรือพิมพ์ “วิธีใช้”"]
+    assert answer.buttons == ["ลงทะเบียน", "วิธีใช้"]
 
 
 def test_sticker_gets_polite_thai_answer(line_user):
     answer = line_user().send_sticker()
-    assert answer.texts[0].startswith("ขอบคุณสำหรับสติกเกอร์")
+    assert answer.texts[0].startswith("ขออภัย ระบบยังรับสติกเกอร์")
 
 
 def test_every_media_kind_gets_polite_thai_answer(line_user):
@@ -107,12 +107,12 @@ def test_every_media_kind_gets_polite_thai_answer(line_user):
     for media_type, word in [("image", "รูปภาพ"), ("video", "วิดีโอ"), ("audio", "ข้อความเสียง"), ("file", "ไฟล์")]:
         answer = chat.send_media(media_type)
         assert answer.status == 200
-        assert answer.texts[0].startswith(f"ขอบคุณสำหรับ{word}"), dump(answer)
+        assert answer.texts[0].startswith(f"ขออภัย ระบบยังรับ{word}"), dump(answer)
 
 
 def test_location_outside_a_question_gets_polite_answer(line_user):
     answer = line_user().send_location()
-    assert answer.texts[0].startswith("ขอบคุณสำหรับตำแหน่งที่ตั้ง")
+    assert answer.texts[0].startswith("ขออภัย ระบบยังรับตำแหน่งที่ตั้ง")
 
 
 def test_stale_postback_says_button_no_longer_works(line_user):
@@ -200,7 +200,7 @@ def test_handler_bug_is_answered_with_apology_and_other_events_still_handled(lin
     )
     assert answer.status == 200
     assert "ขออภัย ระบบขัดข้องชั่วคราว" in answer.texts[0]
-    assert answer.texts[1].startswith("ขอบคุณสำหรับสติกเกอร์")
+    assert answer.texts[1].startswith("ขออภัย ระบบยังรับสติกเกอร์")
     assert "1234567890123" not in caplog.text
     assert "ValueError" in caplog.text
     # A redelivery of the failed event is not retried into the same bug.

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
-from tests.support.line_chat import LineChat, http_poster
+from tests.support.line_chat import LineChat, http_poster, outbox_flush
 from tests.test_production_server import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,19 +113,22 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", server, seconds=60)
-        greeting = LineChat(http_poster(f"http://127.0.0.1:{port}"), CHANNEL_SECRET, line_api).follow()
+        # The replies go out from the server's outbox, in its own database.
+        outbox = create_engine(env["DATABASE_URL"])
+        greeting = LineChat(http_poster(f"http://127.0.0.1:{port}", outbox_flush(outbox)), CHANNEL_SECRET, line_api).follow()
+        outbox.dispose()
     finally:
         server.terminate()
         _out, errors = server.communicate(timeout=20)
     assert greeting.status == 200, errors[-3000:]
     assert "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM" in greeting.text
-    assert greeting.buttons == ["ลงทะเบียน", "ช่วยเหลือ"]
+    assert greeting.buttons == ["ลงทะเบียน", "วิธีใช้"]
 
     published = installed.run("richmenu", LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LINE_API_BASE_URL=line_api_url)
     assert published.returncode == 0, published.stderr
     assert "created rich menus for" in published.stdout
     menus = {body["name"]: menu_id for menu_id, body in line_api.rich_menus.items()}
-    assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household"}
+    assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household", "thaiqm-volunteer_rexray"}
     assert set(line_api.rich_menu_images) == set(menus.values())
     volunteer_menu = line_api.rich_menus[menus["thaiqm-volunteer"]]
-    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "ช่วยเหลือ"]
+    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]

@@ -30,6 +30,14 @@ PostbackHandler = Callable[[EventContext, dict[str, str], dict[str, str]], list[
 # menu the same everywhere. Outside a dialog help shows the help and the others are not understood.
 FALLBACKS: dict[str, str] = {"cancel": "cancel", "help": "help", "back": "Back", "menu": "menu"}
 
+# Thai words the catalog once had for a command: people learned them, so they keep working.
+FORMER_WORDS: dict[str, tuple[str, ...]] = {
+    "help": ("ช่วยเหลือ",),
+    "reassign": ("โอนครัวเรือน",),
+    "deactivate": ("ปิดการใช้งาน",),
+    "invite code": ("รหัสเชิญ",),
+}
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -65,7 +73,7 @@ class Dialog:
 def argument_of(command: str, words: tuple[str, ...], with_argument: bool = True) -> str | None:
     """What follows one of the words in a folded text ("" when nothing does), else None."""
     for message_id in words:
-        for word in (fold(_(message_id)), fold(message_id)):
+        for word in (fold(_(message_id)), fold(message_id), *FORMER_WORDS.get(message_id, ())):
             if command == word:
                 return ""
             if with_argument and command.startswith(word + " "):

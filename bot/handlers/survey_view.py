@@ -153,3 +153,10 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = ())
     return replies
 
 
+
+
+def section_of(review: Review, slot: str) -> Label:
+    """The title of the review section holding a slot's question (a dimension's problems)."""
+    question = slot.split("|")[0]
+    titles = (section.title for section in review.sections for item in section.items if item.slot.split("|")[0] == question)
+    return next(titles, question)

@@ -405,7 +405,7 @@
     column.appendChild(line);
     row.appendChild(column);
     box.appendChild(row);
-    box.scrollTop = box.scrollHeight;
+    scrollToEnd();
   }
 
   function bubble(className, text) {
@@ -513,6 +513,7 @@
     const image = document.createElement("img");
     image.src = menu.image;
     image.alt = menu.chatBarText || "";
+    image.addEventListener("load", scrollToEnd); // the image's height arrives later: keep the newest message above it
     box.appendChild(image);
     const percent = (value, whole) => `${(100 * value) / whole}%`;
     for (const area of menu.areas || []) {
@@ -539,9 +540,10 @@
     renderRichMenu();
   }
 
+  let chat = null; // the messages box, kept at its newest message (see PhoneScroll)
+
   function scrollToEnd() {
-    const box = $("messages");
-    box.scrollTop = box.scrollHeight;
+    chat.toEnd();
   }
 
   function showBanner(text, kind) {
@@ -581,6 +583,9 @@
     $("another-new-user").textContent = texts.anotherNewUser;
     $("picker-ok").textContent = texts.ok;
     $("picker-cancel").textContent = texts.cancel;
+    chat = PhoneScroll.pinnedToEnd($("messages"));
+    PhoneScroll.sideways($("quick-replies"));
+    PhoneScroll.sideways($("persona-list"));
     buildPersonas();
     renderStickerPanel();
     try {
