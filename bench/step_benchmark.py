@@ -25,12 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask import Flask, abort, request  # noqa: E402
-from linebot.v3 import WebhookHandler  # noqa: E402
-from linebot.v3.exceptions import InvalidSignatureError  # noqa: E402
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage  # noqa: E402
-from linebot.v3.webhooks import MessageEvent, TextMessageContent  # noqa: E402
 
+from flask import Flask  # noqa: E402
+
+from bench.echo_bot import echo_app as sdk_echo_app  # noqa: E402
 from bot.state import close_app  # noqa: E402
 from tests.support import webhooks  # noqa: E402
 
@@ -41,31 +39,15 @@ TOKEN = "bench-token"
 
 
 def echo_app(line_url: str) -> Flask:
-    """The yardstick: the SDK's minimal echo bot."""
-    app = Flask("echo")
-    handler = WebhookHandler(SECRET)
-    api = MessagingApi(ApiClient(Configuration(access_token=TOKEN, host=line_url)))
-
-    @app.post("/callback")
-    def callback():  # type: ignore[no-untyped-def]
-        try:
-            handler.handle(request.get_data(as_text=True), request.headers["X-Line-Signature"])
-        except InvalidSignatureError:
-            abort(400)
-        return "OK"
-
-    @handler.add(MessageEvent, message=TextMessageContent)
-    def echo(event):  # type: ignore[no-untyped-def]
-        api.reply_message(ReplyMessageRequest(replyToken=event.reply_token, messages=[TextMessage(text=event.message.text)]))
-
-    return app
+    """The yardstick: the SDK's minimal echo bot, sharing one API client as our app does."""
+    return sdk_echo_app(SECRET, TOKEN, line_url, client_per_reply=False)
 
 
 def our_app(line_url: str, database_url: str) -> Flask:
     """Our bot, production-shaped."""
     from bot.app import create_app
     from bot.config import Config
-from storage.crypto import make_key_text
+    from storage.crypto import make_key_text
     from storage.migrate import upgrade
 
     upgrade(database_url)
