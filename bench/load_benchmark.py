@@ -125,20 +125,13 @@ def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: 
 
 def database(kind: str, postgres: str | None, folder: Path) -> str:
     """A fresh, migrated database of that kind."""
-    from storage.migrate import upgrade
+    from bench.progress_benchmark import empty
 
     if kind == "sqlite":
         url = f"sqlite:///{folder}/bench-{time.time_ns()}.db"
     else:
-        from sqlalchemy import create_engine, text
-
         url = postgres.replace("postgresql://", "postgresql+psycopg://", 1) if postgres.startswith("postgresql://") else postgres
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
+    empty(url)  # drops the PostgreSQL schema, then migrates
     return url
 
 

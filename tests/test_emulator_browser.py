@@ -303,10 +303,9 @@ class EmulatorTab:
         self.tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-@pytest.fixture
-def emulator(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
-    """A fresh browser profile on the emulator; fails the test on any JavaScript error or request LINE would refuse."""
-    context = browser.new_context(viewport={"width": 1000, "height": 780}, locale="th-TH")
+def _emulator_in(browser, emulator_url: str, width: int, height: int) -> Iterator[EmulatorTab]:  # type: ignore[no-untyped-def]
+    """A fresh browser profile on the emulator in a window of that size; fails on any JavaScript error."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="th-TH")
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     person = EmulatorTab(tab)
@@ -314,6 +313,12 @@ def emulator(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTa
     yield person
     context.close()
     assert not person.errors, f"JavaScript errors on the page: {person.errors}"
+
+
+@pytest.fixture
+def emulator(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
+    """A fresh browser profile on the emulator; fails the test on any JavaScript error or request LINE would refuse."""
+    yield from _emulator_in(browser, emulator_url, 1000, 780)
 
 
 def push(api_url: str, to: str, *messages: dict[str, Any]) -> None:
@@ -682,14 +687,7 @@ def test_switching_users_keeps_each_chat_and_block_sends_unfollow(emulator):
 @pytest.fixture
 def phone(browser, emulator_url: str, shared_line_api) -> Iterator[EmulatorTab]:
     """The emulator in a phone-sized window (390 px wide, as an iPhone 12-15), a fresh profile."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    person = EmulatorTab(tab)
-    person.open(f"{emulator_url}/emulator")
-    yield person
-    context.close()
-    assert not person.errors, f"JavaScript errors on the page: {person.errors}"
+    yield from _emulator_in(browser, emulator_url, 390, 844)
 
 
 def box_of(tab: Any, selector: str) -> dict[str, float]:
