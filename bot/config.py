@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from storage.crypto import DataKeyError, Keyring
+from bot.quiet_hours import parse_quiet_hours
 from bot.resources import forms_dir, locales_dir
 
 LINE_API_DEFAULT = "https://api.line.me"
@@ -51,6 +53,8 @@ class Config:
     data_key: str | None = None
     # Days the audit log keeps its entries (`thaiqm-bot audit prune`, and a daily job).
     audit_retention_days: int = 730
+    # Local times when nothing is pushed (bot/quiet_hours.py); THAIQM_QUIET_HOURS=20:00-07:00.
+    quiet_hours: tuple[time, time] = field(default=(time(20, 0), time(7, 0)))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -88,6 +92,7 @@ class Config:
             data_key=data_key,
             audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
             outbox_sweep_seconds=5.0,
+            quiet_hours=_quiet_hours(env),
         )
         config.validate()
         return config
@@ -119,6 +124,15 @@ class Config:
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+
+def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time]:
+    """THAIQM_QUIET_HOURS as (start, end), or ConfigError."""
+    raw = env.get("THAIQM_QUIET_HOURS", "").strip() or "20:00-07:00"
+    try:
+        return parse_quiet_hours(raw)
+    except ValueError:
+        raise ConfigError(f"THAIQM_QUIET_HOURS={raw!r} must be two times like 20:00-07:00") from None
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

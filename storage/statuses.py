@@ -51,6 +51,8 @@ class ProblemChange(enum.StrEnum):
     IMPORT = "import"  # a round's file (thaiqm-bot import-round)
     REXRAY = "rexray"  # a volunteer's Re-X-ray visit
     SURVEY = "survey"  # found at a survey
+    HOUSEHOLD = "household"  # the household's own answer (confirmed, or not solved after all)
+    SUPERVISOR = "supervisor"  # a supervisor updated it
 
 
 class PartnerNetwork(enum.StrEnum):

@@ -1,0 +1,35 @@
+"""Quiet hours: the part of the night when the bot pushes nothing (due pushes wait for the morning)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def parse_quiet_hours(raw: str) -> tuple[time, time]:
+    """Read "20:00-07:00" (start, end; local times, may wrap past midnight), or raise ValueError."""
+    start, sep, end = raw.replace(" ", "").partition("-")
+    if not sep:
+        raise ValueError(raw)
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def is_quiet(moment: datetime, hours: tuple[time, time], zone: ZoneInfo) -> bool:
+    """True when `moment` (aware) falls in the quiet hours of the local day; start == end means none."""
+    start, end = hours
+    local = moment.astimezone(zone).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_ends(moment: datetime, hours: tuple[time, time], zone: ZoneInfo) -> datetime:
+    """The first moment at or after `moment` that is outside the quiet hours (aware, in `zone`)."""
+    local = moment.astimezone(zone)
+    if not is_quiet(moment, hours, zone):
+        return local
+    end = hours[1]
+    morning = datetime.combine(local.date(), end, tzinfo=zone)
+    return morning if morning > local else morning + timedelta(days=1)
