@@ -250,8 +250,10 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def no_line_credentials(monkeypatch, database_url):  # type: ignore[no-untyped-def]
+def no_line_credentials(monkeypatch, database_url, tmp_path):  # type: ignore[no-untyped-def]
     """The environment of a newcomer: no LINE credentials, the test database; serving is recorded, not done."""
+    # Its own instance folder: the data key, the job queue and the demo's code never land in the working folder.
+    monkeypatch.setenv("THAIQM_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("LINE_API_BASE_URL", raising=False)
