@@ -70,7 +70,8 @@ def demo(port: int) -> None:
         port,
         app,
         f"  a new user registers there with the volunteer invite code {seeded.newcomer_code} "
-        f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})",
+        f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})"
+        + (f"\n  the household persona links its LINE by sending the confirmation code {seeded.household_code}" if seeded.household_code else ""),
     )
 
 
