@@ -150,6 +150,13 @@ def households_awaiting(session: Session, volunteer_id: int, house_no: str | Non
     return [(household, count) for household, count in session.execute(query)]
 
 
+def awaiting_among(session: Session, household_ids: list[int]) -> set[int]:
+    """Those of these households with a problem awaiting the household's confirmation (one query for a page)."""
+    if not household_ids:
+        return set()
+    return set(session.scalars(select(HouseholdProblem.household_id).where(HouseholdProblem.household_id.in_(household_ids), CLAIMED).distinct()))
+
+
 def own_households(session: Session, volunteer_id: int, house_no: str) -> list[Household]:
     """The volunteer's households with this house number (newest round first)."""
     query = select(Household).where(Household.volunteer_id == volunteer_id, Household.house_no == house_no, Household.forgotten_at.is_(None))

@@ -300,3 +300,25 @@ def test_in_the_quiet_hours_nothing_is_pushed(app, line_user, line_api, world):
     assert "จะแจ้งผู้สำรวจในตอนเช้า" in done.text
     assert line_api.calls("push") == []
     assert "ไม่ส่งข้อความถึงผู้สำรวจในเวลากลางคืน" in household.say("ติดต่อผู้สำรวจ").text
+
+
+def test_my_surveys_offer_the_code_for_a_record_a_supervisor_marked_solved(line_user, db_engine, world):
+    from storage.problems import set_status
+    from storage.statuses import ProblemChange
+
+    w = World(db_engine)
+    with Session(db_engine) as session:
+        household = session.get(Household, world["mine"])
+        municipality, community = household.municipality_id, household.community_id
+    surveyed = w.household(municipality, community, world["volunteer"], "40100500077", status="submitted", submitted_at=NOW, house_no="5/5", head_name="นางสาวสำรวจ แล้ว")
+    with Session(db_engine) as session, session.begin():
+        problem = HouseholdProblem(household_id=surveyed, code="H1", dimension="health")
+        session.add(problem)
+        set_status(session, problem, ProblemStatus.FOUND, ProblemChange.SURVEY, NOW)
+        set_status(session, problem, ProblemStatus.HELPED, ProblemChange.SUPERVISOR, NOW, by=world["supervisor"])
+    volunteer = line_user(VOLUNTEER)
+    listed = volunteer.say("รายการของฉัน")
+    code = volunteer.tap(card_action(listed, "ขอรหัสยืนยัน")["data"])
+    assert "บ้านเลขที่ 5/5" in code.text and re.search(r": \d{6}\n", code.text)
+    help_text = volunteer.say("วิธีใช้").text
+    assert "“รอครัวเรือนยืนยัน”" in help_text and "“ขอรหัสยืนยัน 12/3”" in help_text

@@ -38,6 +38,9 @@ MENU = MenuItem(N_("Menu"), N_("menu"))
 REGISTER = MenuItem(N_("Register"), N_("register"))
 REXRAY = MenuItem(N_("Re-X-ray"), N_("re-x-ray"))
 HELP = MenuItem(N_("Help"), N_("help"))
+# Typed commands of household confirmation, named in the volunteers' help (no room on their rich menu).
+CONFIRMATION_CODE = MenuItem(N_("Confirmation code"), N_("request confirmation code"))
+AWAITING_CONFIRMATION = MenuItem(N_("Awaiting confirmation"), N_("awaiting confirmation"))
 # A household's LINE, linked by its confirmation code (bot/handlers/household.py).
 MY_PROBLEMS = MenuItem(N_("My problems"), N_("my problems"))
 CONTACT_VOLUNTEER = MenuItem(N_("Contact volunteer"), N_("contact volunteer"))
