@@ -445,23 +445,6 @@ def test_templates_stickers_and_images_from_the_bot_are_shown(emulator, line_api
     emulator.screenshot("09-template-sticker-image")
 
 
-def test_the_household_persona_links_with_its_code_and_confirms_a_problem(emulator, demo, db_engine):
-    code = demo[1].household_code
-    emulator.switch_to("household")
-    emulator.type(code)  # what the volunteer's link or QR code puts in the chat
-    emulator.wait_for_bot("เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว")
-    assert emulator.rich_menu() == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
-    emulator.screenshot("14-household-problems-to-confirm")
-    emulator.tab.locator(".flex-button", has_text="ยืนยันว่าแก้ไขแล้ว").first.click()
-    emulator.wait_for_bot("ท่านยืนยันแล้วว่า")
-    emulator.tap_rich_menu("ปัญหาของฉัน")
-    emulator.wait_for_bot("ปัญหาของครัวเรือนท่านและสถานะล่าสุด")
-    emulator.screenshot("15-household-my-problems")
-    with Session(db_engine) as session:
-        [answer] = session.scalars(select(ProblemConfirmation)).all()
-    assert answer.answer == "confirmed" and answer.line_user_id is not None
-
-
 def test_date_picker_location_and_camera_buttons_behave_like_line(emulator, line_api_url):
     supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
     page = emulator.tab
@@ -557,6 +540,23 @@ def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulato
     assert emulator.user_texts()[-1] == "ดูรายชื่อครัวเรือน"
     tapped = [e for e in emulator.events() if e["type"] == "postback"]
     assert [(e["source"]["userId"], e["postback"]) for e in tapped] == [(volunteer, {"data": "do=gone"})]
+
+
+def test_the_household_persona_links_with_its_code_and_confirms_a_problem(emulator, demo, db_engine):
+    code = demo[1].household_code
+    emulator.switch_to("household")
+    emulator.type(code)  # what the volunteer's link or QR code puts in the chat
+    emulator.wait_for_bot("เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว")
+    assert emulator.rich_menu() == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+    emulator.screenshot("14-household-problems-to-confirm")
+    emulator.tab.locator(".flex-button", has_text="ยืนยันว่าแก้ไขแล้ว").first.click()
+    emulator.wait_for_bot("ท่านยืนยันแล้วว่า")
+    emulator.tap_rich_menu("ปัญหาของฉัน")
+    emulator.wait_for_bot("ปัญหาของครัวเรือนท่านและสถานะล่าสุด")
+    emulator.screenshot("15-household-my-problems")
+    with Session(db_engine) as session:
+        [answer] = session.scalars(select(ProblemConfirmation)).all()
+    assert answer.answer == "confirmed" and answer.line_user_id is not None
 
 
 def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_engine):

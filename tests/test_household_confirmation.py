@@ -163,6 +163,8 @@ def test_the_household_confirms_one_problem_and_rejects_another_with_a_comment(l
     assert "มีผู้ป่วยติดเตียง: ช่วยเหลือแล้ว" in later.text and "มีหนี้นอกระบบ: ยังไม่ได้รับการแก้ไข" in later.text
     assert "ผู้สูงอายุไม่ได้รับเบี้ยยังชีพ: อยู่ระหว่างดำเนินการ" in later.text and later.buttons == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
     assert household.say("เมนู").buttons == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+    assert household.say("สวัสดี").buttons == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+    assert "“ติดต่อผู้สำรวจ”" in household.say("วิธีใช้").text
     assert "ระบบแจ้งให้ผู้สำรวจติดต่อท่านแล้ว" in household.say("ติดต่อผู้สำรวจ").text
     assert any("ขอให้ท่านติดต่อกลับ" in m.message.get("text", "") for m in line_api.messages_for(VOLUNTEER))
     assert "แจ้งให้ผู้สำรวจติดต่อท่านแล้ว" in household.say("ติดต่อผู้สำรวจ").text  # once an hour: not pushed again

@@ -59,7 +59,7 @@ def on_text(ctx: EventContext, text: str) -> list[Reply]:
             return answer
     if fallback == "help":
         return household.linked_menu(ctx, "help") or help.on_help(ctx)
-    return [help.not_understood(ctx.person())]
+    return household.linked_menu(ctx, "unknown") or [help.not_understood(ctx.person())]
 
 
 def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None) -> list[Reply] | None:

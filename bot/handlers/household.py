@@ -223,11 +223,13 @@ def contact(ctx: EventContext) -> list[Reply]:
 
 
 def linked_menu(ctx: EventContext, asked: str) -> list[Reply] | None:
-    """"menu" or "help" for a linked household (None for anyone else: the usual answer)."""
+    """"menu", "help" or a text not understood, for a linked household (None for anyone else: the usual answer)."""
     if ctx.person() is not None or confirmations.link_of(ctx.session, ctx.user.id) is None:
         return None
     if asked == "menu":
         return [Text(_("Main menu: choose what you want to do."), _buttons())]
+    if asked == "unknown":
+        return [Text(_("Sorry, I did not understand that message. Tap a button below or type \"help\"."), _buttons())]
     return [Text(_(
         "What you can do here:\n• “My problems” – see your household's problems and how they stand, and confirm those recorded as solved\n"
         "• “Contact volunteer” – ask your volunteer to get in touch\n\nTo link this LINE to another household, send the code its volunteer gave you."
