@@ -194,11 +194,10 @@ def my_problems(ctx: EventContext) -> list[Reply]:
     problems = confirmations.problems_of(ctx.session, household.id)
     if not problems:
         return [Text(_("No problem of your household is recorded."), _buttons())]
-    lines = [f"• {problem_name(household, p)}: {status_word(p.status)}" for p in problems]
-    replies: list[Reply] = [Text(_("Your household's problems and how they stand:\n{lines}", lines="\n".join(lines)), _buttons())]
-    if confirmations.claimed_problems(ctx.session, household.id):
-        replies = _waiting(ctx, household.id, replies[0].text)  # type: ignore[union-attr]
-    return replies
+    lines = "\n".join(f"• {problem_name(household, p)}: {status_word(p.status)}" for p in problems)
+    said = _("Your household's problems and how they stand:\n{lines}", lines=lines)
+    # Those still waiting for its answer come with their buttons.
+    return _waiting(ctx, household.id, said) if confirmations.claimed_problems(ctx.session, household.id) else [Text(said, _buttons())]
 
 
 def contact(ctx: EventContext) -> list[Reply]:
