@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.line.images import qr_png
 from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation
-from storage.models import Household, HouseholdProblem
+from storage.models import AuditEntry, Household, HouseholdProblem
 from storage.problem_history import ProblemHistory
 from storage.rexray import ProblemCheck, record_check
 from storage.round_import import HouseholdRecord, ProblemRecord, store_round
@@ -124,6 +124,8 @@ def test_a_volunteer_gets_a_code_link_and_qr_picture_fetched_from_the_app(line_u
     with Session(db_engine) as session:
         [row] = session.scalars(select(ConfirmationCode)).all()
         assert row.household_id == world["mine"] and code not in row.code_hash and row.used_at is None
+        [entry] = session.scalars(select(AuditEntry)).all()
+        assert (entry.action, entry.actor_person_id, entry.household_id) == ("household.code", world["volunteer"], world["mine"])
 
 
 def test_the_household_confirms_one_problem_and_rejects_another_with_a_comment(line_user, line_api, db_engine, world):

@@ -25,7 +25,7 @@ from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
 from bot.line.images import qr_image
 from bot.people import policy
-from storage import confirmations, conversations
+from storage import audit, confirmations, conversations
 from storage.confirmation_models import ConfirmationWitness
 from storage.models import Conversation, Household, HouseholdProblem
 from storage.statuses import ConfirmationAnswer
@@ -59,6 +59,7 @@ def request_code(ctx: EventContext, household_id: int) -> list[Reply]:
         return refusal(refused, person.role if person else None)
     assert person is not None
     code = confirmations.issue_code(ctx.session, household.id, person.id, ctx.now)
+    audit.record(ctx.session, "household.code", ctx.now, actor_id=person.id, household_id=household.id)
     waiting = len(confirmations.claimed_problems(ctx.session, household.id))
     lines = [
         _("Confirmation code for {household}: {code}", household=house_label(household), code=code),

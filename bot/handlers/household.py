@@ -28,7 +28,7 @@ from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
 from bot.people.menus import menu_buttons
 from bot.people.rich_menu_links import link_rich_menu
-from storage import confirmations, conversations
+from storage import audit, confirmations, conversations
 from storage.confirmation_models import ConfirmationCode, HouseholdLink
 from storage.models import Conversation, Household, HouseholdProblem
 from storage.statuses import ConfirmationAnswer
@@ -67,6 +67,7 @@ def on_code(ctx: EventContext, argument: str) -> list[Reply]:
 def _linked(ctx: EventContext, code: ConfirmationCode) -> list[Reply]:
     """Link, give the household its menu, and show what waits for its answer."""
     confirmations.use_code(ctx.session, ctx.user.id, code, ctx.now)
+    audit.record(ctx.session, "household.link", ctx.now, household_id=code.household_id, line_user=ctx.user.id, code=code.id)
     conversations.leave(ctx.session, ctx.user.id, ctx.now, HOUSEHOLD)
     link_rich_menu(ctx, HOUSEHOLD)
     return _waiting(ctx, code.household_id, _("Thank you. This LINE is now linked to your household's record."))
