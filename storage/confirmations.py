@@ -135,7 +135,7 @@ def is_claimed(session: Session, problem_id: int) -> bool:
     return session.scalar(select(func.count()).select_from(HouseholdProblem).where(HouseholdProblem.id == problem_id, CLAIMED)) == 1
 
 
-def households_awaiting(session: Session, volunteer_id: int, house_no: str | None = None, limit: int = 10) -> list[tuple[Household, int]]:
+def households_awaiting(session: Session, volunteer_id: int, house_no: str | None = None, limit: int | None = 10) -> list[tuple[Household, int]]:
     """The volunteer's households with problems awaiting the household's confirmation, and how many each."""
     counts = select(HouseholdProblem.household_id, func.count().label("claimed")).where(CLAIMED).group_by(HouseholdProblem.household_id).subquery()
     query = (

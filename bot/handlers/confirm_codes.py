@@ -33,6 +33,7 @@ from storage.statuses import ConfirmationAnswer
 WITNESS = "witness"  # the dialog's name in the conversation
 RELATIONS = (N_("Head of household"), N_("Spouse"), N_("Son or daughter"), N_("Father or mother"), N_("Relative"), N_("Other member"))
 MAX_RELATION = 100
+AWAITING_CARDS = 10  # one carousel
 
 
 def code_button(household_id: int) -> Button:
@@ -63,7 +64,7 @@ def request_code(ctx: EventContext, household_id: int) -> list[Reply]:
     waiting = len(confirmations.claimed_problems(ctx.session, household.id))
     lines = [
         _("Confirmation code for {household}: {code}", household=house_label(household), code=code),
-        _("It works once, for 14 days. Ask someone of the household to add this LINE account as a friend and send the code, or scan the QR code below with their phone."),
+        _("It works once, for 14 days. Ask someone of the household to add this LINE account as a friend and send the code."),
     ]
     if waiting:
         lines.append(_("They will then see the {count} problem(s) recorded as solved and confirm each.", count=waiting))
@@ -74,6 +75,7 @@ def request_code(ctx: EventContext, household_id: int) -> list[Reply]:
         link = confirmation_link(ctx.config.line_basic_id, code)
         lines.append(_("Or send them this link, which opens the chat with the code ready to send:\n{link}", link=link))
         if (image := qr_image(ctx.config.public_base_url, link, ctx.now)) is not None:
+            lines.append(_("Or let them scan the QR code below with their phone's LINE."))
             replies.append(image)
     return [Text("\n\n".join(lines)), *replies]
 
@@ -100,15 +102,18 @@ def awaiting(ctx: EventContext) -> list[Reply]:
     person = ctx.person()
     if (refused := policy.may_survey(person)) is not None or person is None:
         return refusal(refused or policy.Denied.NOT_ALLOWED, person.role if person else None)
-    rows = confirmations.households_awaiting(ctx.session, person.id)
+    rows = confirmations.households_awaiting(ctx.session, person.id, limit=None)
     if not rows:
         return [Text(_("None of your households has problems awaiting its confirmation."))]
     cards = tuple(
         Card(house_label(h), (CardRow(_("Problems recorded as solved"), str(count)),), (code_button(h.id), witness_button(h.id)))
-        for h, count in rows
+        for h, count in rows[:AWAITING_CARDS]
     )
     heading = _("Households to confirm that their problems were solved: {count}", count=len(rows))
-    return [Text(heading + "\n" + _("Give the household a code for its own LINE, or record its answers given in person.")), Cards(heading, cards)]
+    hint = _("Give the household a code for its own LINE, or record its answers given in person.")
+    if len(rows) > AWAITING_CARDS:
+        hint += "\n" + _("The first {shown} are shown; for another, type “request confirmation code” and its house number.", shown=AWAITING_CARDS)
+    return [Text(heading + "\n" + hint), Cards(heading, cards)]
 
 
 # -- witnessed confirmation -------------------------------------------------------------
