@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import tempfile
 import urllib.request
@@ -284,6 +285,7 @@ def test_demo_command_seeds_twice_and_prints_the_emulator_address_and_a_code(no_
         assert SUMMARY in result.output
         line = next(line for line in result.output.splitlines() if "volunteer invite code" in line)
         assert "'ผู้ใช้ใหม่'" in line and "'ลงทะเบียน'" in line
+        assert re.search(r"household persona links its LINE by sending the confirmation code \d{6}", result.output)
         printed_codes.append(line.split("invite code ")[1].split()[0])
     assert no_line_credentials == [("127.0.0.1", 8123)] * 2
     assert counts(db_engine)["Person"] == 3
