@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
@@ -21,6 +22,10 @@ LINE_API_DEFAULT = "https://api.line.me"
 LOCAL_CHANNEL_SECRET = "local-development-channel-secret"
 LOCAL_CHANNEL_TOKEN = "local-development-access-token"
 LOCAL_LINE_PORT = 8091
+# The local mode's made-up basic id and the address `serve`/`demo` listen on by default.
+LOCAL_BASIC_ID = "@000thaiqm"
+LOCAL_PUBLIC_BASE_URL = "http://127.0.0.1:8080"
+BASIC_ID = re.compile(r"^@[0-9a-z._-]{3,30}$")
 
 
 class ConfigError(Exception):
@@ -55,6 +60,11 @@ class Config:
     audit_retention_days: int = 730
     # Local times when nothing is pushed (bot/quiet_hours.py); THAIQM_QUIET_HOURS=20:00-07:00.
     quiet_hours: tuple[time, time] = field(default=(time(20, 0), time(7, 0)))
+    # Where LINE fetches the app's images from (QR codes): https in production (PUBLIC_BASE_URL);
+    # None: no image is offered. The LINE Official Account's basic id (@123abcde, LINE_BASIC_ID)
+    # makes the link that opens the chat with the bot; None: the code is given without it.
+    public_base_url: str | None = None
+    line_basic_id: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -93,6 +103,8 @@ class Config:
             audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
             outbox_sweep_seconds=5.0,
             quiet_hours=_quiet_hours(env),
+            public_base_url=(env.get("PUBLIC_BASE_URL", "").strip().rstrip("/") or (LOCAL_PUBLIC_BASE_URL if local_mode else None)),
+            line_basic_id=env.get("LINE_BASIC_ID", "").strip() or (LOCAL_BASIC_ID if local_mode else None),
         )
         config.validate()
         return config
@@ -105,6 +117,10 @@ class Config:
             raise ConfigError(f"TZ={self.timezone!r} is not a known time zone (e.g. Asia/Bangkok)") from None
         if not self.line_api_base_url.startswith(("http://", "https://")):
             raise ConfigError("LINE_API_BASE_URL must start with http:// or https://")
+        if self.public_base_url is not None and not self.public_base_url.startswith("https://" if not self.local_mode else ("http://", "https://")):
+            raise ConfigError("PUBLIC_BASE_URL must start with https:// (LINE fetches images only over https)")
+        if self.line_basic_id is not None and not BASIC_ID.match(self.line_basic_id):
+            raise ConfigError(f"LINE_BASIC_ID={self.line_basic_id!r} must look like @123abcde (the bot's basic id in the LINE Official Account Manager)")
         if self.data_key is not None:
             try:
                 Keyring.parse(self.data_key)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.confirmation_models import ConfirmationWitness, HouseholdLink, ProblemConfirmation
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from storage.surveys import release_household
 
@@ -26,8 +27,10 @@ def forget_household(session: Session, household: Household, personal_codes: Ite
     codes = tuple(personal_codes)
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, or_(ANSWERS.c.code.in_(codes), ANSWERS.c.code.endswith(DETAIL_SUFFIX))))
     session.execute(delete(AnswerChange).where(AnswerChange.household_id == household.id))
-    for model in (HouseholdMember, HouseholdProblem):
+    for model in (HouseholdMember, HouseholdProblem, ProblemConfirmation, ConfirmationWitness):
         session.execute(update(model).where(model.household_id == household.id).values(**dict.fromkeys(personal_columns(model))))
+    # Its LINE users no longer see anything of it (household confirmation).
+    session.execute(delete(HouseholdLink).where(HouseholdLink.household_id == household.id))
     # Out of every volunteer's hand: nobody goes on answering a record that was erased.
     release_household(session, household.id, now)
     for column in personal_columns(Household):

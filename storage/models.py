@@ -336,3 +336,4 @@ class Conversation(Base):
 # and finds them under storage.models.
 from storage.answer_models import AnswerChange, DuplicateNote, HouseholdMember, HouseholdProblem, SurveyAnswer  # noqa: E402,F401
 from storage.problem_history import ProblemHistory  # noqa: E402,F401
+from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation  # noqa: E402,F401

@@ -118,3 +118,14 @@ class InviteProblem(enum.StrEnum):
 
     EXPIRED = "expired"
     USED_UP = "used_up"
+
+
+class ConfirmationAnswer(enum.StrEnum):
+    """A household's answer on a claimed-resolved problem (problem_confirmations.answer)."""
+
+    CONFIRMED = "confirmed"  # ยืนยันว่าแก้ไขแล้ว
+    NOT_RESOLVED = "not_resolved"  # ยังไม่ได้แก้ไข: the problem is reopened
+
+
+# Statuses a volunteer or supervisor sets that the household is asked to confirm.
+CLAIMED_RESOLVED = (ProblemStatus.HELPED, ProblemStatus.SELF_RESOLVED)

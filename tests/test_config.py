@@ -23,6 +23,15 @@ def test_real_credentials_use_line_itself():
     config = Config.from_env({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "DATA_KEY": DATA_KEY})
     assert not config.local_mode
     assert config.line_api_base_url == LINE_API_DEFAULT
+    assert (config.public_base_url, config.line_basic_id) == (None, None)  # codes then come without link and picture
+
+
+def test_the_public_address_and_basic_id_make_the_confirmation_link_and_picture():
+    env = {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "DATA_KEY": DATA_KEY, "PUBLIC_BASE_URL": "https://bot.example.org/", "LINE_BASIC_ID": "@123abcde"}
+    config = Config.from_env(env)
+    assert (config.public_base_url, config.line_basic_id) == ("https://bot.example.org", "@123abcde")
+    local = Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x"})
+    assert local.public_base_url == "http://127.0.0.1:8080" and local.line_basic_id.startswith("@")
 
 
 @pytest.mark.parametrize(
@@ -38,6 +47,8 @@ def test_real_credentials_use_line_itself():
         ({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"}, "DATA_KEY is not set"),
         ({"DATA_KEY": "k1:tooshort"}, "must be 32 bytes"),
         ({"AUDIT_RETENTION_DAYS": "0"}, "AUDIT_RETENTION_DAYS='0' must be a whole number of at least 1"),
+        ({"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t", "DATA_KEY": DATA_KEY, "PUBLIC_BASE_URL": "http://bot.example.org"}, "PUBLIC_BASE_URL must start with https://"),
+        ({"LINE_BASIC_ID": "123abcde"}, "LINE_BASIC_ID='123abcde' must look like @123abcde"),
         ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
         ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import tempfile
 import urllib.request
@@ -122,7 +123,6 @@ class TestOneSeededDemo:
             "วันดี มีสุข": ("supervisor", None, "0812345670", None),
             "สมชาย ใจดี": ("volunteer", "osm", "0812345671", "ชุมชนบ้านหนองบัว"),
             "มาลี ศรีสุข": ("volunteer", "committee", "0812345672", "ชุมชนวัดป่าสามัคคี"),
-            "นายบุญมี รักบ้าน": ("household", None, None, "ชุมชนบ้านหนองบัว"),
         }
         # One used-up code per registered person, and the newcomer's, still unused.
         assert [(c.role, c.uses, c.max_uses) for c in codes] == [("supervisor", 1, 1), ("volunteer", 1, 1), ("volunteer", 1, 1), ("volunteer", 0, NEWCOMER_CODE_USES)]
@@ -174,7 +174,7 @@ class TestOneSeededDemo:
         assert again == seeded
         assert counts(db_engine) == rows
         assert rows == {
-            "Municipality": 1, "Community": 3, "Person": 4, "Household": 35, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 62,
+            "Municipality": 1, "Community": 3, "Person": 3, "Household": 35, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 62,
             "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
         }
         assert rows["SurveyAnswer"] > 150
@@ -224,7 +224,7 @@ class TestOneSeededDemo:
         assert GREETING in chat_of(shared_line_api, "volunteer2")[-1]["text"]
         with Session(db_engine) as session:
             assert session.scalar(select(LineUser.active).where(LineUser.line_user_id == PERSONAS_BY_KEY["volunteer2"].line_user_id))
-        assert counts(db_engine)["Person"] == 4
+        assert counts(db_engine)["Person"] == 3
 
     def test_a_newcomer_registers_with_the_printed_code(self, demo_app, seeded, shared_line_api):
         code = seeded.newcomer_code
@@ -241,6 +241,18 @@ class TestOneSeededDemo:
         # The next demo keeps offering the same code: it has uses left.
         assert seed(demo_app).newcomer_code == code
 
+
+    def test_the_household_persona_confirms_with_the_printed_code(self, demo_app, seeded, shared_line_api):
+        code = seed(demo_app).household_code
+        assert code == seeded.household_code and len(code) == 6  # given again while it works
+        household = chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["household"].line_user_id)
+        shown = household.say(code)
+        assert "เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว" in shown.text and shown.buttons == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+        cards = [m for m in shown.messages if m["type"] == "flex"]
+        assert len(cards) == 1 and len(cards[0]["contents"]["contents"]) == 1  # the one problem revisited as helped
+        menus = {body["name"]: menu_id for menu_id, body in shared_line_api.rich_menus.items()}
+        assert shared_line_api.user_rich_menus.get(PERSONAS_BY_KEY["household"].line_user_id) == menus["thaiqm-household"]
+        assert seed(demo_app).household_code == ""  # linked: no code needed any more
 
 def free_port() -> int:
     """A TCP port nobody listens on now."""
@@ -275,9 +287,10 @@ def test_demo_command_seeds_twice_and_prints_the_emulator_address_and_a_code(no_
         assert SUMMARY in result.output
         line = next(line for line in result.output.splitlines() if "volunteer invite code" in line)
         assert "'ผู้ใช้ใหม่'" in line and "'ลงทะเบียน'" in line
+        assert re.search(r"household persona links its LINE by sending the confirmation code \d{6}", result.output)
         printed_codes.append(line.split("invite code ")[1].split()[0])
     assert no_line_credentials == [("127.0.0.1", 8123)] * 2
-    assert counts(db_engine)["Person"] == 4
+    assert counts(db_engine)["Person"] == 3
     assert printed_codes[0] == printed_codes[1] and len(printed_codes[0]) == 9
     # The first run's stand-in holds the registration conversation the emulator shows;
     # the second run had nobody to greet or register.

@@ -39,6 +39,7 @@ from bot.config import LOCAL_CHANNEL_SECRET, Config
 from bot.local.demo import DemoSeeded, seed
 from bot.local.standin_server import StandInServer
 from bot.local.emulator.personas import PERSONAS_BY_KEY
+from storage.confirmation_models import ProblemConfirmation
 from storage.models import Community, Household, HouseholdMember, HouseholdProblem, LineUser, Person
 from tests.conftest import ACCESS_TOKEN, DATA_KEY, refused_by_line
 from tests.support import webhooks
@@ -539,6 +540,23 @@ def test_pushes_appear_live_in_the_right_chat_and_flex_renders_like_line(emulato
     assert emulator.user_texts()[-1] == "ดูรายชื่อครัวเรือน"
     tapped = [e for e in emulator.events() if e["type"] == "postback"]
     assert [(e["source"]["userId"], e["postback"]) for e in tapped] == [(volunteer, {"data": "do=gone"})]
+
+
+def test_the_household_persona_links_with_its_code_and_confirms_a_problem(emulator, demo, db_engine):
+    code = demo[1].household_code
+    emulator.switch_to("household")
+    emulator.type(code)  # what the volunteer's link or QR code puts in the chat
+    emulator.wait_for_bot("เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว")
+    assert emulator.rich_menu() == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+    emulator.screenshot("14-household-problems-to-confirm")
+    emulator.tab.locator(".flex-button", has_text="ยืนยันว่าแก้ไขแล้ว").first.click()
+    emulator.wait_for_bot("ท่านยืนยันแล้วว่า")
+    emulator.tap_rich_menu("ปัญหาของฉัน")
+    emulator.wait_for_bot("ปัญหาของครัวเรือนท่านและสถานะล่าสุด")
+    emulator.screenshot("15-household-my-problems")
+    with Session(db_engine) as session:
+        [answer] = session.scalars(select(ProblemConfirmation)).all()
+    assert answer.answer == "confirmed" and answer.line_user_id is not None
 
 
 def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_engine):

@@ -297,6 +297,16 @@ LIMIT_CASES = {
     ),
     "chatBarText": ("/v2/bot/richmenu", rich_menu(chatBarText=_long(15)), "chatBarText: length 15 > 14"),
     "rich menu name": ("/v2/bot/richmenu", rich_menu(name=_long(301)), "name: length 301 > 300"),
+    "image over http": (
+        REPLY,
+        reply({"type": "image", "originalContentUrl": "http://bot.example.org/qr/t.png", "previewImageUrl": "https://bot.example.org/qr/t/preview.png"}),
+        "messages[0].originalContentUrl: LINE fetches media only over https",
+    ),
+    "image URL length": (
+        REPLY,
+        reply({"type": "image", "originalContentUrl": "https://bot.example.org/" + "a" * 1977, "previewImageUrl": "https://bot.example.org/p.png"}),
+        "messages[0].originalContentUrl: length 2001 > 2000",
+    ),
     "rich menu label": (
         "/v2/bot/richmenu/validate",
         rich_menu(areas=[{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843}, "action": postback(label=_long(21))}]),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from bot.chat.replies import Reply
+
 
 @dataclass(frozen=True)
 class LinkMenu:
@@ -21,4 +23,12 @@ class UnlinkMenu:
     chat_id: str
 
 
-Effect = Union[LinkMenu, UnlinkMenu]
+@dataclass(frozen=True)
+class Push:
+    """Tell another chat something (a volunteer, a supervisor): queued in the outbox with the event, sent after the commit."""
+
+    chat_id: str
+    replies: tuple[Reply, ...]
+
+
+Effect = Union[LinkMenu, UnlinkMenu, Push]

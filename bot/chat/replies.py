@@ -59,4 +59,12 @@ class Cards:
     buttons: tuple[Button, ...] = field(default=())
 
 
-Reply = Union[Text, Cards]
+@dataclass(frozen=True)
+class Image:
+    """A picture the app serves (LINE fetches it over https): the full image and its small preview."""
+
+    url: str
+    preview_url: str
+
+
+Reply = Union[Text, Cards, Image]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot.chat import postback
 from bot.chat.replies import Reply
 from bot.chat.text_input import fold
-from bot.handlers import erasure, help, registration, rexray, supervision, survey
+from bot.handlers import confirm_codes, erasure, help, household, registration, rexray, supervision, survey
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, argument_of, fallback_of
@@ -22,7 +22,9 @@ from bot.people import policy
 from storage.conversations import conversation_of
 
 # In order: entries are tried dialog by dialog, so no word may belong to two of them.
-DIALOGS: tuple[Dialog, ...] = (registration.DIALOG, survey.DIALOG, supervision.DIALOG, rexray.DIALOG, erasure.DIALOG)
+DIALOGS: tuple[Dialog, ...] = (
+    registration.DIALOG, survey.DIALOG, supervision.DIALOG, rexray.DIALOG, erasure.DIALOG, confirm_codes.DIALOG, household.DIALOG,
+)
 BY_NAME = {dialog.name: dialog for dialog in DIALOGS}
 ROUTES = {route: (dialog, handler) for dialog in DIALOGS for route, handler in dialog.routes.items()}
 
@@ -35,8 +37,8 @@ def on_text(ctx: EventContext, text: str) -> list[Reply]:
             if entry.anywhere and (argument := entry.match(command)) is not None:
                 return entry.handler(ctx, argument)
     fallback = fallback_of(command)
-    if fallback == "menu":
-        return help.on_menu(ctx.person())
+    if fallback == "menu":  # a household linked by its code has a menu of its own
+        return household.linked_menu(ctx, "menu") or help.on_menu(ctx.person())
     standing = policy.standing(ctx.person())
     if standing is policy.Denied.DEACTIVATED:
         return refusal(standing)
@@ -56,8 +58,8 @@ def on_text(ctx: EventContext, text: str) -> list[Reply]:
         if (answer := _entry(dialog, ctx, command)) is not None:
             return answer
     if fallback == "help":
-        return help.on_help(ctx)
-    return [help.not_understood(ctx.person())]
+        return household.linked_menu(ctx, "help") or help.on_help(ctx)
+    return household.linked_menu(ctx, "unknown") or [help.not_understood(ctx.person())]
 
 
 def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | None) -> list[Reply] | None:

@@ -15,6 +15,8 @@ SURVEY_HELP = (
     (menus.SURVEY, N_("• \"{command}\" – start surveying a household")),
     (menus.CONTINUE, N_("• \"{command}\" – continue a survey that was paused")),
     (menus.MY_SURVEYS, N_("• \"{command}\" – list and search the households you surveyed (\"search 12/3\")")),
+    (menus.AWAITING_CONFIRMATION, N_("• “{command}” – households whose problems recorded as solved await their own confirmation")),
+    (menus.CONFIRMATION_CODE, N_("• “{command} 12/3” – a code for the household to confirm from its own LINE")),
 )
 SUPERVISION_HELP = (
     (menus.PROGRESS, N_("• \"{command}\" – see the survey's progress in your area (add a community's name for just that one)")),

@@ -6,13 +6,14 @@ from bot.chat import postback
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.dialogs.answers import normalize_digits
 from bot.handlers.access import refusal
+from bot.handlers.confirm_codes import code_button
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Entry
 from bot.handlers.survey_drafts import day_of, draft_name
 from bot.handlers.survey_view import data
 from bot.i18n import N_, _
 from bot.people import policy
-from storage import drafts
+from storage import confirmations, drafts
 from storage.models import Household
 from storage.statuses import HouseholdStatus
 
@@ -49,11 +50,15 @@ def show(ctx: EventContext, query: str = "", page: int = 1) -> list[Reply]:
     if query:
         intro = _("Your surveys matching “{query}”: {first}–{last} of {count}.", query=query, first=(page - 1) * PAGE + 1, last=(page - 1) * PAGE + len(shown), count=len(records))
     hint = _("To search, type “search” and a house number or the head's name, e.g. “search 12/3”.")
-    return [Text(intro + "\n" + hint), Cards(intro, tuple(_card(ctx, h) for h in shown), tuple(buttons))]
+    awaiting = confirmations.awaiting_among(ctx.session, [h.id for h in shown])
+    return [Text(intro + "\n" + hint), Cards(intro, tuple(_card(ctx, h, h.id in awaiting) for h in shown), tuple(buttons))]
 
 
-def _card(ctx: EventContext, household: Household) -> Card:
-    """One record: house and head, status, receipt, date; continue or correct it (a draft may be deleted)."""
+def _card(ctx: EventContext, household: Household, awaiting: bool = False) -> Card:
+    """One record: house and head, status, receipt, date; continue or correct it (a draft may be deleted).
+
+    A record with problems recorded as solved offers the household's confirmation code too.
+    """
     rows = [CardRow(_("Status"), _(STATUS_LABELS.get(household.status, N_("Submitted"))))]
     if household.receipt_no:
         rows.append(CardRow(_("Survey number"), household.receipt_no))
@@ -65,6 +70,7 @@ def _card(ctx: EventContext, household: Household) -> Card:
         )
     else:
         buttons = (Button(_("Correct this record"), kind="postback", data=data(household.id, "reopen"), text=_("Correct this record")),)
+        buttons += (code_button(household.id),) if awaiting else ()
     return Card(draft_name(household), tuple(rows), buttons)
 
 

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any, Sequence
 
-from bot.chat.replies import Button, Card, Cards, Reply, Text
+from bot.chat.replies import Button, Card, Cards, Image, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ def to_line_messages(replies: Sequence[Reply]) -> list[Message]:
     for reply in replies:
         if isinstance(reply, Cards):
             messages.extend(_flex_messages(reply))
+        elif isinstance(reply, Image):
+            messages.append({"type": "image", "originalContentUrl": reply.url, "previewImageUrl": reply.preview_url})
         else:
             messages.append(_text_message(reply))
     if len(messages) > MAX_MESSAGES:

@@ -27,6 +27,7 @@ def serve(host: str, port: int) -> None:
     config = load_config()
     _check_port_free("127.0.0.1" if config.local_mode else host, port)
     if config.local_mode:  # before the database: a busy port is the only line the person reads
+        config = _served_at(config, port)
         _start_local_line(config)
         host = "127.0.0.1"  # local mode has a development secret: never expose it
     upgrade(config)
@@ -50,6 +51,7 @@ def demo(port: int) -> None:
             "unset LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to run it"
         )
     _check_port_free("127.0.0.1", port)
+    config = _served_at(config, port)
     # The stand-in first: the demo people add the bot and register in their chats through it
     # (and a busy port is then the only line the person reads).
     _start_local_line(config)
@@ -68,8 +70,18 @@ def demo(port: int) -> None:
         port,
         app,
         f"  a new user registers there with the volunteer invite code {seeded.newcomer_code} "
-        f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})",
+        f"(open {_('New user')!r}, add the bot as a friend, tap {_('Register')!r})"
+        + (f"\n  the household persona links its LINE by sending the confirmation code {seeded.household_code}" if seeded.household_code else ""),
     )
+
+
+def _served_at(config: Config, port: int) -> Config:
+    """In local mode the app's images (QR codes) are fetched from the local server on its port, unless PUBLIC_BASE_URL says otherwise."""
+    from bot.config import LOCAL_PUBLIC_BASE_URL
+
+    if config.public_base_url == LOCAL_PUBLIC_BASE_URL:
+        return config.with_overrides(public_base_url=f"http://127.0.0.1:{port}")
+    return config
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -33,6 +33,7 @@ from bot.local.emulator.scripted_chat import ScriptedChat
 from bot.local.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
 from bot.config import Config
+from bot.local.demo_confirm import seed_household_code
 from bot.local.demo_rexray import seed_earlier_round
 from bot.local.demo_surveys import HOUSEHOLDS, survey
 from bot.dialogs.form import current_form
@@ -81,8 +82,6 @@ REGISTRANTS = {
     "volunteer": Registrant("volunteer", "สมชาย ใจดี", "0812345671", "osm", 0, code_names_community=True),
     "volunteer2": Registrant("volunteer", "มาลี ศรีสุข", "0812345672", "committee", 1),
 }
-# The household member is not registered by code (codes are for staff): made directly.
-HOUSEHOLD_MEMBER = ("household", "นายบุญมี รักบ้าน", 0)
 PERSONA_CODE_DAYS = 1
 # The newcomer's code: municipality-wide, for a whole training session.
 NEWCOMER_CODE_DAYS = 30
@@ -102,6 +101,7 @@ class DemoWorld:
     households: list[Household] = field(default_factory=list)
     surveyed: set[str] = field(default_factory=set)  # house codes surveyed in this run
     newcomer_code: str = ""
+    household_code: str = ""  # the household persona's confirmation code ("" once it is linked)
     # Only a hash of an invite code is stored: the demo keeps its newcomer's code here to show it again.
     code_file: Path | None = None
 
@@ -121,6 +121,7 @@ class DemoSeeded:
     summary: str
     newcomer_code: str
     rich_menus: str  # "published", or why not
+    household_code: str = ""  # the household persona sends it to link its LINE ("" once linked)
 
 
 SeedStep = Callable[[Session, DemoWorld, datetime], None]
@@ -156,7 +157,7 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
         for step in SEED_STEPS:
             step(session, world, now)
         session.flush()
-        return DemoSeeded(world.summary(), display_code(world.newcomer_code), rich_menus)
+        return DemoSeeded(world.summary(), display_code(world.newcomer_code), rich_menus, world.household_code)
 
 
 def _publish_rich_menus(session: Session, config: Config, now: datetime) -> str:
@@ -275,22 +276,9 @@ def _registered_people(session: Session) -> dict[str, Person]:
 
 
 def seed_household_member(session: Session, world: DemoWorld, now: datetime) -> None:
-    """The household persona's person (its chat added the bot in phase 2)."""
-    role, full_name, community_index = HOUSEHOLD_MEMBER
-    line_user = _friend_line_user(session, PERSONAS_BY_KEY["household"].line_user_id, now)
-    person = session.scalars(select(Person).where(Person.line_user_id == line_user.id)).first()
-    if person is None:
-        person = Person(
-            line_user_id=line_user.id,
-            role=role,
-            full_name=full_name,
-            municipality_id=world.municipality.id,
-            community_id=world.communities[community_index].id,
-            created_at=now,
-        )
-        session.add(person)
-        session.flush()
-    world.people["household"] = person
+    """The household persona's LINE user (its chat added the bot in phase 2): never a registered person,
+    it links its LINE to its household with the confirmation code `seed_household_code` gives."""
+    _friend_line_user(session, PERSONAS_BY_KEY["household"].line_user_id, now)
 
 
 def _friend_line_user(session: Session, line_user_id: str, now: datetime) -> LineUser:
@@ -347,4 +335,4 @@ def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> Non
 
 # Later features add their step here, after what they need, e.g.:
 #   reminders     – a due reminder for the draft; exports – nothing (they read the above).
-SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_newcomer_code)
+SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_newcomer_code, seed_household_code)

@@ -38,6 +38,12 @@ MENU = MenuItem(N_("Menu"), N_("menu"))
 REGISTER = MenuItem(N_("Register"), N_("register"))
 REXRAY = MenuItem(N_("Re-X-ray"), N_("re-x-ray"))
 HELP = MenuItem(N_("Help"), N_("help"))
+# Typed commands of household confirmation, named in the volunteers' help (no room on their rich menu).
+CONFIRMATION_CODE = MenuItem(N_("Confirmation code"), N_("request confirmation code"))
+AWAITING_CONFIRMATION = MenuItem(N_("Awaiting confirmation"), N_("awaiting confirmation"))
+# A household's LINE, linked by its confirmation code (bot/handlers/household.py).
+MY_PROBLEMS = MenuItem(N_("My problems"), N_("my problems"))
+CONTACT_VOLUNTEER = MenuItem(N_("Contact volunteer"), N_("contact volunteer"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
@@ -46,7 +52,7 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
     # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list.
     "supervisor": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
     "admin": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
-    "household": (HELP,),
+    "household": (MY_PROBLEMS, CONTACT_VOLUNTEER, HELP),
 }
 
 

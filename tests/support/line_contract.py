@@ -36,6 +36,7 @@ _REF_PREFIX = "#/components/schemas/"
 # Documented limits (https://developers.line.biz/en/reference/messaging-api/).
 MAX_MESSAGES = 5
 MAX_TEXT = 5000
+MAX_MEDIA_URL = 2000
 MAX_ALT_TEXT = 1500
 MAX_QUICK_REPLY_ITEMS = 13
 MAX_POSTBACK_DATA = 300
@@ -492,6 +493,13 @@ def _check_message(message: Any, path: str, out: list[str]) -> None:
         _check_template(message.get("template"), _key(path, "template"), out)
     if kind == "flex":
         _check_flex(message.get("contents"), _key(path, "contents"), out)
+    if kind in ("image", "video"):
+        # "Protocol: HTTPS (TLS 1.2 or later)", "Max character limit: 2000".
+        for prop in ("originalContentUrl", "previewImageUrl"):
+            url = message.get(prop)
+            if isinstance(url, str) and not url.startswith("https://"):
+                out.append(f"{_key(path, prop)}: LINE fetches media only over https")
+            _check_len(message, prop, MAX_MEDIA_URL, path, out)
     if "quickReply" in message:
         _check_quick_reply(message["quickReply"], _key(path, "quickReply"), out)
 

@@ -438,9 +438,18 @@
       }
       case "template":
         return renderTemplate(message.template);
-      case "image":
+      case "image": {
+        // The picture as LINE shows it (its preview; tap for the full one); the placeholder stays where it cannot load.
+        const node = bubble("media-placeholder", "🖼");
+        const picture = document.createElement("img");
+        picture.src = message.previewImageUrl;
+        picture.alt = "🖼";
+        picture.addEventListener("load", () => { node.textContent = ""; node.classList.add("media-image"); node.appendChild(picture); scrollToEnd(); });
+        node.addEventListener("click", () => window.open(message.originalContentUrl, "_blank"));
+        return node;
+      }
       case "video":
-        return bubble("media-placeholder", message.type === "image" ? "🖼" : "🎞");
+        return bubble("media-placeholder", "🎞");
       default:
         return bubble(`bubble bubble-${from} unknown`, texts.cannotShow.replace("{type}", message.type));
     }
