@@ -72,9 +72,9 @@ STALE_BUTTON = "ปุ่มนี้ไม่สามารถใช้งา�
 THANKS_FOR = "ระบบยังรับ"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
 # The demo municipality is a sub-district one: its volunteers revisit the earlier round (Re-X-ray).
-VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 # The rich menu's areas, read by the command each sends.
-VOLUNTEER_RICH_MENU = ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+VOLUNTEER_RICH_MENU = ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 SUPERVISOR_MENU = ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
