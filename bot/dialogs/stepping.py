@@ -16,7 +16,6 @@ from bot.dialogs.validate import Parsed, hint_of, match_choice, parse_answer, sp
 from bot.i18n import N_
 
 
-
 class Stepping(Dialog):
     """The step function and its parts; what to show comes from the presenting half."""
 
@@ -224,8 +223,8 @@ class Stepping(Dialog):
     def _known_members(self, writes: list[tuple[Key, str | None]], answered: Key, answers: Answers, env: Env) -> list[Msg]:
         """Whom a ticked problem concerns, where the form made it known without asking: said back."""
         said: list[Msg] = []
-        for (code, _number), value in writes:
-            if code.endswith(MEMBER) and (code, _number) != answered and value:
+        for (code, number), value in writes:
+            if code.endswith(MEMBER) and (code, number) != answered and value:
                 problem = next((c for d in self.dimensions for c in self.form.question(d).choices if c.code == code[: -len(MEMBER)]), None)
                 named = Msg(problem.label) if problem is not None else code
                 said.append(Msg(N_("Recorded: \"{problem}\" concerns {members}"), {"problem": named, "members": Join(self.display(code, value, answers, env))}))
