@@ -200,8 +200,9 @@ def form_code_hits(path: Path, name: str, codes: set[str]) -> list[str]:
     from bot.dialogs.form import TYPES
 
     # The form language's own words: question types (a question may be named like its type),
-    # the checklist's `none` field, and the follow-up answers' ".member" suffix.
-    allowed = set(TYPES) | {"none", "member"} | OWN_WORDS.get(name, set())
+    # the checklist's `none` field, the follow-up answers' ".member" suffix, and the yes_no type's
+    # own answers (a form may name them: "Consent", "Do not consent").
+    allowed = set(TYPES) | {"none", "member", "yes", "no"} | OWN_WORDS.get(name, set())
     word = re.compile(r"[A-Za-z0-9_]+")
     source = path.read_text(encoding="utf-8")
     hits = []

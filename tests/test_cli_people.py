@@ -108,12 +108,12 @@ def test_richmenu_creates_uploads_and_links_per_role_through_line_api(run, db_en
         assert image.format == "PNG" and image.size == (body["size"]["width"], body["size"]["height"])
         assert len(line_api.rich_menu_images[menu_id]) < 1_000_000
     volunteer_menu = line_api.rich_menus[menus["thaiqm-volunteer"]]
-    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
     assert line_api.default_rich_menu == menus["thaiqm-guest"]
     assert line_api.user_rich_menus[already.user_id] == menus["thaiqm-volunteer"]
     assert line_api.user_rich_menus[revisiting.user_id] == menus["thaiqm-volunteer_rexray"]
     rexray_menu = line_api.rich_menus[menus["thaiqm-volunteer_rexray"]]
-    assert [a["action"]["text"] for a in rexray_menu["areas"]] == ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert [a["action"]["text"] for a in rexray_menu["areas"]] == ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
     assert {row.role: row.line_rich_menu_id for row in world.all(RichMenu)}["supervisor"] == menus["thaiqm-supervisor"]
     # A new registration links that person's role menu.
     chat = line_user()

@@ -39,7 +39,7 @@ SUMMARY = "3 communities, 1 supervisor, 2 volunteers, 5 households"
 GREETING = "ยินดีต้อนรับสู่ระบบสำรวจข้อมูลครัวเรือน ThaiQM"
 REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว"
 # The demo municipality is a sub-district one: its volunteers revisit the earlier round (Re-X-ray).
-VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 
 
 def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]

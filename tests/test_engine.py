@@ -136,15 +136,15 @@ def test_member_loop_prefills_head_and_asks_by_age():
     s = Session()
     s.household(members=2)
     # member 1: name and relation come from the head; national ID too.
-    assert s.cursor.slot == "m_sex|1|"
+    assert s.cursor.slot == "m_birth_year|1|"
     assert s.answers[("m_name", 1)] == "สมชาย ใจดี"
-    s.say("1", "2510")
+    s.say("2510", "1")
     assert s.cursor.slot == "m_health|1|" and s.answers[("m_national_id", 1)] == "1103701234563"
     s.say("1", "4", "1", "3,000", "6")
     assert s.cursor.slot == "m_name|2|"
     summary = s.last.notes[0]
     assert summary.params["number"] == 1 and summary.params["age"] == 57
-    s.say("เด็กชายก้อง ใจดี", "3", "2")  # "เด็กชาย" says the sex; age 2: no education, occupation, income
+    s.say("เด็กชายก้อง ใจดี", "2", "3")  # "เด็กชาย" says the sex; age 2: no education, occupation, income
     assert s.cursor.slot == "m_national_id|2|" and s.answers[("m_sex", 2)] == "male"
     s.do(command("skip"))
     s.say("1", "3")
@@ -158,7 +158,7 @@ def test_member_loop_prefills_head_and_asks_by_age():
 def test_checklist_toggles_none_and_problem_follow_ups():
     s = Session()
     s.household(members=1)
-    s.say("1", "60", "1", "4", "1", "0", "6")
+    s.say("60", "1", "1", "4", "1", "0", "6")
     assert s.cursor.state == "H"
     outcome = s.do(Input("toggle", value="H1"))
     assert [o.ticked for o in outcome.ask.options][:2] == [True, False]
@@ -208,7 +208,7 @@ def test_cancel_asks_for_confirmation():
 def full_survey(s: Session) -> None:
     """A whole one-member survey up to the review."""
     s.household(members=1)
-    s.say("1", "70", "2", "1", "1", "0", "6")
+    s.say("70", "1", "2", "1", "1", "0", "6")
     for dim in "HLEIA":
         s.do(Input("toggle", value="none"))
     s.say("ต้องการซ่อมบ้าน")
@@ -244,7 +244,7 @@ def test_editing_member_count_asks_only_the_new_member():
     s.do(Input("edit", value="member_count|0|"))
     s.say("2")
     assert s.cursor.slot == "m_name|2|"
-    s.say("สมศรี ใจดี", "2", "2", "40")
+    s.say("สมศรี ใจดี", "40", "2", "2")
     s.do(command("skip"))
     s.say("1", "2", "2", "1000", "6")
     assert s.cursor.state == "review"
@@ -265,7 +265,7 @@ def test_review_command_goes_to_the_first_unanswered_question_or_the_review():
 def test_follow_up_member_can_be_typed_by_name():
     s = Session()
     s.household(members=1)
-    s.say("1", "60", "1", "4", "1", "0", "6", "1")
+    s.say("60", "1", "1", "4", "1", "0", "6", "1")
     assert s.cursor.slot == "H.member|0|H1"
     s.say("สมชาย ใจดี")
     assert s.answers[("H1.member", 0)] == "1"
@@ -278,14 +278,14 @@ def test_edit_member_walks_that_member_again():
     s = Session()
     full_survey(s)
     outcome = s.engine.edit_member(s.cursor, s.answers, 1, ENV)
-    assert outcome.cursor.slot == "m_sex|1|" and outcome.cursor.editing
+    assert outcome.cursor.slot == "m_birth_year|1|" and outcome.cursor.editing
     assert "keep" in [o.action for o in outcome.ask.controls]
 
 
 def test_soft_checks_for_disabled_member_and_not_when_ticked():
     s = Session()
     s.household(members=1)
-    s.say("1", "40", "3", "1", "1", "20,000", "6")  # disabled, no allowance, income above the line
+    s.say("40", "1", "3", "1", "1", "20,000", "6")  # disabled, no allowance, income above the line
     for _dim in "HLEI":
         s.do(Input("toggle", value="none"))
     s.do(Input("toggle", value="none"))

@@ -26,7 +26,7 @@ def test_form_has_every_question_of_the_reference():
     expected = [
         "consent", "respondent", "survey_date", "house_code", "house_no", "moo", "community", "area_confirm",
         "head_name", "head_national_id", "phone", "member_count", "location",
-        "m_name", "m_sex", "m_relation", "m_birth_year", "m_national_id", "m_health", "m_education",
+        "m_name", "m_birth_year", "m_sex", "m_relation", "m_national_id", "m_health", "m_education",
         "m_occupation", "m_income", "m_welfare", "H", "L", "E", "I", "A", "needs", "note",
     ]
     assert [q.code for q in form.questions()] == expected
@@ -80,8 +80,8 @@ def test_every_form_text_is_in_the_catalog_sources():
         (lambda f: f["sections"][2].update(repeat="house_no"), "not an earlier integer question"),
         (lambda f: f["sections"][0]["questions"][1]["choices"][0].pop("label"), "needs 'code' and 'label'"),
         (lambda f: f.pop("version"), "missing 'version'"),
-        (lambda f: f["sections"][2]["questions"][1]["infer"].update({"from": "m_birth_year"}), "'infer' needs 'from' (an earlier question)"),
-        (lambda f: f["sections"][2]["questions"][1]["infer"].update(prefixes={"boy": ["ด.ช."]}), "'prefixes' by choice code"),
+        (lambda f: f["sections"][2]["questions"][2]["infer"].update({"from": "m_relation"}), "'infer' needs 'from' (an earlier question)"),
+        (lambda f: f["sections"][2]["questions"][2]["infer"].update(prefixes={"boy": ["ด.ช."]}), "'prefixes' by choice code"),
         (lambda f: f["sections"][1]["questions"][0].update(detail="on_request"), "'detail' is for problem checklists"),
     ],
 )

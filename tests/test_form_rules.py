@@ -59,7 +59,7 @@ def test_broken_rules_fail_with_the_form(change, message):
 def test_a_second_head_is_refused_and_nothing_is_stored():
     s = Session()
     s.household(members=2)
-    s.say("1", "60", "1", "4", "1", "0", "6", "สมศรี ใจดี", "2")
+    s.say("60", "1", "1", "4", "1", "0", "6", "สมศรี ใจดี", "40", "2")
     assert s.cursor.slot == "m_relation|2|"
     outcome = s.do(Input("option", value="head", slot="m_relation|2|"))
     assert outcome.notes[0] == Msg("Only member 1 is the head of household. Please choose how member {member_no} is related to the head.", {"member_no": 2})
@@ -71,7 +71,7 @@ def test_a_second_head_is_refused_and_nothing_is_stored():
 def test_a_repeated_id_names_the_member_with_it_masked():
     s = Session()
     s.household(members=2)
-    s.say("1", "60", "1", "4", "1", "0", "6", "สมศรี ใจดี", "2", "2", "40")
+    s.say("60", "1", "1", "4", "1", "0", "6", "สมศรี ใจดี", "40", "2", "2")
     assert s.cursor.slot == "m_national_id|2|"
     outcome = s.do(text(HEAD_ID))
     assert tr(outcome.notes[0]) == "เลขประจำตัวประชาชน x-xxxx-xxxxx-56-3 เป็นของสมาชิกคนที่ 1 (สมชาย ใจดี) แล้ว กรุณาตรวจสอบเลขของสมาชิกคนที่ 2 อีกครั้ง หรือกด “ข้าม”"
@@ -94,7 +94,7 @@ def test_problem_choices_follow_the_members_ages():
 def test_a_hidden_problem_cannot_be_tapped_or_typed():
     s = Session()
     s.household(members=1)
-    s.say("1", "40", "1", "4", "1", "0", "6")
+    s.say("40", "1", "1", "4", "1", "0", "6")
     for _dim in "HL":
         s.do(Input("toggle", value="none"))
     assert s.cursor.state == "E" and [o.value for o in s.last.ask.options] == ["E3", "E4", "E5", "none"]
@@ -111,7 +111,7 @@ def test_a_hidden_problem_cannot_be_tapped_or_typed():
 def test_a_problem_concerns_one_member_by_a_tap_or_several_by_typed_numbers():
     s = Session()
     s.household(members=2)
-    s.say("1", "60", "1", "4", "1", "0", "6", "สมศรี ใจดี", "2", "2", "40")
+    s.say("60", "1", "1", "4", "1", "0", "6", "สมศรี ใจดี", "40", "2", "2")
     s.do(command("skip"))
     s.say("1", "2", "1", "0", "6")
     assert s.cursor.state == "H"

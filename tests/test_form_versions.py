@@ -43,7 +43,7 @@ def add_version_2_without_moo(folder) -> None:  # type: ignore[no-untyped-def]
 
 def test_draft_keeps_its_version_and_new_surveys_use_the_newest(forms_dir, line_user, db_engine):
     chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, chat.user_id, bound=False)  # the village number is asked (no known community)
     today = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
     for value in ("สำรวจ", "ใช่", "1", format_date_be(today), "ข้าม"):
         chat.say(value)

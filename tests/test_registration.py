@@ -55,7 +55,7 @@ def test_registration_with_valid_code_registers_volunteer_and_shows_menu(line_us
     assert confirm.buttons == ["ยืนยัน", "แก้ไข", "ยกเลิก"]
     done = chat.tap_button(confirm, "ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in done.text, dump(done)
-    assert done.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert done.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
     [person] = world.all(Person)
     assert (person.role, person.volunteer_type, person.full_name, person.phone) == ("volunteer", "osm", "สมศรี มีสุข", "0812345678")
     assert person.community_id == world.ids["c1"] and person.municipality_id == world.ids["m"]
@@ -64,7 +64,7 @@ def test_registration_with_valid_code_registers_volunteer_and_shows_menu(line_us
     assert (entry.action, entry.subject_person_id) == ("register", person.id)
     assert "สมศรี" not in str(entry.details) and "0812345678" not in str(entry.details)
     # Typing "menu" afterwards shows the same menu as quick replies.
-    assert chat.say("เมนู").buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert chat.say("เมนู").buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 
 
 def test_code_bound_to_a_community_skips_the_community_question(line_user, world):
@@ -215,7 +215,7 @@ def test_registered_user_typing_register_gets_their_menu(line_user, world):
     world.person("volunteer", world.ids["m"], world.ids["c1"], line_user_id=chat.user_id)
     answer = chat.say("ลงทะเบียน")
     assert "ท่านได้ลงทะเบียนไว้แล้ว" in answer.text
-    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 
 
 def test_unregistered_user_gets_registration_explanation_for_survey_commands(line_user, world):
@@ -262,10 +262,10 @@ def test_help_for_a_registered_volunteer_lists_their_commands_and_menu(line_user
     for line in ("• “สำรวจ” – เริ่มสำรวจครัวเรือน", "• “ทำต่อ” – สำรวจต่อจากที่พักไว้", "• “เมนู” – แสดงเมนูของท่าน"):
         assert line in answer.text
     assert "ลงทะเบียน" not in answer.text and "เปลี่ยนผู้สำรวจ" not in answer.text
-    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert answer.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
     not_understood = chat.say("asdf qwer")
     assert "ระบบไม่เข้าใจข้อความนี้" in not_understood.text
-    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert not_understood.buttons == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 
 
 def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from storage.models import AuditEntry, Community, DuplicateNote, Household, Person, SurveyAnswer
+from storage.models import AuditEntry, Community, DuplicateNote, Household, SurveyAnswer
 from tests.support.line_chat import dump
 from tests.support.survey import flex_actions, flex_texts, make_volunteer
 from tests.test_survey_chat import begin, finish_one_member, rows, today
@@ -106,6 +106,26 @@ def test_known_community_and_village_are_filled_in_shown_and_editable(line_user,
     chat.say("5")
     (household,) = rows(db_engine, Household)
     assert household.moo == 5
+
+
+def test_a_known_community_without_a_village_number_has_none_asked_and_it_can_be_added_on_the_review(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id, bound=True)  # ชุมชนวัดใหม่ has no village number
+    chat.say("สำรวจ")
+    for value in ("ใช่", "1", format_date_be(today()), "10030123456"):
+        chat.say(value)
+    confirm = chat.say("12/3")
+    assert "บ้านตั้งอยู่ในชุมชนวัดใหม่ ในพื้นที่เทศบาลนครทดสอบ" in confirm.texts[-1], dump(confirm)
+    assert [a.value for a in rows(db_engine, SurveyAnswer, code="moo")] == [None]  # stored as skipped
+    for value in ("ใช่", "นายสมชาย ใจดี", "1103701234563", "ข้าม"):
+        chat.say(value)
+    review = finish_one_member(chat)
+    edit = next(a for a in flex_actions(review) if a.get("displayText") == "แก้ไข: หมู่ที่")
+    asked = chat.tap(edit["data"])
+    assert "คำตอบเดิม: (ข้าม)" in asked.text, dump(asked)
+    assert "ยืนยันส่ง" in chat.say("หมู่ 4").buttons
+    (household,) = rows(db_engine, Household)
+    assert household.moo == 4
 
 
 def test_an_unbound_volunteer_is_asked_the_community(line_user, db_engine):

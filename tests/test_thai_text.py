@@ -90,15 +90,23 @@ def test_help_is_วิธีใช้_everywhere_it_is_named():
 
 
 def test_button_labels_fit_line_with_their_meaning():
-    """Every choice's button (a checklist's ticked, with ✓) and every menu label fits LINE's 20 characters uncut."""
+    """Every choice's button, numbered as shown (a checklist's ticked, with ✓), the review's "Edit the
+    ..." buttons of the sections its suggestions lead to, and every menu label fit LINE's 20 characters
+    uncut: the form's short labels keep the meaning, nothing is clipped or loses its number."""
     too_long = []
     for form in forms().values():
         for section in form.sections:
             for question in section.questions:
-                for choice in question.choices:
-                    label = ("✓" if question.type == "checklist" else "") + _(choice.short or choice.label)
+                for number, choice in enumerate(question.choices, start=1):
+                    ticked = question.type == "checklist" and choice.code != question.none  # "nothing" is never ticked
+                    label = f"{'✓' if ticked else ''}{number}. {_(choice.short or choice.label)}"
                     if len(label) > QUICK_REPLY_LABEL:
                         too_long.append(f"{question.code}: {label} ({len(label)})")
+        for check in form.checks:
+            section = next(s for s in form.sections for q in s.questions if q.problems and q.choice(check.suggest))
+            label = _("Edit the {section}", section=_(section.short or section.title))
+            if len(label) > QUICK_REPLY_LABEL:
+                too_long.append(f"review: {label} ({len(label)})")
     for items in MENUS.values():
         too_long += [_(item.label) for item in items if len(_(item.label)) > QUICK_REPLY_LABEL]
     assert not too_long, "button labels longer than LINE shows:\n" + "\n".join(too_long)

@@ -131,4 +131,4 @@ def test_installed_wheel_migrates_greets_a_new_friend_and_publishes_menus(instal
     assert set(menus) == {"thaiqm-guest", "thaiqm-volunteer", "thaiqm-supervisor", "thaiqm-admin", "thaiqm-household", "thaiqm-volunteer_rexray"}
     assert set(line_api.rich_menu_images) == set(menus.values())
     volunteer_menu = line_api.rich_menus[menus["thaiqm-volunteer"]]
-    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "เมนู", "วิธีใช้"]
+    assert [a["action"]["text"] for a in volunteer_menu["areas"]] == ["สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]

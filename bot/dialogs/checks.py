@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.dialogs.answers import mask_national_id
 from bot.dialogs.conditions import THIS, Check, evaluate
+from bot.dialogs.cursor import HOUSEHOLD
 from bot.dialogs.form_model import Choice, Question
 from bot.dialogs.inputs import Env
 from bot.dialogs.prompts import Msg
@@ -70,6 +71,24 @@ def offered(engine: "Dialog", question: Question, answers: "Answers", env: Env) 
     ages = [engine.age(answers, n, env) for n in range(1, count + 1)]
     chosen = set((answers.get((question.code, 0)) or "").split())
     return tuple(c for c in question.choices if c.ages is None or c.code in chosen or any(_within(age, c.ages) for age in ages))
+
+
+def concerned(engine: "Dialog", choice: Choice, answers: "Answers", env: Env) -> str | None:
+    """A ticked problem's member when the form makes it known (not asked): the whole household, or
+    the one member its `concerns` condition and its ages fit. None when it must be asked."""
+    if choice.concerns == HOUSEHOLD:
+        return HOUSEHOLD
+    if choice.concerns is None and choice.ages is None:
+        return None
+    members = engine.form.members
+    count = _count(engine, members, answers, env) if members is not None else 0
+    fitting = [
+        n
+        for n in range(1, count + 1)
+        if (choice.ages is None or (engine.age(answers, n, env) is not None and _within(engine.age(answers, n, env), choice.ages)))
+        and (choice.concerns is None or evaluate(choice.concerns, *_Scope(engine, answers, env, n).both()))  # type: ignore[arg-type]
+    ]
+    return str(fitting[0]) if len(fitting) == 1 else None
 
 
 def _within(age: int | None, ages: tuple[int, int | None]) -> bool:

@@ -10,9 +10,13 @@ from typing import Any
 
 import yaml
 
-from bot.dialogs.conditions import Check, Constraint, check_names, constraint_names, parse_check, parse_constraint
+from bot.dialogs.conditions import Check, Constraint, Expr, ExpressionError, check_names, concerns_names, constraint_names, parse_check, parse_constraint
+from bot.dialogs.conditions import parse as parse_condition
 from bot.dialogs.form_model import Choice, Condition, Form, FormError, Question, Section
 from bot.resources import forms_dir
+
+# A problem choice's `concerns: household`: the whole household, not asked.
+HOUSEHOLD_CONCERN = "household"
 
 TYPES = frozenset(
     {"yes_no", "choice", "checklist", "text", "integer", "money", "date", "national_id", "house_code", "phone", "location", "birth_year", "person_name"}
@@ -21,6 +25,10 @@ TYPES = frozenset(
 PERIODS = frozenset({"month", "year"})
 # A problem's detail: asked after its member, or only when the volunteer asks to add one.
 DETAILS = ("ask", "on_request")
+# What may follow a name in the same answer (an age: "สมศรี ใจดี อายุ 43").
+FOLLOWING_TYPES = ("birth_year",)
+# When a question is asked: in its turn, or only from the review (an optional note), saving a "Skip".
+ASKS = ("always", "on_review")
 # An example a date hint shows is today's date, filled in when the question is asked.
 TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
@@ -97,7 +105,8 @@ def _section(raw: Any, where: str, seen: set[str]) -> Section:
     name, summary = raw.get("name"), tuple(str(c) for c in raw.get("summary") or ())
     if (name is not None and name not in codes) or not set(summary) <= codes:
         raise FormError(f"{where}: 'name' and 'summary' must be questions of the section")
-    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary)
+    short = str(raw["short"]) if raw.get("short") else None
+    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary, short=short)
 
 
 def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool) -> Question:
@@ -121,6 +130,8 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         raise FormError(f"{where}: two choices share a code")
     if kind in ("choice", "checklist") and not choices and raw.get("source") is None:
         raise FormError(f"{where}: a {kind} question needs choices (or a source)")
+    if kind == "yes_no" and choices and [c.code for c in choices] != ["yes", "no"]:
+        raise FormError(f"{where}: a yes_no question's choices (its button labels) are 'yes' then 'no'")
     if raw.get("source") is not None and raw["source"] not in CHOICE_SOURCES:
         raise FormError(f"{where}: unknown choice source {raw['source']!r}")
     if raw.get("known_from") is not None and (raw["known_from"] not in KNOWN_SOURCES or repeated):
@@ -147,6 +158,8 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     detail = raw.get("detail", "ask")
     if detail not in DETAILS or (detail != "ask" and not raw.get("problems")):
         raise FormError(f"{where}: 'detail' is for problem checklists: one of {', '.join(DETAILS)}")
+    if raw.get("ask", "always") not in ASKS or (raw.get("ask") == "on_review" and (raw.get("required", True) or repeated)):
+        raise FormError(f"{where}: 'ask' is one of {', '.join(ASKS)}; on_review is for an optional question outside repeated sections")
     words = raw.get("words") or []
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
@@ -182,6 +195,8 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         constraint=_constraint(raw, where),
         known_from=raw.get("known_from"),
         window=_window(raw, kind, where),
+        ask=str(raw.get("ask", "always")),
+        followed_by=str(raw["followed_by"]) if raw.get("followed_by") else None,
     )
 
 
@@ -253,7 +268,17 @@ def _choice(raw: Any, where: str) -> Choice:
     """One choice: a code and an English label id."""
     if not isinstance(raw, dict) or not raw.get("code") or not raw.get("label"):
         raise FormError(f"{where}: each choice needs 'code' and 'label'")
-    return Choice(code=str(raw["code"]), label=str(raw["label"]), short=str(raw["short"]) if raw.get("short") else None, ages=_ages(raw.get("for_ages"), f"{where}, choice {raw['code']}"))
+    return Choice(code=str(raw["code"]), label=str(raw["label"]), short=str(raw["short"]) if raw.get("short") else None, ages=_ages(raw.get("for_ages"), f"{where}, choice {raw['code']}"), concerns=_concerns(raw.get("concerns"), f"{where}, choice {raw['code']}"))
+
+
+def _concerns(raw: Any, where: str) -> "str | Expr | None":
+    """`concerns: household`, or a condition over one member (its answers, age, member_no)."""
+    if raw is None or raw == HOUSEHOLD_CONCERN:
+        return raw
+    try:
+        return parse_condition(str(raw))
+    except ExpressionError as error:
+        raise FormError(f"{where}: concerns: {error}") from None
 
 
 def _ages(raw: Any, where: str) -> tuple[int, int | None] | None:
@@ -289,6 +314,19 @@ def _check_references(form: Form, where: str) -> None:
     for question in form.questions():
         if any(c.ages for c in question.choices) and (form.age is None or form.members is None or question.repeated):
             raise FormError(f"{where}: question {question.code!r}: 'for_ages' needs the form's 'age' and a members section before it")
+        if question.followed_by is not None:
+            later = form.by_code.get(question.followed_by)
+            section = form.section_of(question.code)
+            if later is None or later not in section.questions or section.questions.index(later) <= section.questions.index(question) or question.type != "person_name" or later.type not in FOLLOWING_TYPES:
+                raise FormError(f"{where}: question {question.code!r}: 'followed_by' names a later {'/'.join(FOLLOWING_TYPES)} question of its section, after a person_name")
+        for choice in question.choices:
+            if choice.concerns is not None and not question.problems:
+                raise FormError(f"{where}: question {question.code!r}: 'concerns' is for the choices of a problem checklist")
+            if choice.concerns not in (None, HOUSEHOLD_CONCERN):
+                try:
+                    concerns_names(form, choice.concerns, f"{where}: question {question.code!r}, choice {choice.code!r}")  # type: ignore[arg-type]
+                except ValueError as error:
+                    raise FormError(str(error)) from None
         if question.constraint is not None:
             try:
                 constraint_names(form, question.code, question.constraint, f"{where}: question {question.code!r}")

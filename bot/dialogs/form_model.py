@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from bot.dialogs.conditions import Check, Constraint
+from bot.dialogs.conditions import Check, Constraint, Expr
 
 
 class FormError(Exception):
@@ -23,6 +23,9 @@ class Choice:
     short: str | None = None
     # Offered only when the household has a member aged low..high (None: no upper bound).
     ages: tuple[int, int | None] | None = None
+    # A problem's member, known without asking: "household" (the whole household), or a condition
+    # over one member (age, member_no, the member's answers) that only the concerned member meets.
+    concerns: "str | Expr | None" = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,11 @@ class Question:
     known_from: str | None = None
     # date: "round" takes the earliest accepted date from the survey round (else a year back).
     window: str | None = None
+    # A later question of the same section whose answer may end this one's ("สมศรี ใจดี อายุ 43":
+    # a name, then an age): both are stored and the later one is not asked.
+    followed_by: str | None = None
+    # "on_review": not asked in its turn; the review lists it with its "Edit" button to add an answer.
+    ask: str = "always"
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -119,6 +127,8 @@ class Section:
     name: str | None = None
     # Questions shown in the one-line summary after each repetition.
     summary: tuple[str, ...] = ()
+    # A shorter title for buttons ("Edit the {section}" on the review), where the title is long.
+    short: str | None = None
 
     @property
     def repeats(self) -> bool:
@@ -190,6 +200,8 @@ class Form:
         yield from (check.message for check in self.checks)
         for section in self.sections:
             yield section.title
+            if section.short:
+                yield section.short
             for q in section.questions:
                 yield q.label
                 yield from (t for t in (q.hint, q.help) if t)

@@ -10,6 +10,7 @@ from typing import Any
 from transitions import Machine
 
 from bot.dialogs.answers import BE_OFFSET
+from bot.dialogs.checks import concerned
 from bot.dialogs.cursor import DETAIL, FINAL, MEMBER, REVIEW, Answers, Cursor, Key
 from bot.dialogs.form import Form, Question, Section
 from bot.dialogs.inputs import Env
@@ -112,6 +113,8 @@ class Dialog:
             return True
         if question.source and not choices_of(question, w.env):
             return False
+        if question.ask == "on_review":
+            return w.offered or self.key(w) in w.answers
         if question.relevant is not None:
             variables = {"member_no": w.member_no, "age": self.age(w.answers, w.member_no, w.env)}
             return question.relevant.holds(variables)
@@ -132,6 +135,10 @@ class Dialog:
     def inferred(self, w: Walker, answers: Answers) -> str | None:
         """A choice the form takes from how an earlier answer starts (a name's title), if any."""
         question = self.form.by_code.get(w.state)
+        if question is None and w.state.endswith(MEMBER):
+            # A ticked problem whose member the form makes known (the household's, the one child of an age).
+            problem = self.form.question(w.state[: -len(MEMBER)]).choice(w.problem)
+            return concerned(self, problem, answers, w.env) if problem is not None else None  # type: ignore[arg-type]
         if question is None or question.infer is None:
             return None
         source, prefixes = question.infer
@@ -143,7 +150,9 @@ class Dialog:
         question = self.form.by_code.get(w.state)
         if question is None or question.known_from is None:
             return None
-        return w.env.known.get(question.known_from) or None
+        # "" is known to be empty (a community without a village number): stored as skipped.
+        value = w.env.known.get(question.known_from)
+        return None if value == "" and question.required else value
 
     def label_params(self, question: Question, member_no: int, env: Env) -> dict[str, Any]:
         """What a question's label fills in: the repetition number, the listed item, the area names."""
@@ -174,6 +183,7 @@ class Dialog:
             # Member 1's prefilled answers are stored even where the question is not asked (relation).
             value = self.prefill(w)
             if value is None and self.key(w) not in answers:
+                # Inferred once (a title's sex, a problem's known member); later walks list it as answered.
                 value = self.inferred(w, answers)
             if value is not None:
                 if answers.get(self.key(w)) != value:
@@ -182,10 +192,11 @@ class Dialog:
                 continue
             known = self.known(w)
             if known is not None:
-                # Filled in once; an answer changed from the review is not overwritten.
+                # Filled in once; an answer changed from the review is not overwritten. Known to be
+                # empty (a community without a village number): stored as skipped.
                 if self.key(w) not in answers:
-                    writes.append((self.key(w), known))
-                    answers[self.key(w)] = known
+                    writes.append((self.key(w), known or None))
+                    answers[self.key(w)] = known or None
                 if passed is not None:
                     passed.append(f"{w.state}|{w.member_no}|{w.problem}")
                 continue

@@ -202,12 +202,14 @@ class Presenting(Dialog):
                 named = Msg(problem.short or problem.label) if problem else c.problem
                 label = Msg(N_("{problem}: member concerned") if c.state.endswith(MEMBER) else N_("{problem}: detail"), {"problem": named})
             key = self.key(c)
-            value = self.display(c.state, answers.get(key), answers, env) if key in answers else ("-",) if c.state.endswith(DETAIL) else (Msg(N_("(not answered)")),)
+            on_request = c.state.endswith(DETAIL) or (question is not None and question.ask == "on_review")
+            value = self.display(c.state, answers.get(key), answers, env) if key in answers else ("-",) if on_request else (Msg(N_("(not answered)")),)
             current[1].append(ReviewItem(label, value, slot))
         if current is not None:
             sections.append(ReviewSection(current[0], tuple(current[1])))
         suggestions = tuple(soft_checks(self, answers, env))
-        titles = tuple((slot, Msg(self.form.section_of(slot.split("|")[0]).title)) for _message, slot in suggestions)
+        # The review's buttons name a section by its short title where the form gives one.
+        titles = tuple((slot, Msg(self.form.section_of(slot.split("|")[0]).short or self.form.section_of(slot.split("|")[0]).title)) for _message, slot in suggestions)
         return Review(tuple(sections), suggestions, titles)
 
     def _member_name(self, answers: Answers, member_no: int) -> str | None:

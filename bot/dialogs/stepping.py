@@ -12,7 +12,7 @@ from bot.dialogs.form import Question
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.moving import Dialog
 from bot.dialogs.prompts import Msg, Option
-from bot.dialogs.validate import Parsed, hint_of, match_choice, parse_answer
+from bot.dialogs.validate import Parsed, hint_of, match_choice, parse_answer, split_followed
 from bot.i18n import N_
 
 
@@ -105,13 +105,31 @@ class Stepping(Dialog):
                 return self._checklist(cursor, answers, question, given, env)
             if question is None and cursor.state.endswith(MEMBER):
                 return picking.pick(self, cursor, answers, given, env)  # type: ignore[arg-type]
+            followed = self._followed(cursor, answers, question, given, env)
+            if followed is not None:
+                given = Input("text", text=followed[0])
             parsed = self._parse(cursor, answers, question, given, env)
             refused = refusal(self, question, cursor.member_no, parsed.value, answers, env) if question is not None else None
             if refused is not None:
                 raise AnswerError(refused.id, dict(refused.params))
         except AnswerError as error:
             return self._wrong(cursor, answers, error, env)
+        if followed is not None:
+            _text, key, later = followed
+            return self._store_and_advance(cursor, answers, parsed.value, env, note=later.note, also=((key, later.value),))
         return self._store_and_advance(cursor, answers, parsed.value, env, note=parsed.note)
+
+    def _followed(self, cursor: Cursor, answers: Answers, question: Question | None, given: Input, env: Env) -> tuple[str, Key, Parsed] | None:
+        """A typed answer that ends with a later question's answer (a name, then an age): its first part,
+        and the later answer's key and value. None when the question takes nothing after it."""
+        if question is None or question.followed_by is None or given.kind != "text":
+            return None
+        parts = split_followed(question, given.text)
+        if parts is None:
+            return None
+        later = self.form.question(question.followed_by)
+        key = (later.code, cursor.member_no if later.repeated else 0)
+        return parts[0], key, parse_answer(later, Input("text", text=parts[1]), env, self.survey_year_be(answers, env))
 
     def _parse(self, cursor: Cursor, answers: Answers, question: Question | None, given: Input, env: Env) -> Parsed:
         """The value of an answer (follow-ups have their own rules)."""
@@ -155,23 +173,33 @@ class Stepping(Dialog):
         value = " ".join(c.code for c in question.choices if c.code in codes)
         return self._store_and_advance(cursor, answers, value, env)
 
-    def _store_and_advance(self, cursor: Cursor, answers: Answers, value: str | None, env: Env, write: bool = True, note: Msg | None = None) -> Outcome:
-        """Store an answer and move to the next question (after an edit: the next unanswered one)."""
+    def _store_and_advance(self, cursor: Cursor, answers: Answers, value: str | None, env: Env, write: bool = True, note: Msg | None = None, also: tuple[tuple[Key, str | None], ...] = ()) -> Outcome:
+        """Store an answer and move to the next question (after an edit: the next unanswered one).
+
+        `also`: later answers given in the same text (an age after a name), stored and not asked.
+        """
         key = self.key(cursor)
         merged = dict(answers)
         writes: list[tuple[Key, str | None]] = []
         if write:
             merged[key] = value
             writes.append((key, value))
+        for later_key, later_value in also:
+            merged[later_key] = later_value
+            writes.append((later_key, later_value))
         notes: list[Msg] = [note] if note is not None else []  # an interpreted answer, said back
         w = self._walker(cursor, merged, env)
         finished_member = self._question(cursor) is not None and cursor.state in self._summarised
         self._forward(w, writes, merged)
+        while also and w.state not in FINAL and w.state != REVIEW and self.key(w) in dict(also):
+            self._forward(w, writes, merged)
         if cursor.editing:
             # After an edit, skip what is answered: a changed answer returns to the review (or to the
             # question the survey had reached), asking only what the change made new (more members,
-            # a newly ticked problem's follow-ups). "Keep" walks on through one member's questions.
-            walking = not write and cursor.member_no
+            # a newly ticked problem's follow-ups). "Keep" walks on through one member's questions
+            # when a member is gone through during the survey ("edit member 2"); an edit from the
+            # review (every question answered) changes that one answer and returns to the review.
+            walking = not write and cursor.member_no and self._first_unanswered(merged, env) is not None
             while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (walking and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
         question = self._question(cursor)
@@ -180,7 +208,9 @@ class Stepping(Dialog):
             notes.append(Msg(N_("Recorded: {answer}"), {"answer": Join(self.display(cursor.state, value, merged, env))}))
         if finished_member:
             notes.append(self.member_summary(merged, cursor.member_no, env))
-        offer = self._detail_offer(cursor)  # after a member was picked, tapped or ticked then "Done"
+        notes += self._known_members(writes, key, merged, env)
+        # After a member was picked, or made known by the answers (checklist "Done"): "Add a detail".
+        offer = self._detail_offer(cursor) or self._detail_offer_known(writes, key)
         new = w.cursor(replace(cursor, tries=0, editing=cursor.editing and w.state != REVIEW))
         if w.state == REFUSED:
             return Outcome(new, writes=writes, event="refused")
@@ -189,6 +219,16 @@ class Stepping(Dialog):
         if offer is not None and outcome.ask is not None:
             outcome.options = (offer,)
         return outcome
+
+    def _known_members(self, writes: list[tuple[Key, str | None]], answered: Key, answers: Answers, env: Env) -> list[Msg]:
+        """Whom a ticked problem concerns, where the form made it known without asking: said back."""
+        said: list[Msg] = []
+        for (code, number), value in writes:
+            if code.endswith(MEMBER) and (code, number) != answered and value:
+                problem = next((c for d in self.dimensions for c in self.form.question(d).choices if c.code == code[: -len(MEMBER)]), None)
+                named = Msg(problem.label) if problem is not None else code
+                said.append(Msg(N_("Recorded: \"{problem}\" concerns {members}"), {"problem": named, "members": Join(self.display(code, value, answers, env))}))
+        return said
 
     def _add_detail(self, cursor: Cursor, answers: Answers, env: Env) -> Outcome:
         """"Add a detail" typed: the detail of the problem answered just before, when asked only on request."""
@@ -207,6 +247,16 @@ class Stepping(Dialog):
         if self.form.question(dimension).detail != "on_request":
             return None
         return Option("edit", Msg(N_("Add a detail")), value=f"{dimension}{DETAIL}|0|{cursor.problem}")
+
+    def _detail_offer_known(self, writes: list[tuple[Key, str | None]], answered: Key) -> Option | None:
+        """The "Add a detail" button of the last problem whose member the answers made known."""
+        known = [code[: -len(MEMBER)] for (code, number), value in writes if code.endswith(MEMBER) and (code, number) != answered and value]
+        if not known:
+            return None
+        dimension = next((d for d in self.dimensions if self.form.question(d).choice(known[-1])), None)
+        if dimension is None or self.form.question(dimension).detail != "on_request":
+            return None
+        return Option("edit", Msg(N_("Add a detail")), value=f"{dimension}{DETAIL}|0|{known[-1]}")
 
     def _wrong(self, cursor: Cursor, answers: Answers, error: AnswerError, env: Env) -> Outcome:
         """A wrong answer: why, an example, the same question; help after repeated tries."""

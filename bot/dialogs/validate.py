@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from bot.dialogs import answers as parse
@@ -20,10 +21,23 @@ YES_WORDS = {"yes", "y", "ใช่", "ยินยอม", "ถูกต้อ�
 NO_WORDS = {"no", "n", "ไม่", "ไม่ใช่", "ไม่ยินยอม", "ไม่ถูกต้อง"}
 
 
+# A name followed by an age or a birth year, as volunteers type them from the house register:
+# "สมศรี ใจดี 43", "สมศรี ใจดี อายุ 43", "ด.ญ.สมใจ ใจดี 6 เดือน", "สมศรี ใจดี พ.ศ. 2526".
+TRAILING_AGE = re.compile(r"(?P<first>.*?\D)[\s,]+(?P<later>(?:อายุ\s*|(?:ปี\s*)?พ\.?\s*ศ\.?\s*)?\d{1,4}(?:\s*(?:ปี|ขวบ|เดือน))?)")
+
+
+def split_followed(question: Question, text: str) -> tuple[str, str] | None:
+    """An answer that ends with its `followed_by` question's answer: (this answer, the later one)."""
+    if question.followed_by is None:
+        return None
+    found = TRAILING_AGE.fullmatch(" ".join(parse.normalize_digits(text).split()))
+    return (found["first"], found["later"]) if found is not None else None
+
+
 def choices_of(question: Question, env: Env) -> tuple[Choice, ...]:
     """A question's choices, including those that come from the volunteer's area."""
     if question.type == "yes_no":
-        return YES_NO_CHOICES
+        return question.choices or YES_NO_CHOICES  # the form may name the answers ("Consent")
     if question.source == "communities":
         return tuple(Choice(code, name) for code, name in env.communities)
     return question.choices
@@ -41,9 +55,9 @@ def match_choice(question: Question, text: str, env: Env, offered: tuple[Choice,
             return choice
     if question.type == "yes_no":
         if typed in YES_WORDS:
-            return YES_NO_CHOICES[0]
+            return choices[0]
         if typed in NO_WORDS:
-            return YES_NO_CHOICES[1]
+            return choices[1]
     return None
 
 

@@ -56,7 +56,8 @@ def _env(ctx: EventContext, household: Household) -> Env:
 def _known(ctx: EventContext, household: Household) -> tuple[dict[str, str], str]:
     """What the form may fill in without asking (its `known_from` words), and how the area confirmation names it.
 
-    The community is the one the volunteer's invite bound them to; its village number when it has one.
+    The community is the one the volunteer's invite bound them to; its village number, or none
+    ("") when the community is recorded without one.
     """
     volunteer = ctx.session.get(Person, household.volunteer_id) if household.volunteer_id else None
     community = ctx.session.get(Community, volunteer.community_id) if volunteer is not None and volunteer.community_id else None
@@ -66,6 +67,8 @@ def _known(ctx: EventContext, household: Household) -> tuple[dict[str, str], str
     if community.moo:
         known["community_moo"] = str(community.moo)
         return known, _("in {community}, Moo {moo}, ", community=community.name, moo=community.moo)
+    # A community recorded without a village number has none (municipal communities): not asked.
+    known["community_moo"] = ""
     return known, _("in {community}, ", community=community.name)
 
 

@@ -56,7 +56,8 @@ def option_button(household_id: int, option: Option, slot: str | None, dates: tu
     text = tr(option.short if option.short is not None else option.label)
     tick = "✓" if option.ticked else ""
     numbered = f"{tick}{option.number}. {text}" if option.number is not None and option.action in ("answer", "toggle") else f"{tick}{text}"
-    # The number helps, but the words matter more where LINE's 20 characters run out.
+    # The form's labels fit with their number (its `short` labels, checked by tests/test_thai_text.py);
+    # only names and communities may not: there the words matter more than the number.
     label = numbered if len(numbered) <= QUICK_REPLY_LABEL else f"{tick}{text}" if len(tick + text) <= QUICK_REPLY_LABEL else numbered
     bound = slot if option.action in SLOT_BOUND else None
     if option.action == "location":

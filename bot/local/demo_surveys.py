@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterator
 
+from bot.dialogs.checks import concerned
+from bot.dialogs.engine import engine_for
 from bot.dialogs.form import Form
+from bot.dialogs.inputs import Env
 from bot.local.emulator import SAMPLE_LOCATION
 from bot.local.emulator.scripted_chat import ScriptedChat
 from bot.i18n import _
@@ -147,19 +150,21 @@ def script(form: Form, household: DemoHousehold, today: date) -> Iterator[str | 
     for dimension in PROBLEM_DIMENSIONS:
         yield from _problems(form, number, dimension, household)
     yield household.needs or _("Skip")
-    yield _("Skip")  # no surveyor's note
+    if form.by_code["note"].ask != "on_review":
+        yield _("Skip")  # no surveyor's note (a form that asks it in its turn)
 
 
 def _member(form: Form, number: _Numbers, member_no: int, member: Member, head: str) -> Iterator[str]:
     """One member's answers, in the form's order and with its conditions (by age)."""
     if member_no > 1:
-        yield member.name
+        yield f"{member.name} {member.age}"  # the age typed after the name, as in the house register
+    else:
+        yield str(member.age)
     infer = form.by_code["m_sex"].infer
     if infer is None or not any((member.name or head).startswith(prefix) for prefix, _code in infer[1]):
         yield number("m_sex", member.sex)  # a title before the name says the sex: not asked then
     if member_no > 1:
         yield number("m_relation", member.relation)
-    yield str(member.age)
     if member_no > 1:
         yield _("Skip")  # the ID card is not at hand
     yield number("m_health", member.health)
@@ -183,11 +188,27 @@ def _problems(form: Form, number: _Numbers, dimension: str, household: DemoHouse
     whole = str(len(household.members) + 1)  # the choice after the members
     on_request = form.by_code[dimension].detail == "on_request"
     for problem in ticked:
-        yield whole if problem.member == HOUSEHOLD else str(problem.member)
+        if _known_member(form, household, problem.code) is None:  # else the answers show whose it is
+            yield whole if problem.member == HOUSEHOLD else str(problem.member)
         if problem.detail and on_request:
             yield _("Add a detail")
         if problem.detail or not on_request:
             yield problem.detail or _("Skip")
+
+
+def _known_member(form: Form, household: DemoHousehold, code: str) -> str | None:
+    """Whose problem the form makes known from the members' answers (its `concerns`), as the dialog does."""
+    engine = engine_for(form)
+    choice = form.by_code[code[0]].choice(code)
+    today = date.today()
+    answers: dict[tuple[str, int], str | None] = {("member_count", 0): str(len(household.members)), ("survey_date", 0): today.isoformat()}
+    for number, member in enumerate(household.members, start=1):
+        answers.update({("m_birth_year", number): str(today.year + 543 - member.age), ("m_health", number): member.health, ("m_welfare", number): " ".join(member.welfare)})
+        if member.age >= 3:
+            answers[("m_education", number)] = member.education
+        if member.age >= 15:
+            answers.update({("m_occupation", number): member.occupation, ("m_income", number): str(member.income)})
+    return concerned(engine, choice, answers, Env(today=today)) if choice is not None else None
 
 
 def _offered(form: Form, dimension: str, household: DemoHousehold) -> list[str]:

@@ -47,8 +47,9 @@ CONTACT_VOLUNTEER = MenuItem(N_("Contact volunteer"), N_("contact volunteer"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
-    "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
-    REXRAY_VOLUNTEER: (REXRAY, SURVEY, CONTINUE, MY_SURVEYS, MENU, HELP),
+    # "Menu" is not an item of the menu itself (typing it still shows the menu).
+    "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, HELP),
+    REXRAY_VOLUNTEER: (REXRAY, SURVEY, CONTINUE, MY_SURVEYS, HELP),
     # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list.
     "supervisor": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
     "admin": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
