@@ -12,6 +12,7 @@ from bot.processing import WebhookProcessor
 from bot.runtime import build_runtime, utc_now
 from bot.state import EXTENSION_KEY, AppState
 from bot.line.webhook import webhook
+from bot.exports.web import downloads
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
         processor=WebhookProcessor(config, runtime.session_factory, runtime.gateway, runtime.sender, utc_now),
     )
     app.register_blueprint(webhook)
+    app.register_blueprint(downloads)
     if config.local_mode:
         log.warning("LOCAL MODE: no LINE credentials set; LINE API calls go to %s", config.line_api_base_url)
     return app

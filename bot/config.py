@@ -21,6 +21,8 @@ LINE_API_DEFAULT = "https://api.line.me"
 LOCAL_CHANNEL_SECRET = "local-development-channel-secret"
 LOCAL_CHANNEL_TOKEN = "local-development-access-token"
 LOCAL_LINE_PORT = 8091
+# Where `thaiqm-bot serve` and `demo` listen by default (the export links of the local mode).
+LOCAL_PUBLIC_URL = "http://127.0.0.1:8080"
 
 
 class ConfigError(Exception):
@@ -55,6 +57,9 @@ class Config:
     audit_retention_days: int = 730
     # Local times when nothing is pushed (bot/quiet_hours.py); THAIQM_QUIET_HOURS=20:00-07:00.
     quiet_hours: tuple[time, time] = field(default=(time(20, 0), time(7, 0)))
+    # The address people reach this app at (THAIQM_PUBLIC_URL, e.g. https://bot.example.go.th):
+    # the chat's export download links start with it; "" in production: no links are made.
+    public_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -93,6 +98,7 @@ class Config:
             audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
             outbox_sweep_seconds=5.0,
             quiet_hours=_quiet_hours(env),
+            public_url=(env.get("THAIQM_PUBLIC_URL", "").strip() or (LOCAL_PUBLIC_URL if local_mode else "")).rstrip("/"),
         )
         config.validate()
         return config

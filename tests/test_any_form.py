@@ -180,7 +180,7 @@ OWN_WORDS = {
     "bot/line/messages.py": {"primary"},
     "bot/dialogs/form.py": {"A"},
 }
-SCHEMA = ("storage/models.py", "storage/answer_models.py", "storage/migrations/", "bot/imports/layout.py")
+SCHEMA = ("storage/models.py", "storage/answer_models.py", "storage/migrations/", "bot/imports/layout.py", "bot/exports/layout.py")
 
 
 def form_codes() -> set[str]:

@@ -38,6 +38,9 @@ MENU = MenuItem(N_("Menu"), N_("menu"))
 REGISTER = MenuItem(N_("Register"), N_("register"))
 REXRAY = MenuItem(N_("Re-X-ray"), N_("re-x-ray"))
 HELP = MenuItem(N_("Help"), N_("help"))
+# Typed commands of supervisors, named in their help (a rich menu holds six tiles).
+APPROVE = MenuItem(N_("Approve"), N_("approve"))
+EXPORT = MenuItem(N_("Export"), N_("export"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),
