@@ -171,6 +171,7 @@ OWN_WORDS = {
     "bot/cli/area.py": {"community", "moo"},
     "bot/cli/invite.py": {"community"},
     "bot/cli/report.py": {"community"},
+    "bot/cli/export.py": {"community"},
     "bot/people/admin.py": {"community"},
     "bot/chat/incoming.py": {"other"},
     "bot/line/events.py": {"other"},

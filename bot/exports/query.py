@@ -8,6 +8,7 @@ phones) are opened here, for the file only: nothing read here is logged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -38,22 +39,26 @@ class Filters:
     problem_statuses: tuple[str, ...] = ()
 
 
+class Record(SimpleNamespace):
+    """One row read: its columns as attributes (the column names are the schema's, read as attributes, never written as text)."""
+
+
 @dataclass
 class ExportData:
     """Rows read for an export, as plain dicts keyed by column name, in the file's order."""
 
     municipality: Municipality
-    households: list[dict[str, Any]]
-    members: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
-    communities: list[dict[str, Any]] = field(default_factory=list)
+    households: list[Record]
+    members: list[Record] = field(default_factory=list)
+    problems: list[Record] = field(default_factory=list)
+    history: list[Record] = field(default_factory=list)
+    communities: list[Record] = field(default_factory=list)
 
-    def problems_by_household(self) -> dict[int, list[dict[str, Any]]]:
+    def problems_by_household(self) -> dict[int, list[Record]]:
         """Each household's problems in order."""
-        grouped: dict[int, list[dict[str, Any]]] = {}
+        grouped: dict[int, list[Record]] = {}
         for problem in self.problems:
-            grouped.setdefault(problem["household_id"], []).append(problem)
+            grouped.setdefault(problem.household_id, []).append(problem)
         return grouped
 
 
@@ -92,7 +97,7 @@ def load(session: Session, filters: Filters) -> ExportData:
     chosen = select(Household.id).where(*where)
     volunteer, approver, changer = aliased(Person), aliased(Person), aliased(Person)
     households = _dicts(session,
-        select(Household.__table__, Community.name.label("community"), volunteer.full_name.label("volunteer"), approver.full_name.label("approved_by_name"))
+        select(Household.__table__, Community.name.label("community_name"), volunteer.full_name.label("volunteer"), approver.full_name.label("approved_by_name"))
         .outerjoin(Community, Community.id == Household.community_id)
         .outerjoin(volunteer, volunteer.id == Household.volunteer_id)
         .outerjoin(approver, approver.id == Household.approved_by)
@@ -104,17 +109,17 @@ def load(session: Session, filters: Filters) -> ExportData:
     if filters.problem_statuses:
         problem_query = problem_query.where(HouseholdProblem.status.in_(filters.problem_statuses))
     problems = _dicts(session, problem_query.order_by(HouseholdProblem.household_id, HouseholdProblem.id))
-    codes = {problem["id"]: problem["code"] for problem in problems}
+    codes = {problem.id: problem.code for problem in problems}
     history = [
-        {**row, "code": codes[row["problem_id"]]}
+        Record(**vars(row), code=codes[row.problem_id])
         for row in _dicts(session,
             select(ProblemHistory.__table__, changer.full_name.label("changed_by_name")).outerjoin(changer, changer.id == ProblemHistory.changed_by)
             .where(ProblemHistory.household_id.in_(chosen)).order_by(ProblemHistory.household_id, ProblemHistory.problem_id, ProblemHistory.changed_at, ProblemHistory.id)
         )
-        if row["problem_id"] in codes
+        if row.problem_id in codes
     ]
     communities = [
-        {"id": cid, "name": name, "target": target or 0}
+        Record(id=cid, name=name, target=target or 0)
         for cid, name, target in session.execute(
             select(Community.id, Community.name, Community.target_households).where(Community.municipality_id == filters.municipality_id).order_by(Community.name, Community.id)
         )
@@ -123,6 +128,6 @@ def load(session: Session, filters: Filters) -> ExportData:
     return ExportData(municipality, households, members, problems, history, communities)
 
 
-def _dicts(session: Session, query: Any) -> list[dict[str, Any]]:
-    """Rows of a Core query as dicts (sealed columns opened by their type), streamed from the database."""
-    return [dict(row._mapping) for row in session.execute(query.execution_options(yield_per=5000))]
+def _dicts(session: Session, query: Any) -> list[Record]:
+    """Rows of a Core query as records (sealed columns opened by their type), streamed from the database."""
+    return [Record(**row._mapping) for row in session.execute(query.execution_options(yield_per=5000))]

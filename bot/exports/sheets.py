@@ -46,7 +46,7 @@ def be_date(day: date | datetime | None, zone: ZoneInfo) -> str:
         return ""
     if isinstance(day, datetime):
         local = local_time(day, zone)
-        return f"{local.day:02d}/{local.month:02d}/{local.year + BE_OFFSET} {local:%H:%M}"
+        return f"{local.day:02d}/{local.month:02d}/{local.year + BE_OFFSET} {local.hour:02d}:{local.minute:02d}"
     return f"{day.day:02d}/{day.month:02d}/{day.year + BE_OFFSET}"
 
 
@@ -104,40 +104,40 @@ def build(data: ExportData, labels: Labels, options: Options) -> list[Sheet]:
     ident: Callable[[str | None], str | None] = masked_id if options.mask else (lambda v: v)
     phone: Callable[[str | None], str | None] = masked_phone if options.mask else (lambda v: v)
     by_household = data.problems_by_household()
-    households = {h["id"]: h for h in data.households}
+    households = {h.id for h in data.households}
     return [
         Sheet(L.ROUND_SHEET, list(_round_rows(data, by_household, labels, zone, ident, phone))),
         Sheet(L.HOUSEHOLDS_SHEET, [_household_row(h, data, zone, ident, phone) for h in data.households]),
         Sheet(L.MEMBERS_SHEET, [_member_row(m, labels, ident) for m in data.members]),
         Sheet(L.PROBLEMS_SHEET, [_problem_row(p, labels, zone) for p in data.problems]),
         Sheet(L.HISTORY_SHEET, [_change_row(c, zone) for c in data.history]),
-        Sheet(L.REXRAY_SHEET, [_rexray_row(h, by_household.get(h["id"], []), zone) for h in data.households if h["rexray_status"]]),
-        Sheet(L.CONFIRMATIONS_SHEET, [_change_row(c, zone) for c in data.history if c["via"] == ProblemChange.HOUSEHOLD and c["household_id"] in households]),
+        Sheet(L.REXRAY_SHEET, [_rexray_row(h, by_household.get(h.id, []), zone) for h in data.households if h.rexray_status]),
+        Sheet(L.CONFIRMATIONS_SHEET, [_change_row(c, zone) for c in data.history if c.via == ProblemChange.HOUSEHOLD and c.household_id in households]),
     ]
 
 
 def _round_rows(data: ExportData, by_household: dict, labels: Labels, zone: ZoneInfo, ident: Callable, phone: Callable) -> Iterator[list[Cell]]:  # type: ignore[type-arg]
     """One row per problem, the household's columns repeated; one row without a problem for a household without any."""
     for h in data.households:
-        base = [h["house_code"], h["house_no"], h["moo"], h["community"], h["head_name"], ident(h["head_national_id"]), phone(h["phone"]), h["member_count"], be_date(h["survey_date"], zone), h["volunteer"]]
-        for p in by_household.get(h["id"], []) or [None]:
+        base = [h.house_code, h.house_no, h.moo, h.community_name, h.head_name, ident(h.head_national_id), phone(h.phone), h.member_count, be_date(h.survey_date, zone), h.volunteer]
+        for p in by_household.get(h.id, []) or [None]:
             if p is None:
-                yield base + [None] * 9 + [h["id"], h["survey_date"], None, None, None, None, h["round_name"], L.words(L.APPROVAL_WORDS, h["approval"])]
+                yield base + [None] * 9 + [h.id, h.survey_date, None, None, None, None, h.round_name, L.words(L.APPROVAL_WORDS, h.approval)]
                 continue
             yield base + [
-                p["code"], p["member_no"], p["detail"], p["status"], p["partners"], p["help_kinds"], p["agency"], be_date(p["help_date"], zone), p["note"],
-                h["id"], h["survey_date"], p["help_date"], labels.dimension(p["dimension"]), labels.problems.get(p["code"], ""),
-                _(L.STATUS_WORDS[p["status"]]) if p["status"] in L.STATUS_WORDS else p["status"], h["round_name"], L.words(L.APPROVAL_WORDS, h["approval"]),
+                p.code, p.member_no, p.detail, p.status, p.partners, p.help_kinds, p.agency, be_date(p.help_date, zone), p.note,
+                h.id, h.survey_date, p.help_date, labels.dimension(p.dimension), labels.problems.get(p.code, ""),
+                _(L.STATUS_WORDS[p.status]) if p.status in L.STATUS_WORDS else p.status, h.round_name, L.words(L.APPROVAL_WORDS, h.approval),
             ]
 
 
 def _household_row(h: dict, data: ExportData, zone: ZoneInfo, ident: Callable, phone: Callable) -> list[Cell]:  # type: ignore[type-arg]
     """A household's own columns."""
     return [
-        h["id"], h["receipt_no"], h["round_name"], data.municipality.tambon_code, h["community"], h["moo"], h["house_code"], h["house_no"], h["head_name"],
-        ident(h["head_national_id"]), phone(h["phone"]), h["member_count"], be_date(h["survey_date"], zone), h["survey_date"], h["volunteer"], h["respondent"],
-        h["latitude"], h["longitude"], h["needs"], h["note"], L.words(L.ORIGIN_WORDS, h["origin"]), h["status"], L.words(L.APPROVAL_WORDS, h["approval"]),
-        h["approved_by_name"], be_date(h["approved_at"], zone), iso(h["approved_at"], zone), h["sent_back_note"],
+        h.id, h.receipt_no, h.round_name, data.municipality.tambon_code, h.community_name, h.moo, h.house_code, h.house_no, h.head_name,
+        ident(h.head_national_id), phone(h.phone), h.member_count, be_date(h.survey_date, zone), h.survey_date, h.volunteer, h.respondent,
+        h.latitude, h.longitude, h.needs, h.note, L.words(L.ORIGIN_WORDS, h.origin), h.status, L.words(L.APPROVAL_WORDS, h.approval),
+        h.approved_by_name, be_date(h.approved_at, zone), iso(h.approved_at, zone), h.sent_back_note,
     ]
 
 
@@ -145,36 +145,36 @@ def _member_row(m: dict, labels: Labels, ident: Callable) -> list[Cell]:  # type
     """A member: the parent's key, then the member's answers (choices in words with their codes)."""
     codes = [column.code for column in L.MEMBERS_SHEET.columns]
     return [
-        m["household_id"], m["member_no"], m["full_name"], labels.choice(codes[3], m["sex"]), labels.choice(codes[4], m["relation"]), m["birth_year_be"],
-        ident(m["national_id"]), labels.choice(codes[7], m["health"]), labels.choice(codes[8], m["education"]), labels.choice(codes[9], m["occupation"]),
-        m["monthly_income"], labels.choice(codes[11], m["welfare"]),
+        m.household_id, m.member_no, m.full_name, labels.choice(codes[3], m.sex), labels.choice(codes[4], m.relation), m.birth_year_be,
+        ident(m.national_id), labels.choice(codes[7], m.health), labels.choice(codes[8], m.education), labels.choice(codes[9], m.occupation),
+        m.monthly_income, labels.choice(codes[11], m.welfare),
     ]
 
 
 def _problem_row(p: dict, labels: Labels, zone: ZoneInfo) -> list[Cell]:  # type: ignore[type-arg]
     """A problem with its current status and how it was helped."""
     return [
-        p["id"], p["household_id"], labels.dimension(p["dimension"]), p["code"], labels.problems.get(p["code"], ""), p["member_no"], p["detail"], p["status"],
-        _(L.STATUS_WORDS[p["status"]]) if p["status"] in L.STATUS_WORDS else p["status"], p["found_round"], p["partners"], p["help_kinds"], p["agency"],
-        be_date(p["help_date"], zone), p["help_date"], p["note"], be_date(p["status_changed_at"], zone), iso(p["status_changed_at"], zone),
+        p.id, p.household_id, labels.dimension(p.dimension), p.code, labels.problems.get(p.code, ""), p.member_no, p.detail, p.status,
+        _(L.STATUS_WORDS[p.status]) if p.status in L.STATUS_WORDS else p.status, p.found_round, p.partners, p.help_kinds, p.agency,
+        be_date(p.help_date, zone), p.help_date, p.note, be_date(p.status_changed_at, zone), iso(p.status_changed_at, zone),
     ]
 
 
 def _change_row(c: dict, zone: ZoneInfo) -> list[Cell]:  # type: ignore[type-arg]
     """One change of a problem's status."""
     return [
-        c["problem_id"], c["household_id"], c["code"], c["old_status"], c["new_status"],
-        _(L.STATUS_WORDS[c["new_status"]]) if c["new_status"] in L.STATUS_WORDS else c["new_status"], L.words(L.CHANGE_WORDS, c["via"]), c["round_name"],
-        c["changed_by_name"], be_date(c["changed_at"], zone), iso(c["changed_at"], zone),
+        c.problem_id, c.household_id, c.code, c.old_status, c.new_status,
+        _(L.STATUS_WORDS[c.new_status]) if c.new_status in L.STATUS_WORDS else c.new_status, L.words(L.CHANGE_WORDS, c.via), c.round_name,
+        c.changed_by_name, be_date(c.changed_at, zone), iso(c.changed_at, zone),
     ]
 
 
 def _rexray_row(h: dict, problems: list, zone: ZoneInfo) -> list[Cell]:  # type: ignore[type-arg]
     """A household's Re-X-ray: whether it was found, when, and how many of its problems were checked and solved."""
-    checked = sum(p["status"] != ProblemStatus.FOUND for p in problems)
-    solved = sum(p["status"] in SOLVED for p in problems)
+    checked = sum(p.status != ProblemStatus.FOUND for p in problems)
+    solved = sum(p.status in SOLVED for p in problems)
     return [
-        h["id"], h["house_no"], h["community"], h["round_name"], L.words(L.REXRAY_WORDS, h["rexray_status"]), L.words(L.PRESENCE_WORDS, h["presence"]),
-        be_date(h["rexray_at"], zone), iso(h["rexray_at"], zone), len(problems), checked if h["rexray_status"] != RexrayStatus.PENDING else 0, solved,
-        L.words(L.APPROVAL_WORDS, h["approval"]),
+        h.id, h.house_no, h.community_name, h.round_name, L.words(L.REXRAY_WORDS, h.rexray_status), L.words(L.PRESENCE_WORDS, h.presence),
+        be_date(h.rexray_at, zone), iso(h.rexray_at, zone), len(problems), checked if h.rexray_status != RexrayStatus.PENDING else 0, solved,
+        L.words(L.APPROVAL_WORDS, h.approval),
     ]

@@ -41,18 +41,18 @@ class CommunitySummary:
 
 def summaries(data: ExportData) -> list[CommunitySummary]:
     """Every community of the export's area (those without a household in the file too), and households without one."""
-    by_name = {c["name"]: CommunitySummary(c["name"], c["target"]) for c in data.communities}
+    by_name = {c.name: CommunitySummary(c.name, c.target) for c in data.communities}
     community_of: dict[int, str] = {}
     for household in data.households:
-        name = household["community"] or "-"
+        name = household.community_name or "-"
         if name not in by_name:
             by_name[name] = CommunitySummary(name, 0)
         by_name[name].households += 1
-        community_of[household["id"]] = name
+        community_of[household.id] = name
     for problem in data.problems:
-        name = community_of.get(problem["household_id"])
+        name = community_of.get(problem.household_id)
         if name is not None:
-            by_name[name].problems[(problem["dimension"], problem["status"])] += 1
+            by_name[name].problems[(problem.dimension, problem.status)] += 1
     return list(by_name.values())
 
 

@@ -53,6 +53,7 @@ def download(token: str):  # type: ignore[no-untyped-def]
         write(prepared, "xlsx", buffer)
         audit.record(session, "export.download", now, actor_id=grant.person_id, municipality_id=grant.municipality_id, community_id=grant.community_id,
                      households=prepared.households)
-        name = f"thaiqm-export-{now.astimezone(state.config.zone):%Y%m%d-%H%M}.xlsx"
+        local = now.astimezone(state.config.zone)
+        name = f"thaiqm-export-{local.year:04d}{local.month:02d}{local.day:02d}-{local.hour:02d}{local.minute:02d}.xlsx"
     buffer.seek(0)
     return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)

@@ -8,6 +8,7 @@ from typing import IO, Callable
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
 
 from bot.exports.sheets import Labels, Sheet
 from bot.exports.summary import CommunitySummary
@@ -26,7 +27,7 @@ def write_xlsx(target: Path | IO[bytes], sheets: list[Sheet], summaries: list[Co
     used: set[str] = set()
     for sheet in sheets:
         page = book.create_sheet(_title(_(sheet.layout.title), used))
-        page.freeze_panes = "A2"
+        page.freeze_panes = f"{get_column_letter(1)}2"  # the header row stays in view
         page.append(sheet.layout.headers())
         for row in sheet.rows:
             page.append(row)
@@ -55,7 +56,7 @@ def _summary(book: Workbook, community: CommunitySummary, labels: Labels, used: 
     chart.add_data(Reference(page, min_col=total, min_row=TABLE_ROW, max_row=TABLE_ROW + len(rows)), titles_from_data=True)
     chart.set_categories(Reference(page, min_col=1, min_row=TABLE_ROW + 1, max_row=TABLE_ROW + len(rows)))
     chart.width, chart.height = 18, 9
-    page.add_chart(chart, f"A{TABLE_ROW + len(rows) + 2}")
+    page.add_chart(chart, f"{get_column_letter(1)}{TABLE_ROW + len(rows) + 2}")
 
 
 def _title(text: str, used: set[str]) -> str:

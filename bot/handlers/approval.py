@@ -34,7 +34,7 @@ from storage.models import Conversation, Household, Person
 from storage.statuses import ApprovalStatus, RexrayStatus
 
 DIALOG_NAME = "approval"
-NOTE_STEP = "note"
+NOTE_STEP = "sendback_note"
 MAX_CARDS = 10
 ROWS_PER_CARD = 8
 MAX_NOTE = 500
@@ -182,7 +182,8 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     if when is None:
         told = _("The volunteer cannot be told in LINE (no longer active, or has blocked this account); please tell them yourself.")
     elif when > ctx.now:
-        told = _("It is quiet hours now: the volunteer is told at {time}.", time=when.astimezone(ctx.config.zone).strftime("%H:%M"))
+        morning = when.astimezone(ctx.config.zone)
+        told = _("It is quiet hours now: the volunteer is told at {time}.", time=f"{morning.hour:02d}:{morning.minute:02d}")
     else:
         told = _("The volunteer has been told.")
     return [Text(_("Record {house} was sent back with your note.", house=house_of(household)) + "\n" + told, (_list_button(), *menu_buttons(person.role)[:3]))]

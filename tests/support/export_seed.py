@@ -23,6 +23,7 @@ NOW = datetime(2024, 1, 10, 5, 0, tzinfo=timezone.utc)  # 12:00 in Bangkok
 SUPERVISOR_CHAT = "U" + "a" * 32
 OTHER_SUPERVISOR_CHAT = "U" + "b" * 32
 VOLUNTEER_CHAT = "U" + "c" * 32
+REXRAY_VOLUNTEER_CHAT = "U" + "d" * 32
 HEAD_IDS = [national_id(f"1101700{n:05d}") for n in range(1, 6)]
 MEMBER_ID = national_id("310050067890")
 
@@ -69,7 +70,7 @@ def seed_small(engine: Engine) -> Seeded:
         ids["sup"] = _person(session, "supervisor", town.id, None, "ผู้ควบคุม เมืองเพีย", SUPERVISOR_CHAT)
         ids["other_sup"] = _person(session, "supervisor", other.id, None, "ผู้ควบคุม ขอนแก่น", OTHER_SUPERVISOR_CHAT)
         ids["v1"] = _person(session, "volunteer", town.id, north.id, "สมศรี เดินดี", VOLUNTEER_CHAT)
-        ids["v2"] = _person(session, "volunteer", town.id, south.id, "สมปอง ขยัน")
+        ids["v2"] = _person(session, "volunteer", town.id, south.id, "สมปอง ขยัน", REXRAY_VOLUNTEER_CHAT)
         ids["far_v"] = _person(session, "volunteer", other.id, far.id, "คนไกล บ้านอื่น")
         approved = dict(approval=ApprovalStatus.APPROVED, approved_by=ids["sup"], approved_at=NOW)
         h1 = _surveyed(session, town.id, north.id, ids["v1"], "12/3", "นายหนึ่ง ใจดี", HEAD_IDS[0], "40100512345", 1, **approved)
