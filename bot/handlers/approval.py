@@ -183,7 +183,8 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
         told = _("The volunteer cannot be told in LINE (no longer active, or has blocked this account); please tell them yourself.")
     elif when > ctx.now:
         morning = when.astimezone(ctx.config.zone)
-        told = _("It is quiet hours now: the volunteer is told at {time}.", time=f"{morning.hour:02d}:{morning.minute:02d}")
+        at = f"{morning.hour:02d}:{morning.minute:02d}"
+        told = _("It is quiet hours now: the volunteer is told at {time}.", time=at)
     else:
         told = _("The volunteer has been told.")
     return [Text(_("Record {house} was sent back with your note.", house=house_of(household)) + "\n" + told, (_list_button(), *menu_buttons(person.role)[:3]))]
