@@ -123,9 +123,11 @@ def test_csv_export_is_utf8_with_bom_and_reads_back_as_thai(run, seeded, tmp_pat
                      ("ชุมชนใต้", "ปัญหาด้านการเข้าถึงบริการรัฐ (accessibility)", "helped", "1")}
 
 
-def test_round_trip_export_then_import_round_creates_the_same_households_and_problems(run, seeded, tmp_path, db_engine):
-    out = tmp_path / "round.xlsx"
-    assert run("export", str(out), "--tambon", TAMBON, "--round", "2566", "--status", "all").exit_code == 0
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_round_trip_export_then_import_round_creates_the_same_households_and_problems(run, seeded, tmp_path, db_engine, kind):
+    target = tmp_path / ("round.xlsx" if kind == "xlsx" else "csv")
+    assert run("export", str(target), "--tambon", TAMBON, "--round", "2566", "--status", "all").exit_code == 0
+    out = target if kind == "xlsx" else target / "round.csv"
     result = run("import-round", str(out), "--round", "2567", "--tambon", TAMBON)
     assert result.exit_code == 0, result.output
     assert "3 households added" in result.output
