@@ -160,3 +160,16 @@ def test_in_quiet_hours_the_volunteers_push_waits_for_the_morning(app, line_user
     assert "“กรุณาแก้บ้านเลขที่”" in push["text"]
     route, params = decode(push["quickReply"]["items"][0]["action"]["data"])
     assert (route, params["h"], params["a"]) == ("sv", str(ids["h3"]), "reopen")
+
+
+def test_a_menu_word_while_writing_the_note_sends_nothing_back(line_user, db_engine):
+    ids = seed_small(db_engine).ids
+    boss = line_user(SUPERVISOR_CHAT)
+    boss.tap(encode("apr.back", h=ids["h3"]))
+    answer = boss.say("ความคืบหน้า")
+    assert answer.messages[0]["type"] == "flex"  # the progress view, not a note
+    assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING
+    boss.tap(encode("apr.back", h=ids["h3"]))
+    cancelled = boss.say("ยกเลิก")
+    assert "ยังไม่ได้ส่งกลับ รายการนี้ยังรออนุมัติ" in cancelled.text
+    assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING

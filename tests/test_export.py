@@ -178,3 +178,17 @@ def test_dates_are_buddhist_era_beside_iso():
     from bot.exports.sheets import be_date
 
     assert be_date(date(2024, 1, 15), ZoneInfo("Asia/Bangkok")) == "15/01/2567"
+
+
+def test_the_round_sheet_names_only_active_volunteers_so_it_imports(run, seeded, tmp_path, db_engine):
+    from storage.models import Person
+
+    with Session(db_engine) as session, session.begin():
+        session.get(Person, seeded["v1"]).active = False
+    out = tmp_path / "round.xlsx"
+    assert run("export", str(out), "--tambon", TAMBON).exit_code == 0
+    book = load_workbook(out)
+    assert {row["volunteer"] for row in rows_of(book["ครัวเรือนและปัญหา"])} == {None, "สมปอง ขยัน"}
+    assert {row["volunteer"] for row in rows_of(book["ครัวเรือน"])} == {"สมศรี เดินดี", "สมปอง ขยัน"}  # who surveyed it, for people
+    result = run("import-round", str(out), "--round", "2567", "--tambon", TAMBON)
+    assert result.exit_code == 0 and "3 households added" in result.output, result.output

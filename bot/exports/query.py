@@ -97,7 +97,7 @@ def load(session: Session, filters: Filters) -> ExportData:
     chosen = select(Household.id).where(*where)
     volunteer, approver, changer = aliased(Person), aliased(Person), aliased(Person)
     households = _dicts(session,
-        select(Household.__table__, Community.name.label("community_name"), volunteer.full_name.label("volunteer"), approver.full_name.label("approved_by_name"))
+        select(Household.__table__, Community.name.label("community_name"), volunteer.full_name.label("volunteer"), (volunteer.active & (volunteer.role == "volunteer")).label("volunteer_active"), approver.full_name.label("approved_by_name"))
         .outerjoin(Community, Community.id == Household.community_id)
         .outerjoin(volunteer, volunteer.id == Household.volunteer_id)
         .outerjoin(approver, approver.id == Household.approved_by)

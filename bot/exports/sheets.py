@@ -117,9 +117,13 @@ def build(data: ExportData, labels: Labels, options: Options) -> list[Sheet]:
 
 
 def _round_rows(data: ExportData, by_household: dict, labels: Labels, zone: ZoneInfo, ident: Callable, phone: Callable) -> Iterator[list[Cell]]:  # type: ignore[type-arg]
-    """One row per problem, the household's columns repeated; one row without a problem for a household without any."""
+    """One row per problem, the household's columns repeated; one row without a problem for a household without any.
+
+    The volunteer is named only while still an active volunteer: import-round refuses other names
+    (and, given none, assigns the household to the community's volunteers in turn).
+    """
     for h in data.households:
-        base = [h.house_code, h.house_no, h.moo, h.community_name, h.head_name, ident(h.head_national_id), phone(h.phone), h.member_count, be_date(h.survey_date, zone), h.volunteer]
+        base = [h.house_code, h.house_no, h.moo, h.community_name, h.head_name, ident(h.head_national_id), phone(h.phone), h.member_count, be_date(h.survey_date, zone), h.volunteer if h.volunteer_active else None]
         for p in by_household.get(h.id, []) or [None]:
             if p is None:
                 yield base + [None] * 9 + [h.id, h.survey_date, None, None, None, None, h.round_name, L.words(L.APPROVAL_WORDS, h.approval)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bot.chat import postback
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
+from bot.chat.text_input import fold
 from bot.delivery.notices import push_notice
 from bot.dialogs.form import current_form
 from bot.exports.layout import STATUS_WORDS
@@ -28,7 +29,7 @@ from bot.handlers.survey_state import load_draft
 from bot.handlers.survey_view import short, tr
 from bot.i18n import _
 from bot.people import policy
-from bot.people.menus import menu_buttons
+from bot.people.menus import menu_buttons, menu_for
 from storage import approval, audit, conversations, rexray
 from storage.models import Conversation, Household, Person
 from storage.statuses import ApprovalStatus, RexrayStatus
@@ -168,6 +169,9 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     """The typed note: send the record back with it and tell the volunteer."""
     person = ctx.person()
     if conversation.step != NOTE_STEP or conversation.draft_id is None or person is None or policy.may_supervise(person) is not None:
+        return None
+    if fold(text) in {fold(_(item.command)) for item in menu_for(person.role)}:
+        conversations.leave(ctx.session, ctx.user.id, ctx.now, DIALOG_NAME)  # a menu entry is not a note: nothing is sent back
         return None
     note = " ".join(text.split())[:MAX_NOTE]
     household = _awaiting(ctx, person, conversation.draft_id)
