@@ -87,6 +87,7 @@ def test_survey_sent_back_with_a_note_is_corrected_resubmitted_and_approved_with
         assert actions == ["household.send_back", "household.approve"]
         assert approved_by_community(session, people["municipality_id"], final.round_name) == {final.community_id: 1}
     assert "ไม่มีแบบสำรวจในพื้นที่ของท่านที่รออนุมัติ" in boss.say("อนุมัติ").text
+    assert "อนุมัติแล้ว 1 รออนุมัติ 0" in flex_texts(boss.say("ความคืบหน้า"))  # the progress counts approved records
 
 
 def test_rexray_sent_back_goes_back_on_the_worklist_and_its_push_reopens_the_visit(app, line_user, line_api, db_engine):
