@@ -41,7 +41,7 @@ def test_survey_sent_back_with_a_note_is_corrected_resubmitted_and_approved_with
     people = make_volunteer(db_engine, chat.user_id)
     make_volunteer(db_engine, boss.user_id, name="หัวหน้า ทดสอบ", municipality_id=people["municipality_id"], role="supervisor")
     begin(chat)
-    done = chat.tap_button(finish_one_member(chat), "ยืนยันส่ง")
+    chat.tap_button(finish_one_member(chat), "ยืนยันส่ง")
     with Session(db_engine) as session:
         [record] = session.scalars(select(Household)).all()
         hid, receipt = record.id, record.receipt_no
