@@ -94,7 +94,7 @@ def view(ctx: EventContext, person: Person, household_id: int) -> list[Reply]:
         Button(_("Send back"), kind="postback", data=postback.encode("apr.back", h=household.id), text=_("Send back")),
         _list_button(),
     )
-    return [Cards(_("Record {house} awaiting approval", house=house_of(household)), cards[:MAX_CARDS]), Text(_("Approve this record, or send it back to the volunteer with a note?"), decide)]
+    return [Cards(_("Record {house} awaiting approval", house=house_of(household)), cards), Text(_("Approve this record, or send it back to the volunteer with a note?"), decide)]
 
 
 def _survey_cards(ctx: EventContext, household: Household) -> tuple[Card, ...]:
