@@ -13,6 +13,7 @@ from bot.runtime import build_runtime, utc_now
 from bot.state import EXTENSION_KEY, AppState
 from bot.line.images import images
 from bot.line.webhook import webhook
+from bot.exports.web import downloads
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.register_blueprint(webhook)
     app.register_blueprint(images)
+    app.register_blueprint(downloads)
     if config.local_mode:
         log.warning("LOCAL MODE: no LINE credentials set; LINE API calls go to %s", config.line_api_base_url)
     return app

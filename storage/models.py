@@ -172,6 +172,8 @@ class Household(Base):
         Index("ix_households_house_no", "municipality_id", "round_name", "house_no"),
         # A volunteer's Re-X-ray worklist: pending households in walking order.
         Index("ix_households_rexray_worklist", "volunteer_id", "rexray_status", "walk_order"),
+        # A supervisor's list of records awaiting approval; the export of approved ones.
+        Index("ix_households_approval", "municipality_id", "approval"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,6 +222,12 @@ class Household(Base):
     rexray_status: Mapped[str | None] = mapped_column(String(16))
     walk_order: Mapped[int | None]
     rexray_at: Mapped[datetime | None]
+    # The supervisor's approval of the submitted survey or Re-X-ray (an ApprovalStatus; None:
+    # nothing submitted to approve), who approved or sent it back, when, and the note sent back.
+    approval: Mapped[str | None] = mapped_column(String(16))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    approved_at: Mapped[datetime | None]
+    sent_back_note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
 
     @validates("head_national_id")
     def _hash_head_national_id(self, _key: str, value: str | None) -> str | None:

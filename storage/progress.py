@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Community, Household, HouseholdProblem, Person
-from storage.statuses import HouseholdStatus
+from storage.statuses import ApprovalStatus, HouseholdStatus
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Progress:
     problems_by_dimension: dict[str, int] = field(default_factory=dict)
     # Household confirmations of resolved problems (none until confirmations are recorded).
     confirmations: int = 0
+    # Records a supervisor approved, and records awaiting approval (storage/approval.py).
+    approved: int = 0
+    awaiting: int = 0
     volunteers: list[VolunteerActivity] = field(default_factory=list)
 
     @property
@@ -84,12 +87,15 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
     in_scope = [Household.municipality_id == municipality_id, Household.round_name == round_name]
     if community_id is not None:
         in_scope.append(Household.community_id == community_id)
+    approvals = dict(session.execute(select(Household.approval, func.count()).where(*in_scope, Household.approval.is_not(None)).group_by(Household.approval)).all())
     return Progress(
         round_name=round_name,
         communities=_communities(session, municipality_id, community_id, in_scope),
         problems_by_status=_problems(session, HouseholdProblem.status, in_scope),
         problems_by_dimension=_problems(session, HouseholdProblem.dimension, in_scope),
         volunteers=_volunteers(session, municipality_id, community_id, in_scope, day_start),
+        approved=int(approvals.get(ApprovalStatus.APPROVED, 0)),
+        awaiting=int(approvals.get(ApprovalStatus.AWAITING, 0)),
     )
 
 

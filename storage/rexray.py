@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage.approval import await_approval
 from storage.models import Community, Household, HouseholdProblem
 from storage.problems import set_status
 from storage.statuses import HouseholdPresence, ProblemChange, ProblemStatus, RexrayStatus
@@ -93,3 +94,4 @@ def start_visit(household: Household, now: datetime) -> None:
 def finish_visit(household: Household, presence: HouseholdPresence, now: datetime) -> None:
     """The revisit is over: the household is verified, or gone (moved, not found, nobody lives there)."""
     household.presence, household.rexray_status, household.rexray_at, household.updated_at = presence, RexrayStatus.DONE, now, now
+    await_approval(household, now)

@@ -106,6 +106,14 @@ class RexrayStatus(enum.StrEnum):
     DONE = "done"  # every recorded problem checked (or the household is gone): verified
 
 
+class ApprovalStatus(enum.StrEnum):
+    """A submitted survey's or Re-X-ray's standing with the area's supervisor (households.approval; None: nothing to approve)."""
+
+    AWAITING = "awaiting"  # submitted (again): waits for a supervisor
+    APPROVED = "approved"  # a supervisor approved it: exported by default
+    SENT_BACK = "sent_back"  # a supervisor sent it back with a note: the volunteer corrects it
+
+
 class EventOutcome(enum.StrEnum):
     """How a webhook event's handling ended (processed_events.outcome)."""
 

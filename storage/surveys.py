@@ -15,9 +15,10 @@ from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union,
 from sqlalchemy.orm import Session
 
 from storage import conversations
+from storage.approval import await_approval
 from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from storage.sealed import Sensitive, lookup_hashes
-from storage.statuses import OPEN_HOUSEHOLD_STATUSES, HouseholdStatus, ProblemStatus
+from storage.statuses import OPEN_HOUSEHOLD_STATUSES, ApprovalStatus, HouseholdStatus, ProblemStatus
 
 Key = tuple[str, int]
 # Answers are read and written as plain rows (Core), never as tracked ORM objects.
@@ -116,6 +117,8 @@ def write_answer(
     seal = _sealer(sensitive)
     if household.submitted_at is not None and (not known or old != value):
         session.add(AnswerChange(household_id=household.id, code=code, member_no=member_no, old_value=seal(old), new_value=seal(value), changed_by=person_id, changed_at=now))
+        if household.approval == ApprovalStatus.APPROVED:
+            await_approval(household, now)  # what the supervisor approved has changed
     # One statement for the one row, without loading or tracking the household's other answers.
     stamp = {"value": seal(value), "answered_by": person_id, "answered_at": now}
     if known:
@@ -331,6 +334,7 @@ def submit(household: Household, now: datetime) -> str:
     household.submitted_at = household.submitted_at or now
     household.updated_at = now
     household.receipt_no = household.receipt_no or receipt_number(household)
+    await_approval(household, now)
     return household.receipt_no
 
 

@@ -53,6 +53,7 @@ def report(tambon: str, community: str | None, idle_days: int | None) -> None:
         echo(f"households surveyed  {figures.surveyed}/{figures.target}  {text_bar(figures.surveyed, figures.target)}  {view.percent(figures.surveyed, figures.target)}%")
         verified, assigned = sum(c.rexray_verified for c in figures.communities), sum(c.rexray_assigned for c in figures.communities)
         echo(f"re-x-ray verified  {verified}/{assigned}  {text_bar(verified, assigned)}  {view.percent(verified, assigned)}%")
+        echo(f"records approved by a supervisor: {figures.approved}, awaiting approval: {figures.awaiting}")
         echo(f"confirmations received: {figures.confirmations}")
         echo("problems by status: " + (", ".join(f"{view.status_name(s)} {n}" for s, n in sorted(figures.problems_by_status.items())) or "none"))
         order = [d for d in dimensions if d in figures.problems_by_dimension] + sorted(set(figures.problems_by_dimension) - set(dimensions))

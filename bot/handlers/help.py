@@ -24,6 +24,8 @@ SUPERVISION_HELP = (
     (menus.REASSIGN, N_("• \"{command}\" – move a household to another volunteer (find it by house number or the head's name)")),
     (menus.DEACTIVATE, N_("• \"{command}\" – stop a volunteer from using the survey")),
     (menus.INVITE, N_("• \"{command}\" – make an invite code for registration")),
+    (menus.APPROVE, N_("• \"{command}\" – approve the records volunteers submitted, or send them back with a note")),
+    (menus.EXPORT, N_("• \"{command}\" – download your area's approved records as an Excel file")),
 )
 COMMON_HELP = (
     (menus.MENU, N_("• \"{command}\" – show your menu")),

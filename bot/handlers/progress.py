@@ -88,8 +88,10 @@ def _summary_card(figures: Progress, found: Round, dimensions: dict[str, str]) -
     by_status = "\n".join(f"{status_name(s)}: {n:,}" for s, n in sorted(figures.problems_by_status.items())) or _("none yet")
     by_dimension = "\n".join(f"{dimensions.get(d, d)}: {figures.problems_by_dimension[d]:,}" for d in _dimension_order(figures, dimensions)) or _("none yet")
     done, target = f"{figures.surveyed:,}", f"{figures.target:,}"
+    approved, awaiting = f"{figures.approved:,}", f"{figures.awaiting:,}"
     rows = [
         CardRow(_("Households surveyed"), _("{done} of {target} ({percent}%)", done=done, target=target, percent=percent(figures.surveyed, figures.target)), bar=_part(figures.surveyed, figures.target)),
+        CardRow(_("Records approved by a supervisor"), _("{approved} approved, {awaiting} awaiting approval", approved=approved, awaiting=awaiting)),
         CardRow(_("Re-X-ray households verified"), _("{done} of {target}", done=rexray_done, target=rexray_all), bar=_part(rexray_done, rexray_all)),
         CardRow(_("Household confirmations received"), f"{figures.confirmations:,}"),
         CardRow(_("Problems found, by status"), by_status),

@@ -6,6 +6,8 @@ design, so the form-code scan (tests/test_any_form.py) leaves this module alone.
 
 from __future__ import annotations
 
+import re
+
 
 class Col:
     """The column names a round file has, and an export writes."""
@@ -37,3 +39,13 @@ HOUSEHOLD_COLUMNS = (
 PROBLEM_COLUMNS = (Col.PROBLEM_CODE, Col.MEMBER_NO, Col.DETAIL, Col.STATUS, Col.PARTNERS, Col.HELP_KINDS, Col.AGENCY, Col.HELP_DATE, Col.NOTE)
 COLUMNS = HOUSEHOLD_COLUMNS + PROBLEM_COLUMNS
 REQUIRED_COLUMNS = (Col.HOUSE_NO, Col.COMMUNITY, Col.PROBLEM_CODE)
+
+# An export's header is the Thai name with the code beside it: บ้านเลขที่ (house_no).
+CODE_BESIDE = re.compile(r"\(([a-z0-9_]+)\)\s*$")
+
+
+def column_of(header: str) -> str:
+    """The column a header cell names: its code in brackets at the end, else the cell itself (lower-case)."""
+    name = header.strip().lower()
+    found = CODE_BESIDE.search(name)
+    return found[1] if found else name

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
+from bot.imports.layout import column_of
+
 # Excel on Thai Windows saves "CSV" in cp874 (TIS-620 with a few more characters).
 THAI_WINDOWS = "cp874"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -73,7 +75,7 @@ def _cell(value: object) -> str:
 def _table(lines: Iterator[list[str]] | list) -> tuple[list[str], list[Row]]:  # type: ignore[type-arg]
     """Header and numbered rows, blank lines skipped, cells stripped."""
     iterator = iter(lines)
-    header = [name.strip().lower() for name in next(iterator, [])]
+    header = [column_of(name) for name in next(iterator, [])]
     if not header:
         raise FileProblem("the file is empty")
     rows: list[Row] = []

@@ -44,6 +44,9 @@ AWAITING_CONFIRMATION = MenuItem(N_("Awaiting confirmation"), N_("awaiting confi
 # A household's LINE, linked by its confirmation code (bot/handlers/household.py).
 MY_PROBLEMS = MenuItem(N_("My problems"), N_("my problems"))
 CONTACT_VOLUNTEER = MenuItem(N_("Contact volunteer"), N_("contact volunteer"))
+# Typed commands of supervisors, named in their help (a rich menu holds six tiles).
+APPROVE = MenuItem(N_("Approve"), N_("approve"))
+EXPORT = MenuItem(N_("Export"), N_("export"))
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     GUEST: (REGISTER, HELP),

@@ -1,0 +1,81 @@
+"""Benchmark: `thaiqm-bot export` of a 50,000-household municipality (target: under a minute), XLSX and CSV.
+
+    .venv/bin/python bench/export_benchmark.py [--database-url postgresql://postgres@127.0.0.1:5432/<your db>]
+        [--households 50000] [--format xlsx|csv|both]
+
+The database (a temporary SQLite file unless given; a given one is emptied) is migrated, then one
+municipality is seeded in bulk (tests/support/export_seed.py: approved households with sealed IDs
+and phones, 4 members and 2 problems with history each). The export runs as the command does it:
+read (opening every sealed ID), lay out, write; each stage's seconds are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text  # noqa: E402
+
+from bot.config import normalize_database_url  # noqa: E402
+from bot.exports import query  # noqa: E402
+from bot.exports.making import prepare, write  # noqa: E402
+from bot.exports.sheets import Options  # noqa: E402
+from storage.crypto import Keyring  # noqa: E402
+from storage.db import make_engine, make_session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.sealed import use_keyring  # noqa: E402
+from tests.support.export_seed import seed_bulk  # noqa: E402
+
+DATA_KEY = "bench1:" + "B" * 43
+
+
+def empty(url: str) -> None:
+    """Start from nothing: drop the schema (PostgreSQL) so the migrations run afresh."""
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--households", type=int, default=50_000)
+    parser.add_argument("--format", choices=("xlsx", "csv", "both"), default="both")
+    args = parser.parse_args()
+    use_keyring(Keyring.parse(DATA_KEY))
+    with tempfile.TemporaryDirectory() as folder:
+        url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{Path(folder) / 'bench.db'}"
+        empty(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        municipality_id = seed_bulk(engine, args.households)
+        print(f"seeded {args.households:,} households in {time.perf_counter() - started:.1f} s")
+        factory = make_session_factory(engine)
+        kinds = ("xlsx", "csv") if args.format == "both" else (args.format,)
+        for kind in kinds:
+            started = time.perf_counter()
+            with factory() as session:
+                prepared = prepare(session, query.Filters(municipality_id), Options(ZoneInfo("Asia/Bangkok")))
+            assert prepared is not None
+            laid_out = time.perf_counter()
+            target = Path(folder) / ("export.xlsx" if kind == "xlsx" else "csv")
+            write(prepared, kind, target)
+            done = time.perf_counter()
+            size = target.stat().st_size if kind == "xlsx" else sum(p.stat().st_size for p in target.iterdir())
+            print(f"{kind}: {prepared.households:,} households, {prepared.rows:,} rows: read and laid out {laid_out - started:.1f} s, "
+                  f"written {done - laid_out:.1f} s, total {done - started:.1f} s ({size / 1e6:.1f} MB)")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
