@@ -21,4 +21,14 @@ class UnlinkMenu:
     chat_id: str
 
 
-Effect = Union[LinkMenu, UnlinkMenu]
+@dataclass(frozen=True)
+class SendQueued:
+    """Push an outbox row the event queued for another chat (a supervisor's nudge) now, not at the next sweep."""
+
+    outbox_id: int
+    retry_key: str
+    chat_id: str
+    messages: tuple[dict, ...]
+
+
+Effect = Union[LinkMenu, UnlinkMenu, SendQueued]
