@@ -33,6 +33,7 @@ from bot.local.emulator.scripted_chat import ScriptedChat
 from bot.local.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
 from bot.config import Config
+from bot.local.demo_pushes import seed_round_deadlines
 from bot.local.demo_rexray import seed_earlier_round
 from bot.local.demo_surveys import HOUSEHOLDS, survey
 from bot.dialogs.form import current_form
@@ -347,4 +348,4 @@ def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> Non
 
 # Later features add their step here, after what they need, e.g.:
 #   reminders     – a due reminder for the draft; exports – nothing (they read the above).
-SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_newcomer_code)
+SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_round_deadlines, seed_newcomer_code)
