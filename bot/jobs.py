@@ -97,14 +97,15 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
     # Every five minutes: what is due (a digest at 07:30, reminders, the daily progress) goes
     # once per person and day, whichever worker runs it and however often (bot/pushes).
     @huey.periodic_task(crontab(minute="*/5"), name="send_scheduled_pushes")
-    def send_scheduled_pushes() -> int:
-        """Push the digests, deadline reminders and daily progress that are due and not yet sent today."""
+    def send_scheduled_pushes(force: bool = False) -> int:
+        """Push the digests, deadline reminders and daily progress that are due and not yet sent today
+        (`force`: all of today's now, as `thaiqm-bot remind --now`)."""
         from bot.pushes.run import run_due
         from bot.runtime import utc_now
 
         state = parts()
         try:
-            report = run_due(state.session_factory, state.gateway, config, utc_now)
+            report = run_due(state.session_factory, state.gateway, config, utc_now, force=force)
         except Exception as error:  # Huey would log the message, which may quote texts
             log_failure(log, "sending scheduled pushes", error)
             return 0

@@ -9,8 +9,6 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.people import policy
 from bot.people.menus import CONTINUE, MENU, menu_buttons
-from bot.pushes.dispatch import enqueue
-from bot.pushes.planning import Planned
 from bot.pushes.schedule import Kind, local_day
 from storage.models import Person
 from storage.push_records import chat_ids
@@ -18,6 +16,10 @@ from storage.push_records import chat_ids
 
 def nudge(ctx: EventContext, person: Person, volunteer_id: int) -> list[Reply]:
     """Queue a reminder to a volunteer of the supervisor's area and say so."""
+    # Here, not at the top: the pushes' planning reads the progress view of bot.handlers.
+    from bot.pushes.dispatch import enqueue
+    from bot.pushes.planning import Planned
+
     target = ctx.session.get(Person, volunteer_id)
     if target is None or policy.manage_person(person, target) is not None:
         return refusal(policy.Denied.NOT_YOURS, person.role)
