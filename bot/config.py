@@ -120,6 +120,10 @@ class Config:
             raise ConfigError(f"TZ={self.timezone!r} is not a known time zone (e.g. Asia/Bangkok)") from None
         if not self.line_api_base_url.startswith(("http://", "https://")):
             raise ConfigError("LINE_API_BASE_URL must start with http:// or https://")
+        start, end = self.quiet_hours
+        for setting, at in (("THAIQM_DIGEST_TIME", self.digest_time), ("THAIQM_PROGRESS_TIME", self.progress_time)):
+            if start > end and at >= start:  # the rest of that day is quiet: it would never be sent
+                raise ConfigError(f"{setting}={at:%H:%M} falls in the evening's quiet hours (THAIQM_QUIET_HOURS): choose an earlier time")
         if self.data_key is not None:
             try:
                 Keyring.parse(self.data_key)

@@ -66,11 +66,11 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
         from bot.delivery.send import retry_pending
-        from bot.runtime import utc_now
+        from bot.runtime import quiet_for, utc_now
 
         state = parts()
         try:
-            sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS)
+            sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS, quiet=quiet_for(config))
         except Exception as error:  # Huey would log the message, which may quote texts
             log_failure(log, "retrying pending messages", error)
             return 0

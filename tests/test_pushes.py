@@ -211,3 +211,18 @@ def test_a_volunteer_who_unfollowed_later_gets_nothing(app, line_user, line_api,
     line_user(w.chats["busy"]).unfollow()
     run(app, at(TODAY, 7, 30))
     assert got(line_api, w.chats["busy"]).messages == []
+
+
+def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours(app, line_api, db_engine):
+    w = push_world(db_engine, TODAY, survey_in=20)
+    line_api.fail_next("push", 500, times=4)  # LINE is down all through the evening's run
+    run(app, at(TODAY, 19, 55), kinds=[Kind.DIGEST])
+    state = app_state(app)
+    from bot.runtime import quiet_for
+
+    quiet = quiet_for(state.config)
+    assert retry_pending(state.gateway, state.session_factory, lambda: at(TODAY, 21, 0), -1, quiet=quiet) == 0
+    assert got(line_api, w.chats["busy"]).messages == []
+    morning = at(TODAY, 7, 0).replace(day=TODAY.day + 1)
+    assert retry_pending(state.gateway, state.session_factory, lambda: morning, -1, quiet=quiet) == 1
+    assert len(got(line_api, w.chats["busy"]).messages) == 1

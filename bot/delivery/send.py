@@ -111,7 +111,12 @@ RETRY_AFTER = 15
 
 
 def retry_pending(
-    gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = RETRY_AFTER, skip: Collection[int] = ()
+    gateway: LineGateway,
+    factory: sessionmaker[Session],
+    now: Callable[[], datetime],
+    min_age_seconds: int = RETRY_AFTER,
+    skip: Collection[int] = (),
+    quiet: Callable[[datetime], bool] | None = None,
 ) -> int:
     """Send outbox rows that earlier attempts left pending; returns how many were sent.
 
@@ -122,6 +127,7 @@ def retry_pending(
     Rows are read in one short transaction and their outcomes written in another: the
     calls in between may be slow, and on SQLite a transaction holds the whole database.
     A 429 (or the monthly limit) ends the round: the rows after it wait for the next one.
+    While `quiet(now)` holds, scheduled pushes are left for the morning.
     """
     current = now()
     older_than = current - timedelta(seconds=min_age_seconds)
@@ -129,7 +135,7 @@ def retry_pending(
         superseded = supersede_stale_answers(session, older_than)
         rows = [
             (row.id, row.recipients or row.chat_id, row.retry_key, row.messages or [], row.created_at.replace(tzinfo=current.tzinfo), row.reply_token, row.attempts)
-            for row in pending_for_retry(session, older_than)
+            for row in pending_for_retry(session, older_than, hold_scheduled=quiet is not None and quiet(current))
             if row.id not in skip
         ]
     if superseded:

@@ -41,12 +41,6 @@ def due_kinds(now: datetime, config: Config) -> list[Kind]:
     return due
 
 
-def never_due(at: time, quiet: tuple[time, time]) -> bool:
-    """True for a time in the evening part of the quiet hours: the rest of its day is quiet, so it never comes."""
-    start, end = quiet
-    return start > end and at >= start
-
-
 def deadline_days(deadline: date | None, today: date, offsets: tuple[int, ...]) -> int | None:
     """Days left to a deadline when that is one of the reminder offsets, else None."""
     if deadline is None:
