@@ -41,42 +41,42 @@ def claimed(session: Session, kind: str, day: date) -> set[int]:
     return set(session.scalars(select(PushRecord.person_id).where(PushRecord.kind == kind, PushRecord.day == day)))
 
 
-def claim(session: Session, kind: str, day: date, keys: dict[int, str], now: datetime) -> list[int]:
-    """Insert a record per person (person id -> retry key) unless one exists; the people this call inserted."""
-    if not keys:
-        return []
-    statement = dialect_insert(session.get_bind().dialect.name)(PushRecord).on_conflict_do_nothing().returning(PushRecord.person_id)
-    won: list[int] = []
-    for person_id, key in keys.items():  # one by one: RETURNING of a skipped row differs by driver in bulk
-        row = session.execute(statement, {"person_id": person_id, "kind": kind, "day": day, "retry_key": key, "created_at": now}).first()
-        if row is not None:
-            won.append(row[0])
-    return won
+def claim(session: Session, rows: Sequence[tuple[int, str, date, str]], now: datetime) -> dict[tuple[int, str], int]:
+    """Insert a record per (person, kind, day, retry key) unless one exists, in one statement;
+    the records this call inserted, by (person, kind)."""
+    if not rows:
+        return {}
+    values = [{"person_id": pid, "kind": kind, "day": day, "retry_key": key, "created_at": now} for pid, kind, day, key in rows]
+    statement = (
+        dialect_insert(session.get_bind().dialect.name)(PushRecord).values(values).on_conflict_do_nothing().returning(PushRecord.id, PushRecord.person_id, PushRecord.kind)
+    )
+    return {(pid, kind): rid for rid, pid, kind in session.execute(statement)}
 
 
-def add_push(session: Session, to: str | list[str], messages: list[dict], retry_key: str, now: datetime) -> int:
-    """An outbox row for a push to one chat, or a multicast to several (chat_id "multicast"); its id."""
-    many = isinstance(to, list)
-    return session.execute(
-        insert(OutboxMessage).returning(OutboxMessage.id),
+def add_pushes(session: Session, pushes: Sequence[tuple[str | list[str], list[dict], str]], now: datetime) -> dict[str, int]:
+    """Outbox rows for pushes (to one chat) and multicasts (to several: chat_id "multicast"), in one statement; ids by retry key."""
+    if not pushes:
+        return {}
+    values = [
         {
-            "retry_key": retry_key,
-            "chat_id": "multicast" if many else to,
-            "recipients": to if many else None,
+            "retry_key": key,
+            "chat_id": to if isinstance(to, str) else "multicast",
+            "recipients": None if isinstance(to, str) else to,
             "reply_token": None,
             "messages": messages,
             "status": OutboxStatus.PENDING,
             "attempts": 0,
             "created_at": now,
-        },
-    ).scalar_one()
+        }
+        for to, messages, key in pushes
+    ]
+    return {key: oid for oid, key in session.execute(insert(OutboxMessage).values(values).returning(OutboxMessage.id, OutboxMessage.retry_key))}
 
 
-def link(session: Session, kind: str, day: date, person_ids: Sequence[int], outbox_id: int) -> None:
-    """Point the records of these people at the outbox row that carries their push."""
-    session.execute(
-        update(PushRecord).where(PushRecord.kind == kind, PushRecord.day == day, PushRecord.person_id.in_(list(person_ids))).values(outbox_id=outbox_id)
-    )
+def link(session: Session, links: Sequence[tuple[int, int]]) -> None:
+    """Point records (by id) at the outbox rows that carry their push."""
+    if links:
+        session.execute(update(PushRecord), [{"id": rid, "outbox_id": oid} for rid, oid in links])
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.line.gateway import LineGateway
-from bot.pushes.dispatch import BACKOFF, Report, deliver, enqueue
+from bot.pushes.dispatch import BACKOFF, Report, deliver, enqueue_many
 from bot.pushes.planning import Planned, plan
 from bot.pushes.schedule import Kind, due_kinds, local_day
 from bot.quiet_hours import is_quiet
@@ -43,7 +43,7 @@ def run_due(
         planned = plan(session, config, wanted, moment, day)
     for start in range(0, len(planned), BATCH):
         with transaction(factory) as session:
-            queued = [q for p in planned[start : start + BATCH] if (q := enqueue(session, p, day, moment)) is not None]
+            queued = enqueue_many(session, planned[start : start + BATCH], day, moment)
         report.queued += sum(q.recipients for q in queued)
         for p in planned[start : start + BATCH]:
             report.by_kind[p.kind] = report.by_kind.get(p.kind, 0) + len(p.person_ids)
