@@ -123,7 +123,7 @@ class Config:
         start, end = self.quiet_hours
         for setting, at in (("THAIQM_DIGEST_TIME", self.digest_time), ("THAIQM_PROGRESS_TIME", self.progress_time)):
             if start > end and at >= start:  # the rest of that day is quiet: it would never be sent
-                raise ConfigError(f"{setting}={at:%H:%M} falls in the evening's quiet hours (THAIQM_QUIET_HOURS): choose an earlier time")
+                raise ConfigError(f"{setting}={at.isoformat(timespec='minutes')} falls in the evening's quiet hours (THAIQM_QUIET_HOURS): choose an earlier time")
         if self.data_key is not None:
             try:
                 Keyring.parse(self.data_key)
