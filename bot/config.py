@@ -44,6 +44,8 @@ class Config:
     local_mode: bool = False
     instance_path: str = "instance"
     redis_url: str | None = None
+    # The job queue's name in Redis (THAIQM_JOBS_NAME): deployments, or tests, sharing one Redis keep apart.
+    jobs_name: str = "thaiqm-bot"
     # Seconds a LINE call may take (connecting: at most half a second); sending happens
     # after the webhook is answered, but a lane waiting on a slow LINE holds up the chats
     # behind it, and a reply must be retried while its token is still fresh.
@@ -65,6 +67,14 @@ class Config:
     # makes the link that opens the chat with the bot; None: the code is given without it.
     public_base_url: str | None = None
     line_basic_id: str | None = None
+    # Scheduled pushes (bot/pushes), local times: the volunteers' digest and deadline reminders
+    # (THAIQM_DIGEST_TIME), the supervisors' daily progress (THAIQM_PROGRESS_TIME), the days
+    # before a deadline that remind (THAIQM_REMINDER_DAYS=30,14,7,3,1), and the days without
+    # activity that list a volunteer holding work as idle (THAIQM_IDLE_DAYS).
+    digest_time: time = time(7, 30)
+    progress_time: time = time(17, 0)
+    reminder_days: tuple[int, ...] = (30, 14, 7, 3, 1)
+    idle_days: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -99,12 +109,17 @@ class Config:
             local_mode=local_mode,
             instance_path=instance_path,
             redis_url=env.get("REDIS_URL", "").strip() or None,
+            jobs_name=env.get("THAIQM_JOBS_NAME", "").strip() or "thaiqm-bot",
             data_key=data_key,
             audit_retention_days=_positive_int(env, "AUDIT_RETENTION_DAYS", 730),
             outbox_sweep_seconds=5.0,
             quiet_hours=_quiet_hours(env),
             public_base_url=(env.get("PUBLIC_BASE_URL", "").strip().rstrip("/") or (LOCAL_PUBLIC_BASE_URL if local_mode else None)),
             line_basic_id=env.get("LINE_BASIC_ID", "").strip() or (LOCAL_BASIC_ID if local_mode else None),
+            digest_time=_time_of_day(env, "THAIQM_DIGEST_TIME", time(7, 30)),
+            progress_time=_time_of_day(env, "THAIQM_PROGRESS_TIME", time(17, 0)),
+            reminder_days=_days_list(env, "THAIQM_REMINDER_DAYS", (30, 14, 7, 3, 1)),
+            idle_days=_positive_int(env, "THAIQM_IDLE_DAYS", 3),
         )
         config.validate()
         return config
@@ -121,6 +136,10 @@ class Config:
             raise ConfigError("PUBLIC_BASE_URL must start with https:// (LINE fetches images only over https)")
         if self.line_basic_id is not None and not BASIC_ID.match(self.line_basic_id):
             raise ConfigError(f"LINE_BASIC_ID={self.line_basic_id!r} must look like @123abcde (the bot's basic id in the LINE Official Account Manager)")
+        start, end = self.quiet_hours
+        for setting, at in (("THAIQM_DIGEST_TIME", self.digest_time), ("THAIQM_PROGRESS_TIME", self.progress_time)):
+            if start > end and at >= start:  # the rest of that day is quiet: it would never be sent
+                raise ConfigError(f"{setting}={at.isoformat(timespec='minutes')} falls in the evening's quiet hours (THAIQM_QUIET_HOURS): choose an earlier time")
         if self.data_key is not None:
             try:
                 Keyring.parse(self.data_key)
@@ -149,6 +168,28 @@ def _quiet_hours(env: Mapping[str, str]) -> tuple[time, time]:
         return parse_quiet_hours(raw)
     except ValueError:
         raise ConfigError(f"THAIQM_QUIET_HOURS={raw!r} must be two times like 20:00-07:00") from None
+
+
+def _time_of_day(env: Mapping[str, str], name: str, default: time) -> time:
+    """A local time like 07:30 from a setting, or ConfigError."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} must be a time of day like 07:30") from None
+
+
+def _days_list(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Whole numbers of days like "30,14,7,3,1" from a setting (largest first), or ConfigError."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    parts = [p for p in raw.replace(" ", "").split(",") if p]
+    if not parts or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise ConfigError(f"{name}={raw!r} must be days before a deadline like 30,14,7,3,1")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

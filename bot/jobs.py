@@ -32,13 +32,14 @@ class Jobs:
     huey: Huey
     retry_pending_messages: Any
     prune_audit_log: Any
+    send_scheduled_pushes: Any
     close: Callable[[], None]
 
 
 def make_jobs(config: Config, immediate: bool = False, runtime: Runtime | None = None) -> Jobs:
     """The job queue this configuration asks for, with the project's periodic jobs registered."""
     if config.redis_url:
-        huey: Huey = RedisHuey("thaiqm-bot", url=config.redis_url, immediate=immediate)
+        huey: Huey = RedisHuey(config.jobs_name, url=config.redis_url, immediate=immediate)
     else:
         path = Path(config.instance_path).resolve() / "jobs.db"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,11 +66,11 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
         from bot.delivery.send import retry_pending
-        from bot.runtime import utc_now
+        from bot.runtime import quiet_for, utc_now
 
         state = parts()
         try:
-            sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS)
+            sent = retry_pending(state.gateway, state.session_factory, utc_now, RETRY_AFTER_SECONDS, quiet=quiet_for(config))
         except Exception as error:  # Huey would log the message, which may quote texts
             log_failure(log, "retrying pending messages", error)
             return 0
@@ -93,12 +94,33 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
             log.info("audit log pruned: %d entries past retention", removed)
         return removed
 
+    # Every five minutes: what is due (a digest at 07:30, reminders, the daily progress) goes
+    # once per person and day, whichever worker runs it and however often (bot/pushes).
+    @huey.periodic_task(crontab(minute="*/5"), name="send_scheduled_pushes")
+    def send_scheduled_pushes(force: bool = False) -> int:
+        """Push the digests, deadline reminders and daily progress that are due and not yet sent today
+        (`force`: all of today's now, as `thaiqm-bot remind --now`)."""
+        from bot.pushes.run import run_due
+        from bot.runtime import utc_now
+
+        state = parts()
+        try:
+            report = run_due(state.session_factory, state.gateway, config, utc_now, force=force)
+        except Exception as error:  # Huey would log the message, which may quote texts
+            log_failure(log, "sending scheduled pushes", error)
+            return 0
+        if report.queued:
+            log.info("scheduled pushes: %d queued, %d sent, %d waiting, %d refused", report.queued, report.sent, report.waiting, report.failed)
+        return report.sent
+
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
         if owned and "runtime" in built:
             built.pop("runtime").close()
 
-    return Jobs(huey=huey, retry_pending_messages=retry_pending_messages, prune_audit_log=prune_audit_log, close=close)
+    return Jobs(
+        huey=huey, retry_pending_messages=retry_pending_messages, prune_audit_log=prune_audit_log, send_scheduled_pushes=send_scheduled_pushes, close=close
+    )
 
 
 def start_consumer(huey: Huey, workers: int = 1) -> Consumer:

@@ -16,7 +16,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.line.gateway import LineGateway
 from bot.line.messages import to_line_messages
-from bot.chat.effects import Effect, LinkMenu, Push, UnlinkMenu
+from bot.chat.effects import Effect, LinkMenu, Push, SendQueued, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
@@ -121,6 +121,8 @@ class WebhookProcessor:
                     self.gateway.link_rich_menu(effect.chat_id, effect.menu_id)
                 elif isinstance(effect, UnlinkMenu):
                     self.gateway.unlink_rich_menu(effect.chat_id)
+                elif isinstance(effect, SendQueued):
+                    self.sender.submit([Outgoing(effect.outbox_id, effect.retry_key, effect.chat_id, None, list(effect.messages))])
             except Exception as error:  # committed already: a LINE hiccup must not turn into an apology
                 log_failure(log, f"effect {type(effect).__name__}", error)
 

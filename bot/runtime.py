@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,7 @@ from bot.data_keys import install_keyring
 from bot.delivery.sweeper import Sweeper
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
+from bot.quiet_hours import is_quiet
 from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
 
 
@@ -39,6 +41,11 @@ class Runtime:
         self.engine.dispose()
 
 
+def quiet_for(config: Config) -> Callable[[datetime], bool]:
+    """Whether a moment is in the configured quiet hours (scheduled pushes then wait)."""
+    return lambda moment: is_quiet(moment, config.quiet_hours, config.zone)
+
+
 def build_runtime(config: Config) -> Runtime:
     """Build the shared parts once for this process."""
     install_keyring(config)  # personal data is sealed and opened with it
@@ -47,6 +54,6 @@ def build_runtime(config: Config) -> Runtime:
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
     if config.outbox_sweep_seconds:  # rows a killed process left: settled within seconds, not a minute
-        sender.sweep_with(Sweeper(gateway, factory, utc_now, config.outbox_sweep_seconds, busy=lambda: set(sender.in_flight)))
+        sender.sweep_with(Sweeper(gateway, factory, utc_now, config.outbox_sweep_seconds, busy=lambda: set(sender.in_flight), quiet=quiet_for(config)))
     atexit.register(sender.close)  # a process that exits sends what is queued and records it
     return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)

@@ -80,6 +80,8 @@ class OutboxMessage(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     reply_token: Mapped[str | None] = mapped_column(String(255))
     messages: Mapped[list | None] = mapped_column(JSON)
+    # A multicast's chats (chat_id is then "multicast"): one message for many, one retry key.
+    recipients: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(64))
@@ -345,3 +347,4 @@ class Conversation(Base):
 from storage.answer_models import AnswerChange, DuplicateNote, HouseholdMember, HouseholdProblem, SurveyAnswer  # noqa: E402,F401
 from storage.problem_history import ProblemHistory  # noqa: E402,F401
 from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation  # noqa: E402,F401
+from storage.push_records import PushRecord  # noqa: E402,F401

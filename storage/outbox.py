@@ -47,14 +47,22 @@ def mark_outcomes(session: Session, outcomes: Sequence[tuple[int, str, str | Non
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values))
 
 
-def pending_for_retry(session: Session, older_than: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    """Pending rows that an earlier attempt left behind, oldest first (skipping rows another retrier holds)."""
+def pending_for_retry(session: Session, older_than: datetime, limit: int = 100, hold_scheduled: bool = False) -> Sequence[OutboxMessage]:
+    """Pending rows that an earlier attempt left behind, oldest first (skipping rows another retrier holds).
+
+    `hold_scheduled` leaves out the scheduled pushes (digests, reminders…) during quiet hours:
+    they wait for the morning; answers to what a person did just now do not.
+    """
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.created_at < older_than)
         .order_by(OutboxMessage.created_at)
         .limit(limit)
     )
+    if hold_scheduled:
+        from storage.push_records import PushRecord
+
+        query = query.where(~exists().where(PushRecord.outbox_id == OutboxMessage.id))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).all()

@@ -9,7 +9,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Community, Household, HouseholdProblem, Person
-from storage.statuses import ApprovalStatus, HouseholdStatus
+from storage.problem_history import ProblemHistory
+from storage.statuses import ApprovalStatus, HouseholdStatus, ProblemChange, RexrayStatus
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,15 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
     if community_id is not None:
         in_scope.append(Household.community_id == community_id)
     approvals = dict(session.execute(select(Household.approval, func.count()).where(*in_scope, Household.approval.is_not(None)).group_by(Household.approval)).all())
+    # Re-X-ray revisits an earlier round's households, and households confirm their problems
+    # whatever round recorded them: both are counted over the area, not the round.
+    in_area = in_scope[:1] + in_scope[2:]
     return Progress(
         round_name=round_name,
-        communities=_communities(session, municipality_id, community_id, in_scope),
+        communities=_communities(session, municipality_id, community_id, in_scope, _rexray(session, in_area)),
         problems_by_status=_problems(session, HouseholdProblem.status, in_scope),
         problems_by_dimension=_problems(session, HouseholdProblem.dimension, in_scope),
+        confirmations=_confirmations(session, in_area),
         volunteers=_volunteers(session, municipality_id, community_id, in_scope, day_start),
         approved=int(approvals.get(ApprovalStatus.APPROVED, 0)),
         awaiting=int(approvals.get(ApprovalStatus.AWAITING, 0)),
@@ -112,7 +117,22 @@ def _count(status: HouseholdStatus):  # type: ignore[no-untyped-def]
     return func.coalesce(func.sum(case((Household.status == status, 1), else_=0)), 0)
 
 
-def _communities(session: Session, municipality_id: int, community_id: int | None, in_scope: list) -> list[CommunityProgress]:  # type: ignore[type-arg]
+def _rexray(session: Session, in_area: list) -> dict[int | None, tuple[int, int]]:  # type: ignore[type-arg]
+    """Per community: households to revisit that are verified (done), and all assigned."""
+    done = func.sum(case((Household.rexray_status == RexrayStatus.DONE, 1), else_=0))
+    rows = session.execute(
+        select(Household.community_id, done, func.count()).where(*in_area, Household.rexray_status.is_not(None)).group_by(Household.community_id)
+    )
+    return {cid: (int(verified or 0), int(assigned)) for cid, verified, assigned in rows}
+
+
+def _confirmations(session: Session, in_area: list) -> int:  # type: ignore[type-arg]
+    """Problem statuses the households themselves gave (confirmed solved, or not solved after all)."""
+    query = select(func.count()).select_from(ProblemHistory).join(Household, Household.id == ProblemHistory.household_id)
+    return int(session.scalar(query.where(*in_area, ProblemHistory.via == ProblemChange.HOUSEHOLD)) or 0)
+
+
+def _communities(session: Session, municipality_id: int, community_id: int | None, in_scope: list, rexray: dict | None = None) -> list[CommunityProgress]:  # type: ignore[type-arg]
     """Each community's target and households by status (one GROUP BY, one small list)."""
     query = select(Community.id, Community.name, Community.target_households).where(Community.municipality_id == municipality_id)
     if community_id is not None:
@@ -128,7 +148,8 @@ def _communities(session: Session, municipality_id: int, community_id: int | Non
     found = []
     for cid, name, target in session.execute(query.order_by(Community.name, Community.id)):
         submitted, refused, drafts = counts.get(cid, (0, 0, 0))
-        found.append(CommunityProgress(cid, name, target or 0, int(submitted) + int(refused), int(refused), int(drafts)))
+        verified, assigned = (rexray or {}).get(cid, (0, 0))
+        found.append(CommunityProgress(cid, name, target or 0, int(submitted) + int(refused), int(refused), int(drafts), verified, assigned))
     return found
 
 

@@ -98,3 +98,20 @@ def test_local_mode_without_a_data_key_makes_one_in_the_instance_folder_once(tmp
     assert local_key_path(config).stat().st_mode & 0o077 == 0  # readable by its owner only
     again = load_keyring(config)
     assert again.open(first.seal("0812345678")) == "0812345678"
+
+
+def test_push_times_and_reminder_days_come_from_the_environment():
+    from datetime import time
+
+    from bot.config import Config, ConfigError
+
+    config = Config.from_env({"THAIQM_DIGEST_TIME": "06:45", "THAIQM_PROGRESS_TIME": "18:00", "THAIQM_REMINDER_DAYS": "1, 7,30", "THAIQM_IDLE_DAYS": "5"})
+    assert (config.digest_time, config.progress_time, config.reminder_days, config.idle_days) == (time(6, 45), time(18, 0), (30, 7, 1), 5)
+    assert Config.from_env({}).reminder_days == (30, 14, 7, 3, 1)
+    for bad in ({"THAIQM_DIGEST_TIME": "7h"}, {"THAIQM_REMINDER_DAYS": "7,x"}, {"THAIQM_PROGRESS_TIME": "21:00"}):
+        try:
+            Config.from_env(bad)
+        except ConfigError as error:
+            assert next(iter(bad)) in str(error)
+        else:
+            raise AssertionError(f"{bad} was accepted")

@@ -241,6 +241,21 @@ class TestOneSeededDemo:
         # The next demo keeps offering the same code: it has uses left.
         assert seed(demo_app).newcomer_code == code
 
+    def test_the_days_pushes_appear_in_the_demo_chats_at_once(self, demo_app, seeded, shared_line_api):
+        from bot.local.demo_pushes import push_now
+
+        with refused_by_line(shared_line_api) as refused:
+            push_now(demo_app)
+            before = len(shared_line_api.delivered)
+            push_now(demo_app)  # sent again with the same retry keys: this stand-in has them (409), nothing shows twice
+        assert not refused and len(shared_line_api.delivered) == before
+        volunteer = [m for m in chat_of(shared_line_api, "volunteer") if m["type"] == "flex"]
+        supervisor = chat_of(shared_line_api, "supervisor")
+        assert volunteer[-1]["altText"].startswith("งานของท่านวันนี้: เยี่ยมซ้ำ 30 ครัวเรือน")
+        assert "อีก 14 วัน ถึง" in json.dumps(volunteer[-1], ensure_ascii=False)
+        assert supervisor[-1]["altText"].startswith("สรุปความคืบหน้าประจำวัน")
+        assert supervisor[-2]["text"].startswith("แจ้งเตือน: อีก 14 วัน ถึง")
+
 
     def test_the_household_persona_confirms_with_the_printed_code(self, demo_app, seeded, shared_line_api):
         code = seed(demo_app).household_code
@@ -292,11 +307,13 @@ def test_demo_command_seeds_twice_and_prints_the_emulator_address_and_a_code(no_
     assert no_line_credentials == [("127.0.0.1", 8123)] * 2
     assert counts(db_engine)["Person"] == 3
     assert printed_codes[0] == printed_codes[1] and len(printed_codes[0]) == 9
-    # The first run's stand-in holds the registration conversation the emulator shows;
-    # the second run had nobody to greet or register.
+    # The first run's stand-in holds the registration conversation the emulator shows, then the
+    # day's pushes (the digest, a Flex, and the deadline reminder); the second run had nobody to
+    # greet or register, and its fresh stand-in shows the day's pushes again.
     first, second = (standin_texts(port, PERSONAS_BY_KEY["volunteer"].line_user_id) for port in ports)
-    assert GREETING in first[0] and any(REGISTERED in text for text in first) and "พักการสำรวจแล้ว" in first[-1]
-    assert second == []
+    assert GREETING in first[0] and any(REGISTERED in text for text in first) and "พักการสำรวจแล้ว" in first[-3]
+    assert first[-2:] == second and second[0] == "" and second[1].startswith("แจ้งเตือน: อีก 14 วัน ถึง")
+    assert "สรุปความคืบหน้าประจำวัน" in "".join(standin_alt_texts(ports[1], PERSONAS_BY_KEY["supervisor"].line_user_id))
 
 
 def standin_texts(port: int, chat_id: str) -> list[str]:
@@ -304,6 +321,13 @@ def standin_texts(port: int, chat_id: str) -> list[str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(f"http://127.0.0.1:{port}/_standin/messages?chat={chat_id}") as answer:
         return [m["message"].get("text", "") for m in json.loads(answer.read())["messages"]]
+
+
+def standin_alt_texts(port: int, chat_id: str) -> list[str]:
+    """The notification texts of the Flex messages a running stand-in delivered to a chat."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"http://127.0.0.1:{port}/_standin/messages?chat={chat_id}") as answer:
+        return [m["message"].get("altText", "") for m in json.loads(answer.read())["messages"]]
 
 
 def test_demo_without_its_stand_in_stops_with_one_clear_line(no_line_credentials, monkeypatch, db_engine):

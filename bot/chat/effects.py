@@ -31,4 +31,14 @@ class Push:
     replies: tuple[Reply, ...]
 
 
-Effect = Union[LinkMenu, UnlinkMenu, Push]
+@dataclass(frozen=True)
+class SendQueued:
+    """Push an outbox row the event queued for another chat (a supervisor's nudge) now, not at the next sweep."""
+
+    outbox_id: int
+    retry_key: str
+    chat_id: str
+    messages: tuple[dict, ...]
+
+
+Effect = Union[LinkMenu, UnlinkMenu, Push, SendQueued]

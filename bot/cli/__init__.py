@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot.cli import area, db, export, import_round, invite, keys, person, privacy, report, richmenu, round, worker
+from bot.cli import area, db, export, import_round, invite, keys, person, privacy, pushes, report, richmenu, round, worker
 
 
 class BotCommands(click.Group):
@@ -39,5 +39,5 @@ def main() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-for command in (db.db, area.area, invite.invite, person.person, report.report, richmenu.richmenu, round.round_group, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit, import_round.import_round, export.export):
+for command in (db.db, area.area, invite.invite, person.person, report.report, richmenu.richmenu, round.round_group, worker.worker, keys.make_key, keys.rotate_key, privacy.forget, privacy.audit, import_round.import_round, export.export, pushes.remind, pushes.push_status):
     main.add_command(command)

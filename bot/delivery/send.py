@@ -26,7 +26,11 @@ STATUS_AFTER = {
     Delivery.REJECTED: OutboxStatus.FAILED,
     Delivery.RETRY_LATER: OutboxStatus.PENDING,
     Delivery.TOKEN_UNUSABLE: OutboxStatus.PENDING,
+    Delivery.THROTTLED: OutboxStatus.PENDING,
+    Delivery.LIMIT_REACHED: OutboxStatus.PENDING,
 }
+# Outcomes after which pushing more now would only be refused again: the rest waits.
+STOP_PUSHING = (Delivery.THROTTLED, Delivery.LIMIT_REACHED)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def reply_settled(gateway: LineGateway, reply_token: str, messages: Sequence[Mes
     return outcome
 
 
-def push_chunks(gateway: LineGateway, chat_id: str, chunks: Sequence[Sequence[Message]], retry_key: str, first_number: int = 0) -> Delivery:
+def push_chunks(gateway: LineGateway, chat_id: str | Sequence[str], chunks: Sequence[Sequence[Message]], retry_key: str, first_number: int = 0) -> Delivery:
     """Push chunks in order, the n-th with its own retry key; stop at the first LINE does not take."""
     for number, chunk in enumerate(chunks, start=first_number):
         outcome = gateway.push(chat_id, chunk, chunk_retry_key(retry_key, number))
@@ -107,7 +111,12 @@ RETRY_AFTER = 15
 
 
 def retry_pending(
-    gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], min_age_seconds: int = RETRY_AFTER, skip: Collection[int] = ()
+    gateway: LineGateway,
+    factory: sessionmaker[Session],
+    now: Callable[[], datetime],
+    min_age_seconds: int = RETRY_AFTER,
+    skip: Collection[int] = (),
+    quiet: Callable[[datetime], bool] | None = None,
 ) -> int:
     """Send outbox rows that earlier attempts left pending; returns how many were sent.
 
@@ -117,14 +126,16 @@ def retry_pending(
     is shown once. Other rows are pushed with their retry key, so LINE delivers them once.
     Rows are read in one short transaction and their outcomes written in another: the
     calls in between may be slow, and on SQLite a transaction holds the whole database.
+    A 429 (or the monthly limit) ends the round: the rows after it wait for the next one.
+    While `quiet(now)` holds, scheduled pushes are left for the morning.
     """
     current = now()
     older_than = current - timedelta(seconds=min_age_seconds)
     with transaction(factory) as session:
         superseded = supersede_stale_answers(session, older_than)
         rows = [
-            (row.id, row.chat_id, row.retry_key, row.messages or [], row.created_at.replace(tzinfo=current.tzinfo), row.reply_token, row.attempts)
-            for row in pending_for_retry(session, older_than)
+            (row.id, row.recipients or row.chat_id, row.retry_key, row.messages or [], row.created_at.replace(tzinfo=current.tzinfo), row.reply_token, row.attempts)
+            for row in pending_for_retry(session, older_than, hold_scheduled=quiet is not None and quiet(current))
             if row.id not in skip
         ]
     if superseded:
@@ -145,6 +156,8 @@ def retry_pending(
             # Every chunk again, each with its own key: LINE answers 409 to those it already has.
             outcome = push_chunks(gateway, chat_id, chunks, retry_key)
         outcomes.append((outbox_id, STATUS_AFTER[outcome], error_label(outcome)))
+        if outcome in STOP_PUSHING:
+            break
     if outcomes:
         with transaction(factory) as session:
             mark_outcomes(session, outcomes, now())

@@ -26,13 +26,20 @@ class Sweeper:
     """
 
     def __init__(
-        self, gateway: LineGateway, factory: sessionmaker[Session], now: Callable[[], datetime], every: float, busy: Callable[[], Collection[int]] = frozenset
+        self,
+        gateway: LineGateway,
+        factory: sessionmaker[Session],
+        now: Callable[[], datetime],
+        every: float,
+        busy: Callable[[], Collection[int]] = frozenset,
+        quiet: Callable[[datetime], bool] | None = None,
     ):
         self._gateway = gateway
         self._factory = factory
         self._now = now
         self._every = every
         self._busy = busy  # rows this process is still sending
+        self._quiet = quiet  # quiet hours: scheduled pushes wait for the morning
         self._pid = -1
         self._guard = threading.Lock()
         self._stop = threading.Event()
@@ -55,7 +62,7 @@ class Sweeper:
         """Sweep until stopped; a failure is logged and the next sweep tries again."""
         while not stop.wait(self._every):
             try:
-                sent = retry_pending(self._gateway, self._factory, self._now, skip=self._busy())
+                sent = retry_pending(self._gateway, self._factory, self._now, skip=self._busy(), quiet=self._quiet)
                 if sent:
                     log.info("outbox sweep: %d sent", sent)
             except Exception as error:  # the database may be away for a while: keep sweeping

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
-from bot.chat.replies import Card, CardRow, Cards, Reply, Text
+from bot.chat import postback
+from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.dialogs.answers import format_date_be
 from bot.dialogs.form import Form, current_form, get_form
 from bot.handlers.context import EventContext
@@ -22,7 +23,14 @@ IDLE_DAYS = 3
 COMMUNITIES_PER_CARD = 10
 MAX_COMMUNITY_CARDS = 9
 MAX_PEOPLE_SHOWN = 15
-STATUS_NAMES = {ProblemStatus.FOUND: N_("found, not yet followed up")}
+STATUS_NAMES = {
+    ProblemStatus.FOUND: N_("found, not yet followed up"),
+    ProblemStatus.HELPED: N_("helped (solved)"),
+    ProblemStatus.SELF_RESOLVED: N_("solved by the household itself"),
+    ProblemStatus.IN_PROGRESS: N_("help under way"),
+    ProblemStatus.NOT_RESOLVED: N_("not yet solved"),
+    ProblemStatus.NOT_APPLICABLE: N_("no longer a problem or recorded in error"),
+}
 
 
 def show(ctx: EventContext, person: Person, argument: str) -> list[Reply]:
@@ -74,10 +82,13 @@ def status_name(status: str) -> str:
     return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
-def progress_cards(figures: Progress, found: Round, dimensions: dict[str, str], now: datetime, zone: tzinfo) -> tuple[str, tuple[Card, ...]]:
-    """The notification text and the bubbles: summary, today, idle volunteers, then the communities."""
+def progress_cards(
+    figures: Progress, found: Round, dimensions: dict[str, str], now: datetime, zone: tzinfo, community_cards: int = MAX_COMMUNITY_CARDS, idle_days: int = IDLE_DAYS
+) -> tuple[str, tuple[Card, ...]]:
+    """The notification text and the bubbles: summary, today, idle volunteers, then the communities
+    (at most `community_cards` bubbles of them: the daily push shows those furthest behind)."""
     summary = _("Progress of round {round}: {done} of {target} households surveyed ({percent}%)", round=figures.round_name, done=figures.surveyed, target=figures.target, percent=percent(figures.surveyed, figures.target))
-    cards = (_summary_card(figures, found, dimensions), _today_card(figures), _idle_card(figures, now, zone), *_community_cards(figures.communities))
+    cards = (_summary_card(figures, found, dimensions), _today_card(figures), _idle_card(figures, now, zone, idle_days), *_community_cards(figures.communities, community_cards))
     return summary, cards
 
 
@@ -118,14 +129,22 @@ def _today_card(figures: Progress) -> Card:
     return Card(_("Today's activity"), tuple(rows) or (CardRow("", _("No household has been submitted today yet.")),))
 
 
-def _idle_card(figures: Progress, now: datetime, zone: tzinfo) -> Card:
-    """Volunteers with drafts in hand and no activity for IDLE_DAYS days, by name."""
-    idle = figures.idle(now - timedelta(days=IDLE_DAYS))
-    rows = [CardRow(_who(v), _("{drafts} drafts, last active {date}", drafts=v.drafts, date=last_seen(v, zone))) for v in idle[:MAX_PEOPLE_SHOWN]]
+def _idle_card(figures: Progress, now: datetime, zone: tzinfo, days: int = IDLE_DAYS) -> Card:
+    """Volunteers with drafts in hand and no activity for `days` days, by name, each with a button to nudge them."""
+    idle = figures.idle(now - timedelta(days=days))
+    rows = [
+        CardRow(_who(v), _("{drafts} drafts, last active {date}", drafts=v.drafts, date=last_seen(v, zone)), button=_nudge_button(v))
+        for v in idle[:MAX_PEOPLE_SHOWN]
+    ]
     if len(idle) > MAX_PEOPLE_SHOWN:
         rows.append(CardRow("", _("…and {count} more volunteers", count=len(idle) - MAX_PEOPLE_SHOWN)))
-    title = _("Drafts waiting, no activity for {days} days", days=IDLE_DAYS)
+    title = _("Drafts waiting, no activity for {days} days", days=days)
     return Card(title, tuple(rows) or (CardRow("", _("Every volunteer with drafts has been active.")),))
+
+
+def _nudge_button(volunteer: VolunteerActivity) -> Button:
+    """Send the volunteer a friendly reminder (route sup.nudge, once a day)."""
+    return Button(_("Nudge"), kind="postback", data=postback.encode("sup.nudge", p=volunteer.person_id), text=_("Nudge {name}", name=volunteer.name)[:300])
 
 
 def last_seen(volunteer: VolunteerActivity, zone: tzinfo) -> str:
@@ -141,10 +160,10 @@ def _who(volunteer: VolunteerActivity) -> str:
     return f"{volunteer.name} ({volunteer.community})" if volunteer.community else volunteer.name
 
 
-def _community_cards(communities: list[CommunityProgress]) -> list[Card]:
-    """Communities ten to a bubble; beyond nine bubbles, those furthest behind (the rest are summed up)."""
+def _community_cards(communities: list[CommunityProgress], max_cards: int = MAX_COMMUNITY_CARDS) -> list[Card]:
+    """Communities ten to a bubble; beyond `max_cards` bubbles, those furthest behind (the rest are summed up)."""
     shown = communities
-    limit = COMMUNITIES_PER_CARD * MAX_COMMUNITY_CARDS
+    limit = COMMUNITIES_PER_CARD * max_cards
     if len(communities) > limit:
         shown = sorted(sorted(communities, key=lambda c: _part(c.surveyed, c.target))[:limit], key=lambda c: c.name)
     cards = []

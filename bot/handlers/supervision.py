@@ -5,6 +5,7 @@ Postback routes (data built with bot.chat.postback.encode):
     sup.off.ok  p=<person id>              deactivate
     sup.move    h=<household id>           choose the volunteer to move a household to (bot.handlers.reassign)
     sup.move.to h=<household id> p=<id>    move it
+    sup.nudge   p=<person id>              remind an idle volunteer (bot.handlers.nudge), once a day
 Typed commands (entries of the supervision dialog):
     progress [community], volunteers, deactivate [name], reassign [house number or name], invite code
 The dialog keeps a step only while a supervisor searches for a household to reassign.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from bot.chat import postback
 from bot.people import admin, policy
-from bot.handlers import progress, reassign
+from bot.handlers import nudge, progress, reassign
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry, EntryHandler, PostbackHandler
@@ -174,5 +175,6 @@ DIALOG = Dialog(
         "sup.off.ok": _route(lambda ctx, person, p: do_deactivate(ctx, person, int(p["p"]))),
         "sup.move": _route(lambda ctx, person, p: reassign.pick_new_volunteer(ctx, person, int(p["h"]))),
         "sup.move.to": _route(lambda ctx, person, p: reassign.do_reassign(ctx, person, int(p["h"]), int(p["p"]))),
+        "sup.nudge": _route(lambda ctx, person, p: nudge.nudge(ctx, person, int(p["p"]))),
     },
 )

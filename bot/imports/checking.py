@@ -9,7 +9,7 @@ from typing import Callable
 from bot.dialogs.answers import AnswerError, digits_only, national_id_valid, parse_date, parse_phone
 from bot.dialogs.form_model import Form
 from bot.i18n import N_, _
-from bot.imports.layout import COLUMNS, REQUIRED_COLUMNS, Col
+from bot.imports.layout import REQUIRED_COLUMNS, Col
 from bot.imports.reading import Row
 from storage.round_import import HouseholdRecord, ProblemRecord
 from storage.statuses import HelpKind, PartnerNetwork, ProblemStatus

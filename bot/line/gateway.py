@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
+MULTICAST_PATH = "/v2/bot/message/multicast"
+# LINE takes at most this many chats in one multicast.
+MULTICAST_MAX = 500
 
 
 class Delivery(enum.Enum):
@@ -26,6 +29,8 @@ class Delivery(enum.Enum):
     RETRY_LATER = "retry_later"  # LINE did not take it (429, 5xx, no connection): try again
     UNCERTAIN = "uncertain"  # the request may have reached LINE: resending could duplicate
     REJECTED = "rejected"  # LINE refused the request itself: resending will not help
+    THROTTLED = "throttled"  # a push LINE answered 429: stop pushing for a while, try again later
+    LIMIT_REACHED = "limit_reached"  # the channel's monthly push limit: nothing more goes out this month
 
 
 def sdk_configuration(config: Config) -> Configuration:
@@ -48,8 +53,12 @@ class LineGateway:
         body = {"replyToken": reply_token, "messages": list(messages)}
         return self._call("reply", lambda: self._post_json(REPLY_PATH, body))
 
-    def push(self, to: str, messages: Sequence[Message], retry_key: str) -> Delivery:
-        """Push to a chat; the retry key makes a repeated push harmless (LINE answers 409)."""
+    def push(self, to: str | Sequence[str], messages: Sequence[Message], retry_key: str) -> Delivery:
+        """Push to a chat, or multicast to several (a list of at most 500); the retry key makes a
+        repeat harmless (LINE answers 409)."""
+        if not isinstance(to, str):
+            body_many = {"to": list(to), "messages": list(messages)}
+            return self._call("multicast", lambda: self._post_json(MULTICAST_PATH, body_many, {"X-Line-Retry-Key": retry_key}))
         body = {"to": to, "messages": list(messages)}
         return self._call("push", lambda: self._post_json(PUSH_PATH, body, {"X-Line-Retry-Key": retry_key}))
 
@@ -111,14 +120,20 @@ class LineGateway:
         cannot: it has no retry key, so sending it again might show it twice.
         """
         log.warning("LINE %s: request may have been sent (%s)", what, cause)
-        return Delivery.RETRY_LATER if what == "push" else Delivery.UNCERTAIN
+        return Delivery.RETRY_LATER if what in PUSHES else Delivery.UNCERTAIN
 
     @staticmethod
     def _classify_api_error(what: str, error: ApiException) -> Delivery:
         """Map LINE's HTTP status to what we should do next."""
         status = error.status or 0
-        if status == 409 and what == "push":
+        if status == 409 and what in PUSHES:
             return Delivery.SENT  # this retry key was accepted before: already delivered
+        if status == 429 and what in PUSHES:
+            if b"monthly limit" in _body_bytes(error).lower():
+                log.error("LINE %s: the channel's monthly message limit is reached", what)
+                return Delivery.LIMIT_REACHED
+            log.warning("LINE %s: status 429, backing off", what)
+            return Delivery.THROTTLED
         if status == 400 and what == "reply" and b"reply token" in _body_bytes(error).lower():
             log.info("LINE reply: token unusable, falling back to push")
             return Delivery.TOKEN_UNUSABLE
@@ -127,6 +142,10 @@ class LineGateway:
             return Delivery.RETRY_LATER
         log.error("LINE %s: rejected with status %s", what, status)
         return Delivery.REJECTED
+
+
+# The calls that carry a retry key: a repeat is harmless, so a lost answer may be retried.
+PUSHES = ("push", "multicast")
 
 
 def _body_bytes(error: ApiException) -> bytes:

@@ -64,6 +64,10 @@ def demo(port: int) -> None:
     except (DemoError, ChatRefused) as error:
         raise click.ClickException(f"cannot seed the demo: {error}") from None
     click.echo(f"demo data: {seeded.summary}; rich menus {seeded.rich_menus}")
+    from bot.local.demo_pushes import push_now
+
+    pushed = push_now(app)  # the day's digests and progress in the emulator now, not at 07:30
+    click.echo(f"today's scheduled pushes sent now (digests, reminders, progress): {pushed.sent} people reached")
     _run(
         config,
         "127.0.0.1",

@@ -34,6 +34,7 @@ from bot.local.emulator.standin_client import StandInClient
 from bot.handlers.registration import VOLUNTEER_TYPES
 from bot.config import Config
 from bot.local.demo_confirm import seed_household_code
+from bot.local.demo_pushes import seed_round_deadlines
 from bot.local.demo_rexray import seed_earlier_round
 from bot.local.demo_surveys import HOUSEHOLDS, survey
 from bot.dialogs.form import current_form
@@ -335,4 +336,4 @@ def seed_newcomer_code(session: Session, world: DemoWorld, now: datetime) -> Non
 
 # Later features add their step here, after what they need, e.g.:
 #   reminders     – a due reminder for the draft; exports – nothing (they read the above).
-SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_newcomer_code, seed_household_code)
+SEED_STEPS: tuple[SeedStep, ...] = (seed_household_member, seed_households, seed_earlier_round, seed_round_deadlines, seed_newcomer_code, seed_household_code)

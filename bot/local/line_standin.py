@@ -269,8 +269,14 @@ def build_api(standin: LineStandIn) -> Flask:
         if (failure := _check("multicast")) is not None:
             return failure
         body = request.get_json()
+        retry_key = request.headers.get("X-Line-Retry-Key")
+        if retry_key and (accepted := standin._remember_retry_key(retry_key)) is not None:
+            response = _error(409, "The retry key is already accepted")
+            response.headers["x-line-accepted-request-id"] = accepted
+            return response
         for chat_id in body["to"]:
             standin._deliver(chat_id, body["messages"], "push")
+        time.sleep(g.get("stall", 0))
         return {}
 
     @api.post("/v2/bot/chat/loading/start")

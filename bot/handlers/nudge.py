@@ -1,0 +1,35 @@
+"""A supervisor nudges an idle volunteer from the progress view: one friendly push, at most once a day."""
+
+from __future__ import annotations
+
+from bot.chat.effects import SendQueued
+from bot.chat.replies import Button, Reply, Text
+from bot.handlers.access import refusal
+from bot.handlers.context import EventContext
+from bot.i18n import _
+from bot.people import policy
+from bot.people.menus import CONTINUE, MENU, menu_buttons
+from bot.pushes.schedule import Kind, local_day
+from storage.models import Person
+from storage.push_records import chat_ids
+
+
+def nudge(ctx: EventContext, person: Person, volunteer_id: int) -> list[Reply]:
+    """Queue a reminder to a volunteer of the supervisor's area and say so."""
+    # Here, not at the top: the pushes' planning reads the progress view of bot.handlers.
+    from bot.pushes.dispatch import enqueue
+    from bot.pushes.planning import Planned
+
+    target = ctx.session.get(Person, volunteer_id)
+    if target is None or policy.manage_person(person, target) is not None:
+        return refusal(policy.Denied.NOT_YOURS, person.role)
+    chat = chat_ids(ctx.session, [target.id]).get(target.id)
+    if chat is None:
+        return [Text(_("{name} cannot receive messages from this account (deactivated, or has blocked it).", name=target.full_name), menu_buttons(person.role))]
+    words = _("{supervisor}, your supervisor, reminds you: households are waiting for you. Tap \"Continue\" to finish a survey you started.", supervisor=person.full_name)
+    message = Text(words, (Button(_(CONTINUE.label), text=_(CONTINUE.command)), Button(_(MENU.label), text=_(MENU.command))))
+    queued = enqueue(ctx.session, Planned(Kind.NUDGE, (target.id,), (chat,), [message]), local_day(ctx.now, ctx.config.zone), ctx.now)
+    if queued is None:
+        return [Text(_("{name} has already been reminded today.", name=target.full_name), menu_buttons(person.role))]
+    ctx.effects.append(SendQueued(queued.outbox_id, queued.retry_key, chat, tuple(queued.messages)))
+    return [Text(_("A reminder was sent to {name}.", name=target.full_name), menu_buttons(person.role))]
