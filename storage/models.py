@@ -220,6 +220,9 @@ class Household(Base):
     rexray_status: Mapped[str | None] = mapped_column(String(16))
     walk_order: Mapped[int | None]
     rexray_at: Mapped[datetime | None]
+    # A Re-X-ray visit's own record (its answers, pointer and receipt, on the rexray form): the
+    # earlier round's household it revisits. None for every household's survey record.
+    revisit_of: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
 
     @validates("head_national_id")
     def _hash_head_national_id(self, _key: str, value: str | None) -> str | None:

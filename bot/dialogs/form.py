@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.dialogs.conditions import Check, Constraint, check_names, constraint_names, parse_check, parse_constraint
+from bot.dialogs.conditions import Check, Constraint, ExpressionError, Expr, check_names, condition_names, constraint_names, parse, parse_check, parse_constraint
 from bot.dialogs.form_model import Choice, Condition, Form, FormError, Question, Section
 from bot.resources import forms_dir
 
@@ -21,6 +21,8 @@ TYPES = frozenset(
 PERIODS = frozenset({"month", "year"})
 # A problem's detail: asked after its member, or only when the volunteer asks to add one.
 DETAILS = ("ask", "on_request")
+# Whom a problem concerns: asked (a member, several, or the whole household), or the whole household unasked.
+WHOM = ("ask", "household")
 # An example a date hint shows is today's date, filled in when the question is asked.
 TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
@@ -28,6 +30,11 @@ CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CHOICE_SOURCES = frozenset({"communities"})
 # What the survey handler knows before asking: the community the volunteer was invited to, its village number.
 KNOWN_SOURCES = frozenset({"volunteer_community", "community_moo"})
+# What a form is for: a household's survey, or the Re-X-ray of an earlier round's household.
+PURPOSES = ("survey", "rexray")
+# Where an answer is recorded besides the answers (`record:`): a revisited household's presence,
+# and per earlier problem its status, partner networks, kinds of help, agency, date and note.
+RECORDS = frozenset({"presence", "status", "partners", "help_kinds", "agency", "help_date", "note"})
 
 
 def load_form(path: Path) -> Form:
@@ -62,9 +69,25 @@ def parse_form(raw: Any, where: str = "form") -> Form:
         age=_age(raw.get("age"), where),
         duplicates=tuple(tuple(str(code) for code in group) for group in raw.get("duplicates") or ()),
         checks=tuple(_check(c, f"{where}: check {i + 1}") for i, c in enumerate(raw.get("checks") or ())),
+        purpose=_purpose(raw.get("purpose", "survey"), where),
     )
     _check_references(form, where)
     return form
+
+
+def _purpose(raw: Any, where: str) -> str:
+    """What the form is for (PURPOSES)."""
+    if raw not in PURPOSES:
+        raise FormError(f"{where}: purpose is one of {', '.join(PURPOSES)}")
+    return str(raw)
+
+
+def _condition(raw: Any, where: str, field: str) -> Expr:
+    """A condition over the answers (`relevant`, `required`), parsed (names are checked with the whole form)."""
+    try:
+        return parse(str(raw))
+    except ExpressionError as error:
+        raise FormError(f"{where}: {field} {error}") from None
 
 
 def _age(raw: Any, where: str) -> tuple[str, str] | None:
@@ -97,7 +120,8 @@ def _section(raw: Any, where: str, seen: set[str]) -> Section:
     name, summary = raw.get("name"), tuple(str(c) for c in raw.get("summary") or ())
     if (name is not None and name not in codes) or not set(summary) <= codes:
         raise FormError(f"{where}: 'name' and 'summary' must be questions of the section")
-    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary)
+    relevant_if = _condition(raw["relevant"], where, "relevant") if raw.get("relevant") is not None else None
+    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary, relevant_if=relevant_if)
 
 
 def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool) -> Question:
@@ -128,14 +152,25 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     none = raw.get("none")
     if kind == "checklist" and (none is None or none not in {c.code for c in choices}):
         raise FormError(f"{where}: a checklist needs 'none', the code of its 'nothing' choice")
-    relevant = None
+    relevant, relevant_if = None, None
     if raw.get("relevant") is not None:
         match = RELEVANCE.match(str(raw["relevant"]))
-        if not match:
-            raise FormError(f"{where}: relevant {raw['relevant']!r} is not like 'age >= 15' (variables: age, member_no)")
-        relevant = Condition(match[1], match[2], int(match[3]))
-        if not repeated:
-            raise FormError(f"{where}: relevance on age or member_no only works in the members section")
+        if match:
+            relevant = Condition(match[1], match[2], int(match[3]))
+            if not repeated:
+                raise FormError(f"{where}: relevance on age or member_no only works in the members section")
+        else:
+            # A condition over answers (`status == 'helped'`), in the language of checks.
+            try:
+                relevant_if = parse(str(raw["relevant"]))
+            except ExpressionError:
+                raise FormError(f"{where}: relevant {raw['relevant']!r} is not like 'age >= 15' (variables: age, member_no) nor a condition over answers") from None
+    required = raw.get("required", True)
+    required_if = _condition(required, where, "required") if isinstance(required, str) else None
+    if raw.get("required_message") is not None and required_if is None:
+        raise FormError(f"{where}: 'required_message' goes with a 'required' condition")
+    if raw.get("record") is not None and raw["record"] not in RECORDS:
+        raise FormError(f"{where}: record is one of {', '.join(sorted(RECORDS))}")
     low, high = raw.get("min"), raw.get("max")
     if kind in ("integer", "money"):
         if not isinstance(low, int) or not isinstance(high, int) or low > high:
@@ -147,6 +182,9 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     detail = raw.get("detail", "ask")
     if detail not in DETAILS or (detail != "ask" and not raw.get("problems")):
         raise FormError(f"{where}: 'detail' is for problem checklists: one of {', '.join(DETAILS)}")
+    whom = raw.get("whom", "ask")
+    if whom not in WHOM or (whom != "ask" and not raw.get("problems")):
+        raise FormError(f"{where}: 'whom' is for problem checklists: one of {', '.join(WHOM)}")
     words = raw.get("words") or []
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
@@ -158,7 +196,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         section=section,
         hint=raw.get("hint"),
         help=raw.get("help"),
-        required=bool(raw.get("required", True)),
+        required=bool(required) if required_if is None else False,
         choices=choices,
         none=none,
         min=low,
@@ -167,6 +205,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         relevant=relevant,
         problems=bool(raw.get("problems", False)),
         detail=detail,
+        whom=whom,
         source=raw.get("source"),
         no_value=no_value,
         refuse_on=raw.get("refuse_on"),
@@ -182,6 +221,10 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         constraint=_constraint(raw, where),
         known_from=raw.get("known_from"),
         window=_window(raw, kind, where),
+        relevant_if=relevant_if,
+        required_if=required_if,
+        required_message=raw.get("required_message"),
+        record=raw.get("record"),
     )
 
 
@@ -294,6 +337,16 @@ def _check_references(form: Form, where: str) -> None:
                 constraint_names(form, question.code, question.constraint, f"{where}: question {question.code!r}")
             except ValueError as error:
                 raise FormError(str(error)) from None
+    conditions = [(f"section {s.id!r}", s.relevant_if, False) for s in form.sections if s.relevant_if is not None]
+    conditions += [(f"question {q.code!r}", expr, q.repeated) for q in form.questions() for expr in (q.relevant_if, q.required_if) if expr is not None]
+    for named, expr, repeated in conditions:
+        try:
+            condition_names(form, expr, repeated, f"{where}: {named}")
+        except ValueError as error:
+            raise FormError(str(error)) from None
+    recorded = [q.record for q in form.questions() if q.record]
+    if len(recorded) != len(set(recorded)):
+        raise FormError(f"{where}: each 'record' field is named by one question")
     for index, check in enumerate(form.checks, start=1):
         try:
             check_names(form, check, f"{where}: check {index}")

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from bot.dialogs.conditions import Check, Constraint
+from bot.dialogs.conditions import Check, Constraint, Expr
 
 
 class FormError(Exception):
@@ -71,6 +71,8 @@ class Question:
     problems: bool = False
     # Problems' short detail: "ask" after the member, or "on_request" (an "Add a detail" button, and the review).
     detail: str = "ask"
+    # Whom its problems concern: "ask" (the member follow-up), or "household" (the whole household, not asked).
+    whom: str = "ask"
     source: str | None = None
     no_value: Choice | None = None
     refuse_on: str | None = None
@@ -98,6 +100,15 @@ class Question:
     known_from: str | None = None
     # date: "round" takes the earliest accepted date from the survey round (else a year back).
     window: str | None = None
+    # `relevant` written as a condition over answers (`status == 'helped'`): asked only when it holds.
+    relevant_if: Expr | None = None
+    # `required` written as a condition: the answer may be skipped only while it does not hold;
+    # a skip is then refused with required_message (or the usual "must be answered").
+    required_if: Expr | None = None
+    required_message: str | None = None
+    # Where the bot records the answer beyond the answers themselves (RECORDS in form.py, e.g. a
+    # Re-X-ray problem's status): the form names the field, so no Python names the question.
+    record: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -119,6 +130,8 @@ class Section:
     name: str | None = None
     # Questions shown in the one-line summary after each repetition.
     summary: tuple[str, ...] = ()
+    # Asked at all only when this condition over earlier answers holds (`presence == 'present'`).
+    relevant_if: Expr | None = None
 
     @property
     def repeats(self) -> bool:
@@ -145,6 +158,8 @@ class Form:
     # Groups of questions that together identify a household already recorded in the round.
     duplicates: tuple[tuple[str, ...], ...] = ()
     checks: tuple[Check, ...] = ()
+    # What the form is for: "survey" (a household's survey) or "rexray" (revisiting an earlier round's household).
+    purpose: str = "survey"
 
     def questions(self) -> Iterator[Question]:
         """Every question in form order."""
@@ -195,6 +210,8 @@ class Form:
                 yield from (t for t in (q.hint, q.help) if t)
                 if q.constraint:
                     yield q.constraint.message
+                if q.required_message:
+                    yield q.required_message
                 yield from (c.label for c in q.choices)
                 yield from (c.short for c in q.choices if c.short)
                 if q.no_value:
