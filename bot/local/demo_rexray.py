@@ -2,8 +2,10 @@
 
 The demo municipality is a sub-district one (เทศบาลตำบล), which revisits the households of
 the earlier round (thaiqm-form.md §3). Its 2565 round goes in the way an operator's file
-would (storage.round_import), assigned to the demo volunteer; the first household's first
-two problems are checked, as if the volunteer had paused there. Running it again changes nothing.
+would (storage.round_import), assigned to the demo volunteer; the first household's visit is
+started in the Re-X-ray dialog and paused at its third problem, its first two answered (helped;
+help in progress, with the note that is then required), so its card and "continue" resume it.
+The answers go through the Re-X-ray form's engine as the chat's would. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dialogs.form import current_form
+from bot.dialogs.engine import engine_for
+from bot.dialogs.form import current_form, forms
+from bot.dialogs.inputs import Env, Input
+from bot.handlers.rexray_results import EARLIER, earlier_items
+from bot.i18n import _
 from bot.imports.checking import problem_dimensions
-from storage.rexray import ProblemCheck, earlier_problems, record_check, start_visit
+from storage import surveys
+from storage.rexray import begin_revisit
 from storage.models import Household
 from storage.round_import import HouseholdRecord, ProblemRecord, store_round
-from storage.statuses import HelpKind, PartnerNetwork, ProblemStatus, RexrayStatus
+from storage.rounds import current_round
+from storage.statuses import RexrayStatus
 
 if TYPE_CHECKING:
     from bot.local.demo import DemoWorld
+    from storage.models import Person
 
 EARLIER_ROUND = "2565"
 REVISITING = "volunteer"  # the persona who revisits them
@@ -62,7 +71,37 @@ def seed_earlier_round(session: Session, world: "DemoWorld", now: datetime) -> N
     ).one()
     if first.rexray_status != RexrayStatus.PENDING:
         return
-    start_visit(first, now)
-    helped, in_progress = earlier_problems(session, first.id)[:2]
-    record_check(session, helped, ProblemCheck(ProblemStatus.HELPED, (PartnerNetwork.GOVERNMENT,), (HelpKind.RIGHTS,), "เทศบาลตำบลสาธิตพัฒนา", now.date()), volunteer.id, now, EARLIER_ROUND)
-    record_check(session, in_progress, ProblemCheck(ProblemStatus.IN_PROGRESS, (PartnerNetwork.CITIZENS,), (HelpKind.GOODS,), note="รอของบประมาณรอบถัดไป"), volunteer.id, now, EARLIER_ROUND)
+    _visit_part_way(session, first, volunteer, now)
+
+
+# What the volunteer answered before pausing: still there, unchanged; the first problem helped by the
+# government sector with rights, from the municipality, today, no note; the second in progress with
+# goods from the citizens' sector and the note it requires. The third problem's status is next.
+VISIT_SO_FAR = (
+    Input("option", value="present"), Input("option", value="unchanged"),
+    Input("option", value="helped"), Input("toggle", value="government"), Input("command", value="done"),
+    Input("toggle", value="rights"), Input("command", value="done"), Input("text", text="เทศบาลตำบลสาธิตพัฒนา"),
+    Input("text", text="วันนี้"), Input("command", value="skip"),
+    Input("option", value="in_progress"), Input("toggle", value="citizens"), Input("command", value="done"),
+    Input("toggle", value="goods"), Input("command", value="done"), Input("command", value="skip"), Input("command", value="skip"),
+    Input("text", text="รอของบประมาณรอบถัดไป"),
+)
+
+
+def _visit_part_way(session: Session, household: Household, volunteer: "Person", now: datetime) -> None:
+    """The household's Re-X-ray visit, answered through the form's engine up to its third problem, then paused."""
+    form = max((f for f in forms().values() if f.purpose == "rexray"), key=lambda f: f.version)
+    round_name = current_round(session, household.municipality_id).name
+    visit = begin_revisit(session, household, volunteer, form.id, form.version, round_name, now)
+    engine = engine_for(form)
+    env = Env(today=now.date(), translate=_, lists={EARLIER: earlier_items(session, form, household, round_name)})
+    answers: dict = {}
+    cursor = engine.start(answers, env).cursor
+    rows: dict = {}
+    for given in VISIT_SO_FAR:
+        outcome = engine.step(cursor, answers, given, env)
+        for key, value in outcome.writes:
+            answers[key] = value
+            surveys.write_answer(session, visit, rows, key, value, person_id=volunteer.id, now=now)
+        cursor = outcome.cursor
+    surveys.save_pointer(visit, cursor.state, cursor.member_no, cursor.problem, cursor.tries, cursor.editing, cursor.confirm_cancel)
