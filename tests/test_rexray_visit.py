@@ -255,3 +255,47 @@ def test_menus_of_a_sub_district_and_a_city_volunteer(line_user, world):
     city = line_user(CITY_VOLUNTEER)
     assert "Re-X-ray ครัวเรือน" not in city.say("เมนู").buttons
     assert "เทศบาลตำบล" in city.say("รีเอกซเรย์").text
+
+
+def review_edit(replies, slot: str) -> str:  # type: ignore[no-untyped-def]
+    """The postback data of the review's "Edit" button of one answer."""
+    return next(b["data"] for m in replies.messages if m["type"] == "flex" for b in flex_buttons(m) if "a=edit" in b["data"] and slot.replace("|", "%7C") in b["data"])
+
+
+def test_a_status_changed_on_the_review_to_not_solved_asks_the_note_it_now_requires(line_user, world, db_engine):
+    chat = line_user(VOLUNTEER)
+    status = chat.tap_button(chat.tap_button(start(chat, "2/2"), "1. อยู่"), "1. เหมือนเดิม")
+    help_kinds = chat.tap_button(chat.tap_button(status, "1. ช่วยเหลือแล้ว"), "8. ไม่ทราบ")
+    review = chat.tap_button(help_kinds, "9. ไม่ทราบ")
+    for _question in ("agency", "date", "note"):
+        review = chat.tap_button(review, "ข้าม")
+    for _dimension in ("health", "living", "education", "income", "accessibility"):
+        review = chat.tap_button(review, next(b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")))
+    assert "ยืนยันส่ง" in review.buttons
+    edited = chat.tap(review_edit(review, "rx_status|1|"))
+    note = chat.tap_button(edited, "ยังไม่ได้รับการแก้ไข")
+    assert "บันทึกเรื่อง “บ้านชำรุดทรุดโทรม ไม่ปลอดภัย”" in note.text and "ข้าม" not in note.buttons
+    again = chat.say("รอช่างของเทศบาลประเมินค่าซ่อม")
+    assert "ยืนยันส่ง" in again.buttons and "ภาคีเครือข่าย" not in str([texts_in(m) for m in again.messages])
+    chat.tap_button(again, "ยืนยันส่ง")
+    with Session(db_engine) as session:
+        [problem] = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household_id(db_engine, "2/2"))).all()
+        assert (problem.status, problem.partners, problem.help_kinds, problem.note) == ("not_resolved", None, None, "รอช่างของเทศบาลประเมินค่าซ่อม")
+
+
+def test_erasing_a_household_erases_its_visits_notes(line_user, world, db_engine):
+    from bot.people.erasure import erase_household
+    from storage.models import SurveyAnswer
+
+    chat = line_user(VOLUNTEER)
+    changed = chat.tap_button(chat.tap_button(start(chat, "2/2"), "1. อยู่"), "2. เปลี่ยนแปลง")
+    chat.say("หัวหน้าครัวเรือนย้ายไปทำงานต่างจังหวัด")
+    chat.say("พัก")
+    assert changed.texts
+    with Session(db_engine) as session, session.begin():
+        erase_household(session, session.get(Household, household_id(db_engine, "2/2")), NOW)
+    with Session(db_engine) as session:
+        [visit] = session.scalars(select(Household).where(Household.revisit_of.is_not(None))).all()
+        codes = set(session.scalars(select(SurveyAnswer.code).where(SurveyAnswer.household_id == visit.id)))
+        assert visit.forgotten_at is not None and (visit.house_no, visit.head_name) == (None, None)
+        assert "rx_changes" not in codes and "rx_presence" in codes

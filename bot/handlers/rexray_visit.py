@@ -71,7 +71,7 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
 
 def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Reply]:
     """Put a visit in hand and show where it stands (from its card, "continue" or the drafts list)."""
-    if revisit.status != HouseholdStatus.DRAFT or revisit.volunteer_id != person.id or revisitor(ctx) is None:
+    if revisit.status != HouseholdStatus.DRAFT or revisit.volunteer_id != person.id or revisit.forgotten_at is not None or revisitor(ctx) is None:
         return _closed(revisit)
     _hold(ctx, person, revisit)
     engine, cursor, answers, env = load_visit(ctx, revisit)
@@ -206,7 +206,7 @@ def _held(ctx: EventContext, conversation: Conversation) -> tuple[Person, Househ
         return None
     revisit = ctx.session.get(Household, conversation.draft_id)
     person = revisitor(ctx)
-    if revisit is None or revisit.status != HouseholdStatus.DRAFT:
+    if revisit is None or revisit.status != HouseholdStatus.DRAFT or revisit.forgotten_at is not None:
         conversations.leave(ctx.session, ctx.user.id, ctx.now, NAME)
         return None
     if person is None or revisit.volunteer_id != person.id:
