@@ -299,3 +299,16 @@ def test_erasing_a_household_erases_its_visits_notes(line_user, world, db_engine
         codes = set(session.scalars(select(SurveyAnswer.code).where(SurveyAnswer.household_id == visit.id)))
         assert visit.forgotten_at is not None and (visit.house_no, visit.head_name) == (None, None)
         assert "rx_changes" not in codes and "rx_presence" in codes
+
+
+def test_a_menu_tile_mid_visit_is_answered_by_its_dialog_and_the_visit_waits(line_user, world, db_engine):
+    chat = line_user(VOLUNTEER)
+    changes = chat.tap_button(chat.tap_button(start(chat, "5/1"), "1. อยู่"), "2. เปลี่ยนแปลง")
+    assert "ครัวเรือนมีอะไรเปลี่ยนแปลงบ้าง" in changes.text
+    listing = chat.say("รีเอกซเรย์")  # the menu's tile, at a question that takes any text
+    assert "ลำดับที่ 1-10 จาก 12" in listing.text
+    resumed = chat.say("ทำต่อ")
+    assert "ครัวเรือนมีอะไรเปลี่ยนแปลงบ้าง" in resumed.text
+    with Session(db_engine) as session:
+        [visit] = session.scalars(select(Household).where(Household.revisit_of.is_not(None))).all()
+        assert visit.dialog_state == "rx_changes"

@@ -28,7 +28,7 @@ from bot.handlers.survey_drafts import draft_name
 from bot.handlers.survey_state import load_draft, save_cursor
 from bot.handlers.survey_view import render, short
 from bot.i18n import N_, _
-from bot.people.menus import REXRAY_VOLUNTEER, person_menu
+from bot.people.menus import CONTINUE, HELP, MENU, REXRAY, REXRAY_VOLUNTEER, menu_for, person_menu
 from storage import conversations, rexray, surveys
 from storage.conversations import conversation_of
 from storage.models import Conversation, Household, Person
@@ -57,6 +57,7 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
         return open_visit(ctx, person, revisit)
     form, round_name = rexray_form(ctx, person)
     revisit = rexray.begin_revisit(ctx.session, earlier, person, form.id, form.version, round_name, ctx.now)
+    kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
     engine, _cursor, answers, env = load_visit(ctx, revisit)
     outcome = engine.start(answers, env)
@@ -66,16 +67,17 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
         "Re-X-ray visit of house {house} (head of household {head}): {count} problems were recorded in {round}. Answers are saved as you go: type \"pause\" to stop and \"continue\" to carry on later.",
         house=earlier.house_no or "-", head=earlier.head_name or "-", count=count, round=earlier.round_name,
     )
-    return render(outcome, revisit.id, [intro], route=ROUTE)
+    return render(outcome, revisit.id, kept + [intro], route=ROUTE)
 
 
 def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Reply]:
     """Put a visit in hand and show where it stands (from its card, "continue" or the drafts list)."""
     if revisit.status != HouseholdStatus.DRAFT or revisit.volunteer_id != person.id or revisit.forgotten_at is not None or revisitor(ctx) is None:
         return _closed(revisit)
+    kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
     engine, cursor, answers, env = load_visit(ctx, revisit)
-    return render(engine.show(cursor, answers, env), revisit.id, [_("Continuing the Re-X-ray visit of {name}.", name=draft_name(revisit))], route=ROUTE)
+    return render(engine.show(cursor, answers, env), revisit.id, kept + [_("Continuing the Re-X-ray visit of {name}.", name=draft_name(revisit))], route=ROUTE)
 
 
 def rexray_form(ctx: EventContext, person: Person) -> tuple[Form, str]:
@@ -106,6 +108,8 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     word = survey.fold(text)
     if argument_of(word, ("resume", "continue"), False) is not None:
         return open_visit(ctx, person, revisit)
+    if _menu_command(word):
+        return None  # a tile of the menu (Re-X-ray, survey, my surveys): its dialog answers; the visit stays as it is
     command = survey._commands().get(word)
     return _run(ctx, person, revisit, Input("command", value=command) if command else Input("text", text=text))
 
@@ -213,6 +217,21 @@ def _held(ctx: EventContext, conversation: Conversation) -> tuple[Person, Househ
         conversations.leave(ctx.session, ctx.user.id, ctx.now, NAME)
         return [Text(_("The Re-X-ray visit you were working on is no longer assigned to you, so nothing was recorded."))]
     return person, revisit
+
+
+def _kept_survey(ctx: EventContext, person: Person) -> list[str]:
+    """A household survey in hand stays a draft while the visit is open: say so."""
+    held = surveys.active_household(ctx.session, person.id)
+    if held is None or held.status != HouseholdStatus.DRAFT:
+        return []
+    return [_("Your survey of {name} is kept as a draft; type \"resume\" to go back to it.", name=draft_name(held))]
+
+
+def _menu_command(word: str) -> bool:
+    """Is a typed text one of the volunteer's menu commands (what a rich-menu tile sends)?"""
+    own = (MENU.command, HELP.command, CONTINUE.command)  # answered by the fallbacks, or resuming the visit itself
+    # "รีเอกซเรย์ 12/3" searches the worklist; the other tiles are a word alone.
+    return any(argument_of(word, (item.command,), item is REXRAY) is not None for item in menu_for(REXRAY_VOLUNTEER) if item.command not in own)
 
 
 def _hold(ctx: EventContext, person: Person, revisit: Household) -> None:
