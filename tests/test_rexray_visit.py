@@ -312,3 +312,18 @@ def test_a_menu_tile_mid_visit_is_answered_by_its_dialog_and_the_visit_waits(lin
     with Session(db_engine) as session:
         [visit] = session.scalars(select(Household).where(Household.revisit_of.is_not(None))).all()
         assert visit.dialog_state == "rx_changes"
+
+
+def test_a_visit_of_a_household_reassigned_meanwhile_is_no_longer_answered(line_user, world, db_engine):
+    chat = line_user(VOLUNTEER)
+    asked = chat.tap_button(start(chat, "5/1"), "1. อยู่")
+    with Session(db_engine) as session, session.begin():
+        session.get(Household, household_id(db_engine, "5/1")).volunteer_id = world.ids["other"]
+    taken = chat.tap_button(asked, "1. เหมือนเดิม")
+    assert "การเยี่ยม Re-X-ray ที่คุณทำอยู่ไม่ได้มอบหมายให้คุณแล้ว" in taken.text and "นายมานะ" not in taken.text
+    theirs = line_user(OTHER_VOLUNTEER)
+    begun = theirs.tap(postback.encode("rx", a="visit", h=household_id(db_engine, "5/1")))
+    assert "ครัวเรือนนี้ยังอาศัยอยู่ที่บ้านหลังนี้หรือไม่" in begun.text
+    with Session(db_engine) as session:
+        visits = session.execute(select(Household.status, Household.volunteer_id).where(Household.revisit_of.is_not(None)).order_by(Household.id)).all()
+    assert [tuple(v) for v in visits] == [("cancelled", world.ids["volunteer"]), ("draft", world.ids["other"])]

@@ -55,6 +55,8 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
     revisit = rexray.open_revisit(ctx.session, earlier.id)
     if revisit is not None and revisit.volunteer_id == person.id:
         return open_visit(ctx, person, revisit)
+    if revisit is not None:  # begun by the volunteer it was assigned to before: theirs no more
+        revisit.status, revisit.updated_at = HouseholdStatus.CANCELLED, ctx.now
     form, round_name = rexray_form(ctx, person)
     revisit = rexray.begin_revisit(ctx.session, earlier, person, form.id, form.version, round_name, ctx.now)
     kept = _kept_survey(ctx, person)
@@ -72,7 +74,7 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
 
 def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Reply]:
     """Put a visit in hand and show where it stands (from its card, "continue" or the drafts list)."""
-    if revisit.status != HouseholdStatus.DRAFT or revisit.volunteer_id != person.id or revisit.forgotten_at is not None or revisitor(ctx) is None:
+    if revisit.status != HouseholdStatus.DRAFT or not _theirs(ctx, person, revisit) or revisitor(ctx) is None:
         return _closed(revisit)
     kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
@@ -127,6 +129,8 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
         return open_visit(ctx, person, revisit)
     if revisit.status != HouseholdStatus.DRAFT:
         return _closed(revisit)
+    if not _theirs(ctx, person, revisit):
+        return _taken_away(ctx)
     conversation = conversation_of(ctx.session, ctx.user.id)
     if conversation is None or conversation.dialog != NAME or conversation.draft_id != revisit.id:
         return [Text(
@@ -213,10 +217,15 @@ def _held(ctx: EventContext, conversation: Conversation) -> tuple[Person, Househ
     if revisit is None or revisit.status != HouseholdStatus.DRAFT or revisit.forgotten_at is not None:
         conversations.leave(ctx.session, ctx.user.id, ctx.now, NAME)
         return None
-    if person is None or revisit.volunteer_id != person.id:
-        conversations.leave(ctx.session, ctx.user.id, ctx.now, NAME)
-        return [Text(_("The Re-X-ray visit you were working on is no longer assigned to you, so nothing was recorded."))]
+    if person is None or not _theirs(ctx, person, revisit):
+        return _taken_away(ctx)
     return person, revisit
+
+
+def _taken_away(ctx: EventContext) -> list[Reply]:
+    """The visit in hand is no longer the person's: out of their hand, nothing of it shown."""
+    conversations.leave(ctx.session, ctx.user.id, ctx.now, NAME)
+    return [Text(_("The Re-X-ray visit you were working on is no longer assigned to you, so nothing was recorded."), _worklist_button())]
 
 
 def _kept_survey(ctx: EventContext, person: Person) -> list[str]:
@@ -232,6 +241,12 @@ def _menu_command(word: str) -> bool:
     own = (MENU.command, HELP.command, CONTINUE.command)  # answered by the fallbacks, or resuming the visit itself
     # "รีเอกซเรย์ 12/3" searches the worklist; the other tiles are a word alone.
     return any(argument_of(word, (item.command,), item is REXRAY) is not None for item in menu_for(REXRAY_VOLUNTEER) if item.command not in own)
+
+
+def _theirs(ctx: EventContext, person: Person, revisit: Household) -> bool:
+    """Is the visit the person's, of a household still assigned to them (a supervisor may have reassigned it)?"""
+    earlier = ctx.session.get(Household, revisit.revisit_of) if revisit.revisit_of else None
+    return revisit.volunteer_id == person.id and earlier is not None and earlier.volunteer_id == person.id and earlier.forgotten_at is None
 
 
 def _hold(ctx: EventContext, person: Person, revisit: Household) -> None:
