@@ -327,3 +327,10 @@ def test_a_visit_of_a_household_reassigned_meanwhile_is_no_longer_answered(line_
     with Session(db_engine) as session:
         visits = session.execute(select(Household.status, Household.volunteer_id).where(Household.revisit_of.is_not(None)).order_by(Household.id)).all()
     assert [tuple(v) for v in visits] == [("cancelled", world.ids["volunteer"]), ("draft", world.ids["other"])]
+
+
+@pytest.mark.parametrize("forged", ["99999999999999999999", "²", "-1", ""])
+def test_odd_household_data_in_a_visit_button_is_refused(line_user, world, forged):
+    chat = line_user(VOLUNTEER)
+    assert "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว" in chat.tap(postback.encode("rx", a="visit", h=forged)).text
+    assert "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว" in chat.tap(postback.encode("rv", a="answer", h=forged, v="present")).text

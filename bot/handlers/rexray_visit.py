@@ -47,7 +47,7 @@ NO_LONGER = N_("That button is no longer in use. Please choose again below.")
 
 def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
     """The worklist card's button: start the visit of one of the volunteer's households, or resume it."""
-    earlier = ctx.session.get(Household, int(household_id)) if household_id.isdigit() else None
+    earlier = _record(ctx, household_id)
     if earlier is None or earlier.volunteer_id != person.id or earlier.rexray_status is None or earlier.forgotten_at is not None or earlier.revisit_of is not None:
         return [Text(_(NO_LONGER), _worklist_button())]  # another's household, or forged data: nothing of it is shown
     if earlier.rexray_status == RexrayStatus.DONE:
@@ -121,7 +121,7 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     person = revisitor(ctx)
     if person is None:
         return [Text(_("Re-X-ray is done by the volunteers of sub-district municipalities, which revisit the households of the earlier round."))]
-    revisit = ctx.session.get(Household, int(params["h"])) if params.get("h", "").isdigit() else None
+    revisit = _record(ctx, params.get("h", ""))
     if revisit is None or revisit.revisit_of is None or revisit.volunteer_id != person.id:
         return [Text(_(NO_LONGER), _worklist_button())]
     action, value, slot = params.get("a", ""), params.get("v", ""), params.get("s")
@@ -261,6 +261,11 @@ def revisitor(ctx: EventContext) -> Person | None:
     """The active volunteer of a sub-district municipality behind this user."""
     person = ctx.person()
     return person if person is not None and person.active and person_menu(person) == REXRAY_VOLUNTEER else None
+
+
+def _record(ctx: EventContext, given: str) -> Household | None:
+    """The household record a button names (None for data no button of ours carries: a huge or odd number)."""
+    return ctx.session.get(Household, int(given)) if given.isdecimal() and given.isascii() and len(given) <= 9 else None
 
 
 def _closed(revisit: Household) -> list[Reply]:
