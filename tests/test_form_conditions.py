@@ -129,3 +129,14 @@ def test_broken_condition_declarations_fail_with_the_form(break_it, message):
 def test_every_shipped_forms_diagram_is_current():
     for form in forms().values():
         assert diagram_path(form).read_text(encoding="utf-8") == mermaid(Engine(form)), "run: python -m bot.dialogs.diagram"
+
+
+def test_a_past_window_date_goes_back_ten_years():
+    raw = {"id": "dates", "version": "1", "round": "2566", "title": "T", "sections": [{"id": "s", "title": "S", "questions": [
+        {"code": "when", "type": "date", "label": "When?", "window": "past"}, {"code": "then", "type": "text", "label": "Then?"}]}]}
+    w = Walk(raw)
+    refused = w.do("text", text=f"1/1/{TODAY.year + 543 - 11}")
+    assert w.slot == "when|0|" and refused.notes[0] == Msg("The date is more than ten years ago. Please check the year (Buddhist Era).")
+    assert w.last.ask.dates[1] == (TODAY - dt.timedelta(days=3653)).isoformat()  # the picker's earliest day
+    w.do("text", text=f"1/1/{TODAY.year + 543 - 5}")
+    assert w.slot == "then|0|" and w.answers[("when", 0)] == f"{TODAY.year - 5}-01-01"

@@ -249,10 +249,10 @@ def _infer(raw: Any, choices: tuple[Choice, ...], seen: set[str], where: str) ->
 
 
 def _window(raw: dict[str, Any], kind: str, where: str) -> str | None:
-    """A date question's window: "round" (the survey round's dates) or none."""
+    """A date question's window: "round" (the survey round's dates), "past" (ten years back, e.g. help given since an earlier round) or none."""
     window = raw.get("window")
-    if window is not None and (window != "round" or kind != "date"):
-        raise FormError(f"{where}: window must be \"round\", on a date question")
+    if window is not None and (window not in ("round", "past") or kind != "date"):
+        raise FormError(f"{where}: window must be \"round\" or \"past\", on a date question")
     return window
 
 
