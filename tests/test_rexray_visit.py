@@ -334,3 +334,29 @@ def test_odd_household_data_in_a_visit_button_is_refused(line_user, world, forge
     chat = line_user(VOLUNTEER)
     assert "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว" in chat.tap(postback.encode("rx", a="visit", h=forged)).text
     assert "ปุ่มนี้ไม่สามารถใช้งานได้แล้ว" in chat.tap(postback.encode("rv", a="answer", h=forged, v="present")).text
+
+
+def test_what_an_earlier_check_recorded_is_offered_and_kept_with_one_tap(line_user, world, db_engine):
+    with Session(db_engine) as session, session.begin():
+        [problem] = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household_id(db_engine, "2/2"))).all()
+        problem.status, problem.partners, problem.help_kinds, problem.note = "in_progress", "government private", "housing", "รอวัสดุก่อสร้าง"
+    chat = line_user(VOLUNTEER)
+    first = start(chat, "2/2")
+    assert "ข้อมูลที่เคยตรวจสอบบันทึกไว้จะแสดงเป็นคำตอบเดิม หากยังเหมือนเดิม กด “ใช้คำตอบเดิม”" in first.text
+    status = chat.tap_button(chat.tap_button(first, "1. อยู่"), "1. เหมือนเดิม")
+    assert "คำตอบเดิม: อยู่ระหว่างดำเนินการ" in status.text and "ใช้คำตอบเดิม" in status.buttons
+    partners = chat.tap_button(status, "ใช้คำตอบเดิม")
+    assert "✓1. ภาครัฐ" in partners.buttons and "✓4. ภาคเอกชน" in partners.buttons
+    kinds = chat.tap_button(partners, "เสร็จสิ้น")
+    assert "✓ซ่อมแซม/สร้างบ้าน" in kinds.buttons
+    agency = chat.tap_button(kinds, "เสร็จสิ้น")
+    note = chat.tap_button(chat.tap_button(agency, "ข้าม"), "ข้าม")
+    assert "คำตอบเดิม: รอวัสดุก่อสร้าง" in note.text
+    review = chat.tap_button(note, "ใช้คำตอบเดิม")
+    for _dimension in ("health", "living", "education", "income", "accessibility"):
+        review = chat.tap_button(review, next(b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")))
+    chat.tap_button(review, "ยืนยันส่ง")
+    with Session(db_engine) as session:
+        [problem] = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household_id(db_engine, "2/2"))).all()
+        assert (problem.status, problem.partners, problem.help_kinds, problem.note) == ("in_progress", "government private", "housing", "รอวัสดุก่อสร้าง")
+        assert session.get(Household, problem.household_id).rexray_status == "done"

@@ -31,10 +31,43 @@ EARLIER = "earlier_problems"
 PRESENCE, STATUS = "presence", "status"
 
 
+def earlier_problems(session: Session, earlier: Household, visit_round: str) -> list[HouseholdProblem]:
+    """The household's problems recorded before this visit's round: what the visit goes through, in order."""
+    return [p for p in rexray.earlier_problems(session, earlier.id) if p.found_round != visit_round]
+
+
 def earlier_items(session: Session, form: Form, earlier: Household, visit_round: str) -> tuple[dict[str, Any], ...]:
     """The household's problems recorded before this visit's round, as the form's list items (labels, never codes)."""
-    problems = [p for p in rexray.earlier_problems(session, earlier.id) if p.found_round != visit_round]
-    return tuple(_item(form, earlier, problem) for problem in problems)
+    return tuple(_item(form, earlier, problem) for problem in earlier_problems(session, earlier, visit_round))
+
+
+def earlier_answers(form: Form, problems: list[HouseholdProblem]) -> list[tuple[tuple[str, int], str]]:
+    """What an earlier check recorded of each problem (a status, networks, help, note: from a file or a former visit),
+    as the answers of its questions: the visit shows them as the current answer, kept with one tap where unchanged."""
+    section = next((s for s in form.sections if s.over == EARLIER), None)
+    answers: list[tuple[tuple[str, int], str]] = []
+    for number, problem in enumerate(problems, start=1):
+        if section is None or problem.status == ProblemStatus.FOUND:
+            continue  # never checked: nothing to offer
+        for question in section.questions:
+            value = _as_answer(question, getattr(problem, question.record, None)) if question.record and question.record != PRESENCE else None
+            if value is not None:
+                answers.append(((question.code, number), value))
+    return answers
+
+
+def _as_answer(question: Question, value: Any) -> str | None:
+    """A recorded field as its question's stored answer (only codes the question offers; dates in ISO)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if question.type == "checklist":
+        given = set(str(value).split())
+        return " ".join(c.code for c in question.choices if c.code in given) or None
+    if question.type == "choice":
+        return str(value) if question.choice(str(value)) is not None else None
+    return str(value)
 
 
 def _item(form: Form, earlier: Household, problem: HouseholdProblem) -> dict[str, Any]:
@@ -99,8 +132,7 @@ def _checks(session: Session, form: Form, answers: dict, asked: set, earlier: Ho
     section = next((s for s in form.sections if s.over == EARLIER), None)
     if section is None:
         return
-    problems = [p for p in rexray.earlier_problems(session, earlier.id) if p.found_round != revisit.round_name]
-    for number, problem in enumerate(problems, start=1):
+    for number, problem in enumerate(earlier_problems(session, earlier, revisit.round_name), start=1):
         fields = {q.record: _typed(q, _given(q, number, answers, asked)) for q in section.questions if q.record and q.record != PRESENCE}
         status = fields.pop(STATUS, None)
         if status is None:

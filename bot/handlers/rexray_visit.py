@@ -61,15 +61,21 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
     revisit = rexray.begin_revisit(ctx.session, earlier, person, form.id, form.version, round_name, ctx.now)
     kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
-    engine, _cursor, answers, env = load_visit(ctx, revisit)
+    problems = rexray_results.earlier_problems(ctx.session, earlier, round_name)
+    offered = rexray_results.earlier_answers(form, problems)
+    rows: dict = {}
+    for key, value in offered:  # what an earlier check recorded: the volunteer keeps it with one tap where unchanged
+        surveys.write_answer(ctx.session, revisit, rows, key, value, person_id=None, now=ctx.now)
+    engine, _cursor, answers, env = load_visit(ctx, revisit, rows)
     outcome = engine.start(answers, env)
     save_cursor(revisit, outcome.cursor)
-    count = len(env.lists.get(rexray_results.EARLIER, ()))
-    intro = _(
+    intro = [_(
         "Re-X-ray visit of house {house} (head of household {head}): {count} problems were recorded in {round}. Answers are saved as you go: type \"pause\" to stop and \"continue\" to carry on later.",
-        house=earlier.house_no or "-", head=earlier.head_name or "-", count=count, round=earlier.round_name,
-    )
-    return render(outcome, revisit.id, kept + [intro], route=ROUTE)
+        house=earlier.house_no or "-", head=earlier.head_name or "-", count=len(problems), round=earlier.round_name,
+    )]
+    if offered:
+        intro.append(_("What an earlier check recorded is shown as the current answer: where it is unchanged, tap \"Keep answer\"."))
+    return render(outcome, revisit.id, kept + intro, route=ROUTE)
 
 
 def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Reply]:
