@@ -128,7 +128,13 @@ def open_revisit(session: Session, earlier_id: int) -> Household | None:
 def cancel_revisit(session: Session, revisit: Household, now: datetime) -> None:
     """A visit cancelled: its record stays as a cancelled draft, the household is back to be visited."""
     revisit.status, revisit.updated_at = HouseholdStatus.CANCELLED, now
-    earlier = session.get(Household, revisit.revisit_of) if revisit.revisit_of else None
+    if revisit.revisit_of is not None:
+        reopen_visit(session, revisit.revisit_of, now)
+
+
+def reopen_visit(session: Session, earlier_id: int, now: datetime) -> None:
+    """A household whose visit was cancelled or deleted is pending again (unless another visit of it is open)."""
+    earlier = session.get(Household, earlier_id)
     if earlier is not None and earlier.rexray_status == RexrayStatus.STARTED and open_revisit(session, earlier.id) is None:
         earlier.rexray_status, earlier.updated_at = RexrayStatus.PENDING, now
 

@@ -360,3 +360,19 @@ def test_what_an_earlier_check_recorded_is_offered_and_kept_with_one_tap(line_us
         [problem] = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household_id(db_engine, "2/2"))).all()
         assert (problem.status, problem.partners, problem.help_kinds, problem.note) == ("in_progress", "government private", "housing", "รอวัสดุก่อสร้าง")
         assert session.get(Household, problem.household_id).rexray_status == "done"
+
+
+def test_a_visit_deleted_from_my_surveys_puts_the_household_back_to_visit(line_user, world, db_engine):
+    chat = line_user(VOLUNTEER)
+    chat.tap_button(chat.tap_button(start(chat, "5/1"), "1. อยู่"), "พัก")
+    mine = chat.say("รายการของฉัน")
+    opened = chat.tap(next(b["data"] for m in mine.messages if m["type"] == "flex" for b in flex_buttons(m) if b["label"] == "สำรวจต่อ"))
+    assert "ทำการเยี่ยม Re-X-ray ของ บ้านเลขที่ 5/1 · นายมานะ ขยันดี ต่อ" in opened.text
+    chat.say("พัก")
+    mine = chat.say("รายการของฉัน")
+    asked = chat.tap(next(b["data"] for m in mine.messages if m["type"] == "flex" for b in flex_buttons(m) if b["label"] == "ลบฉบับร่าง"))
+    chat.tap_button(asked, "ลบฉบับร่างนี้")
+    earlier = household_id(db_engine, "5/1")
+    with Session(db_engine) as session:
+        assert session.scalars(select(Household).where(Household.revisit_of.is_not(None))).all() == []
+        assert session.get(Household, earlier).rexray_status == "pending"
