@@ -166,7 +166,7 @@ class TestOneSeededDemo:
             seen = [sum(can_view_household(v, h) for h in households) for v in volunteers]
         # The draft belongs to the volunteer with three submitted, who also revisits the 30 households of 2565
         # (and holds the record of the one visit begun).
-        assert sorted(seen) == [1, 35]
+        assert sorted(seen) == [1, 36]
 
     def test_running_the_demo_seed_twice_changes_nothing(self, demo_app, seeded, shared_line_api, db_engine):
         line_api = shared_line_api
@@ -175,7 +175,7 @@ class TestOneSeededDemo:
         assert again == seeded
         assert counts(db_engine) == rows
         assert rows == {
-            "Municipality": 1, "Community": 3, "Person": 4, "Household": 36, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 60,
+            "Municipality": 1, "Community": 3, "Person": 4, "Household": 37, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 63,
             "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
         }
         assert rows["SurveyAnswer"] > 150
@@ -208,29 +208,33 @@ class TestOneSeededDemo:
         # visit are offered; each comes back at its question.
         chat = chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer"].line_user_id)
         listed = chat.say("ทำต่อ")
-        assert "1. บ้านเลขที่ 33 · นายเสถียร มั่นคง\n2. บ้านเลขที่ 10/1 · สมศักดิ์ ใจดี" in listed.text
+        assert "1. บ้านเลขที่ 33 · นายเสถียร มั่นคง\n2. บ้านเลขที่ 11/2 · บุญเรือน รักถิ่น" in listed.text
         resumed = chat.tap_button(listed, next(b for b in listed.buttons if b.startswith("1.")))
         assert "สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง" in resumed.text
         assert "เลขประจำตัวประชาชนหัวหน้าครัวเรือน" in resumed.texts[-1] and "ไม่มีบัตร" in resumed.buttons
         visit = chat.tap_button(listed, next(b for b in listed.buttons if b.startswith("2.")))
-        assert "ทำการเยี่ยม Re-X-ray ของ บ้านเลขที่ 10/1 · สมศักดิ์ ใจดี ต่อ" in visit.text and "รายการที่ 3/3" in visit.text
-        assert "ตอนนี้ปัญหานี้อยู่ในสถานะใด" in visit.text
+        assert "ทำการเยี่ยม Re-X-ray ของ บ้านเลขที่ 11/2 · บุญเรือน รักถิ่น ต่อ" in visit.text and "รายการที่ 1/1" in visit.text
+        assert "ภาคีเครือข่ายใดช่วยเหลือเรื่อง" in visit.text
         chat.say("พัก")
 
-    def test_the_demo_volunteer_has_the_2565_round_to_revisit_one_household_part_way(self, seeded, db_engine):
+    def test_the_demo_volunteer_has_the_2565_round_to_revisit_one_verified_one_part_way(self, seeded, db_engine):
         with Session(db_engine) as session:
             volunteer = session.scalars(select(Person).where(Person.full_name == "สมชาย ใจดี")).one()
             items, total = worklist(session, volunteer.id, limit=50)
             dimensions = set(session.scalars(select(HouseholdProblem.dimension).join(Household).where(Household.round_name == "2565")))
-            visit = session.scalars(select(Household).where(Household.revisit_of.is_not(None))).one()
+            visits = session.scalars(select(Household).where(Household.revisit_of.is_not(None)).order_by(Household.id)).all()
+            first = session.get(Household, visits[0].revisit_of)
+            statuses = session.scalars(select(HouseholdProblem.status).where(HouseholdProblem.household_id == first.id).order_by(HouseholdProblem.id)).all()
             started = [i for i in items if i.rexray_status == "started"]
-        assert total == 30 and len(items) == 30
+        assert total == 29 and len(items) == 29  # the verified one is off the list
         assert dimensions == {"health", "living", "education", "income", "accessibility"}
-        # Its first household's visit is paused in the Re-X-ray dialog at the third problem's status;
-        # nothing is recorded on the household until the visit is verified.
-        assert [(i.household_id, i.problems, i.checked) for i in started] == [(visit.revisit_of, 3, 0)]
+        # The first household's visit was verified through the Re-X-ray dialog: its statuses are recorded.
+        assert (first.walk_order, first.rexray_status, first.presence, statuses) == (1, "done", "present", ["helped", "in_progress", "not_resolved"])
+        assert (visits[0].status, visits[0].receipt_no) == ("verified", f"QM-2566-{visits[0].id:06d}")
+        # The second's visit is paused at its one problem's partner networks; nothing recorded on it yet.
+        assert [(i.household_id, i.problems, i.checked) for i in started] == [(visits[1].revisit_of, 1, 0)]
         assert all(i.rexray_status == "pending" and i.checked == 0 for i in items if i.rexray_status != "started")
-        assert (visit.status, visit.dialog_state, visit.dialog_member, visit.round_name) == ("draft", "rx_status", 3, "2566")
+        assert (visits[1].status, visits[1].dialog_state, visits[1].dialog_member, visits[1].round_name) == ("draft", "rx_partners", 1, "2566")
 
     def test_a_persona_that_blocked_the_bot_is_a_friend_again_after_the_next_demo(self, demo_app, seeded, shared_line_api, db_engine):
         chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer2"].line_user_id).unfollow()
