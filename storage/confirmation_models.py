@@ -79,7 +79,7 @@ class ProblemConfirmation(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
     # The problem_history row the answer wrote (via "household"): the digest reads the comment from here.
     history_id: Mapped[int | None] = mapped_column(ForeignKey("problem_history.id", ondelete="CASCADE"), unique=True)
-    # "confirmed" or "not_resolved" (a ConfirmationAnswer)
+    # What the household answered (a ConfirmationAnswer: solved, or not solved after all)
     answer: Mapped[str] = mapped_column(String(16))
     # The household's words when not solved (sealed: they may name anyone); a voice message is only noted.
     comment: Mapped[str | None] = mapped_column(SealedText, info=PERSONAL)

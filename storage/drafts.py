@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.rexray import reopen_visit
 from storage.models import AnswerChange, DuplicateNote, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from storage.statuses import HouseholdStatus
 from storage.surveys import release_household
@@ -38,6 +39,8 @@ def delete_draft(session: Session, household: Household, now: datetime, actor_id
     session.execute(delete(DuplicateNote).where(or_(DuplicateNote.household_id == household_id, DuplicateNote.other_id == household_id)))
     session.delete(household)
     session.flush()
+    if household.revisit_of is not None:  # a Re-X-ray visit's record: its household is to visit again
+        reopen_visit(session, household.revisit_of, now)
     if actor_id is not None:
         # The row is gone, so its id is kept in the details (the foreign key would refuse it).
         audit.record(session, "household.delete_draft", now, actor_id=actor_id, record=household_id)

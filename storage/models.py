@@ -230,6 +230,9 @@ class Household(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     approved_at: Mapped[datetime | None]
     sent_back_note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    # A Re-X-ray visit's own record (its answers, pointer and receipt, on the rexray form): the
+    # earlier round's household it revisits. None for every household's survey record.
+    revisit_of: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
 
     @validates("head_national_id")
     def _hash_head_national_id(self, _key: str, value: str | None) -> str | None:

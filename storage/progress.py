@@ -85,7 +85,8 @@ def _aware(moment: datetime) -> datetime:
 
 def progress(session: Session, municipality_id: int, round_name: str, day_start: datetime, community_id: int | None = None) -> Progress:
     """The round's progress in a municipality, or in one of its communities."""
-    in_scope = [Household.municipality_id == municipality_id, Household.round_name == round_name]
+    # A Re-X-ray visit's own record is no household of the round (its results are on the household revisited).
+    in_scope = [Household.municipality_id == municipality_id, Household.round_name == round_name, Household.revisit_of.is_(None)]
     if community_id is not None:
         in_scope.append(Household.community_id == community_id)
     approvals = dict(session.execute(select(Household.approval, func.count()).where(*in_scope, Household.approval.is_not(None)).group_by(Household.approval)).all())
@@ -106,7 +107,7 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
 
 def volunteer_activity(session: Session, municipality_id: int, community_id: int | None, day_start: datetime) -> list[VolunteerActivity]:
     """The active volunteers of an area with their counts over every round (the supervisor's volunteer list)."""
-    in_scope = [Household.municipality_id == municipality_id]
+    in_scope = [Household.municipality_id == municipality_id, Household.revisit_of.is_(None)]
     if community_id is not None:
         in_scope.append(Household.community_id == community_id)
     return _volunteers(session, municipality_id, community_id, in_scope, day_start)

@@ -14,9 +14,9 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.approval import await_approval
-from storage.models import Community, Household, HouseholdProblem
+from storage.models import Community, Household, HouseholdProblem, Person
 from storage.problems import set_status
-from storage.statuses import HouseholdPresence, ProblemChange, ProblemStatus, RexrayStatus
+from storage.statuses import HouseholdPresence, HouseholdStatus, ProblemChange, ProblemStatus, RexrayStatus
 
 # Households still to revisit: not visited, or visited part-way.
 OPEN_REXRAY = (RexrayStatus.PENDING, RexrayStatus.STARTED)
@@ -95,3 +95,68 @@ def finish_visit(household: Household, presence: HouseholdPresence, now: datetim
     """The revisit is over: the household is verified, or gone (moved, not found, nobody lives there)."""
     household.presence, household.rexray_status, household.rexray_at, household.updated_at = presence, RexrayStatus.DONE, now, now
     await_approval(household, now)
+
+
+def finish_revisit(revisit: Household, now: datetime, receipt: str) -> None:
+    """A visit's own record is verified: it keeps its answers and gets its receipt number."""
+    revisit.status, revisit.submitted_at, revisit.updated_at, revisit.receipt_no = HouseholdStatus.VERIFIED, now, now, revisit.receipt_no or receipt
+
+
+# -- a visit's own record: the answers of one Re-X-ray visit ---------------------------------
+
+
+def begin_revisit(session: Session, earlier: Household, person: Person, form_id: str, form_version: str, round_name: str, now: datetime) -> Household:
+    """The record of a volunteer's visit to an earlier-round household (a draft on the Re-X-ray form).
+
+    It names the house and head as the earlier record does, so the volunteer's drafts list it; it
+    has no community, house code or ID of its own, so no survey takes it for a duplicate.
+    """
+    revisit = Household(
+        municipality_id=earlier.municipality_id, volunteer_id=person.id, round_name=round_name, form_id=form_id, form_version=form_version,
+        status=HouseholdStatus.DRAFT, house_no=earlier.house_no, head_name=earlier.head_name, revisit_of=earlier.id, created_at=now, updated_at=now,
+    )
+    session.add(revisit)
+    session.flush()
+    start_visit(earlier, now)
+    return revisit
+
+
+def open_revisit(session: Session, earlier_id: int) -> Household | None:
+    """The visit of an earlier-round household still being answered, if any (the newest)."""
+    query = select(Household).where(Household.revisit_of == earlier_id, Household.status == HouseholdStatus.DRAFT).order_by(Household.id.desc())
+    return session.scalars(query).first()
+
+
+def cancel_revisit(session: Session, revisit: Household, now: datetime) -> None:
+    """A visit cancelled: its record stays as a cancelled draft, the household is back to be visited."""
+    revisit.status, revisit.updated_at = HouseholdStatus.CANCELLED, now
+    if revisit.revisit_of is not None:
+        reopen_visit(session, revisit.revisit_of, now)
+
+
+def reopen_visit(session: Session, earlier_id: int, now: datetime) -> None:
+    """A household whose visit was cancelled or deleted is pending again (unless another visit of it is open)."""
+    earlier = session.get(Household, earlier_id)
+    if earlier is not None and earlier.rexray_status == RexrayStatus.STARTED and open_revisit(session, earlier.id) is None:
+        earlier.rexray_status, earlier.updated_at = RexrayStatus.PENDING, now
+
+
+@dataclass(frozen=True)
+class NewProblem:
+    """A problem found at a visit that the earlier round had not recorded."""
+
+    code: str
+    dimension: str
+    member_no: int | None = None
+    detail: str | None = None
+
+
+def add_new_problem(session: Session, household: Household, found: NewProblem, by: int | None, now: datetime, round_name: str) -> HouseholdProblem | None:
+    """Record a new problem on the household (found, in this round, with its history); None when it is recorded already."""
+    known = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == found.code)).first()
+    if known is not None:
+        return None  # the earlier round's problem of that code was checked at this visit
+    problem = HouseholdProblem(household_id=household.id, code=found.code, dimension=found.dimension, member_no=found.member_no, detail=found.detail, status=ProblemStatus.FOUND, found_round=round_name, created_at=now)
+    session.add(problem)
+    set_status(session, problem, ProblemStatus.FOUND, ProblemChange.SURVEY, now, by=by, round_name=round_name)
+    return problem

@@ -13,6 +13,7 @@ class HouseholdStatus(enum.StrEnum):
     REFUSED = "refused"  # no consent: only area, date and volunteer stay
     CANCELLED = "cancelled"  # the volunteer dropped the draft
     IMPORTED = "imported"  # an earlier round's record read from a file: counted there, by nobody here
+    VERIFIED = "verified"  # a Re-X-ray visit's record, done: its results are on the household it revisited
 
 
 # Records still in someone's hand: a duplicate of one of these is worth a warning.

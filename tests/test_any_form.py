@@ -17,6 +17,7 @@ from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
 from bot.handlers.survey_view import tr
 from bot.i18n import _
+from storage.statuses import HelpKind, HouseholdPresence, PartnerNetwork, ProblemStatus
 
 TODAY = dt.date(2024, 3, 1)
 FOLLOWUP = Path(__file__).parent / "forms" / "followup.yaml"
@@ -179,7 +180,9 @@ OWN_WORDS = {
     "storage/areas.py": {"moo"},
     "storage/migrate.py": {"head"},
     "bot/line/messages.py": {"primary"},
-    "bot/dialogs/form.py": {"A"},
+    "bot/dialogs/form.py": {"A", "note"},  # `record: note`, a field a Re-X-ray answer is recorded in
+    # The values the database stores for a Re-X-ray's answers: the Re-X-ray form's choices use them as codes.
+    "storage/statuses.py": {s.value for e in (ProblemStatus, PartnerNetwork, HelpKind, HouseholdPresence) for s in e},
 }
 SCHEMA = ("storage/models.py", "storage/answer_models.py", "storage/migrations/", "bot/imports/layout.py", "bot/exports/layout.py")
 

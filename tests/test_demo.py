@@ -164,8 +164,9 @@ class TestOneSeededDemo:
             volunteers = [p for p in people if p.role == "volunteer"]
             assert all(can_view_household(supervisor, h) for h in households)
             seen = [sum(can_view_household(v, h) for h in households) for v in volunteers]
-        # The draft belongs to the volunteer with three submitted, who also revisits the 30 households of 2565.
-        assert sorted(seen) == [1, 34]
+        # The draft belongs to the volunteer with three submitted, who also revisits the 30 households of 2565
+        # (and holds the record of the one visit begun).
+        assert sorted(seen) == [1, 36]
 
     def test_running_the_demo_seed_twice_changes_nothing(self, demo_app, seeded, shared_line_api, db_engine):
         line_api = shared_line_api
@@ -174,7 +175,7 @@ class TestOneSeededDemo:
         assert again == seeded
         assert counts(db_engine) == rows
         assert rows == {
-            "Municipality": 1, "Community": 3, "Person": 3, "Household": 35, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 62,
+            "Municipality": 1, "Community": 3, "Person": 3, "Household": 37, "HouseholdMember": 8, "HouseholdProblem": 68, "ProblemHistory": 63,
             "SurveyAnswer": rows["SurveyAnswer"], "LineUser": 4, "InviteCode": 4, "AuditEntry": 7,
         }
         assert rows["SurveyAnswer"] > 150
@@ -182,7 +183,7 @@ class TestOneSeededDemo:
 
     def test_demo_volunteers_surveyed_their_households_in_the_chat_and_left_one_draft(self, demo_app, seeded, shared_line_api, db_engine):
         with Session(db_engine) as session:
-            households = session.scalars(select(Household).where(Household.round_name == "2566").order_by(Household.id)).all()
+            households = session.scalars(select(Household).where(Household.round_name == "2566", Household.revisit_of.is_(None)).order_by(Household.id)).all()
             volunteers = {p.id: p.full_name for p in session.scalars(select(Person).where(Person.role == "volunteer"))}
             members = session.execute(select(HouseholdMember.household_id, func.count()).group_by(HouseholdMember.household_id)).all()
             problems = session.execute(
@@ -203,20 +204,37 @@ class TestOneSeededDemo:
         assert (first.id, "H1", 2, "ติดเตียงหลังเป็นอัมพฤกษ์") in problems and len(problems) == 8
         assert all(answered[h.id] > 30 for h in households[:4]) and households[4].dialog_state == "head_national_id"
 
-        # The draft's volunteer opens their chat and types "resume": the draft comes back at its question.
-        resumed = chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer"].line_user_id).say("ทำต่อ")
+        # The draft's volunteer opens their chat and types "resume": the draft and the paused Re-X-ray
+        # visit are offered; each comes back at its question.
+        chat = chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer"].line_user_id)
+        listed = chat.say("ทำต่อ")
+        assert "1. บ้านเลขที่ 33 · นายเสถียร มั่นคง\n2. บ้านเลขที่ 11/2 · บุญเรือน รักถิ่น" in listed.text
+        resumed = chat.tap_button(listed, next(b for b in listed.buttons if b.startswith("1.")))
         assert "สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง" in resumed.text
         assert "เลขประจำตัวประชาชนหัวหน้าครัวเรือน" in resumed.texts[-1] and "ไม่มีบัตร" in resumed.buttons
+        visit = chat.tap_button(listed, next(b for b in listed.buttons if b.startswith("2.")))
+        assert "ทำการเยี่ยม Re-X-ray ของ บ้านเลขที่ 11/2 · บุญเรือน รักถิ่น ต่อ" in visit.text and "รายการที่ 1/1" in visit.text
+        assert "ภาคีเครือข่ายใดช่วยเหลือเรื่อง" in visit.text
+        chat.say("พัก")
 
-    def test_the_demo_volunteer_has_the_2565_round_to_revisit_one_household_part_way(self, seeded, db_engine):
+    def test_the_demo_volunteer_has_the_2565_round_to_revisit_one_verified_one_part_way(self, seeded, db_engine):
         with Session(db_engine) as session:
             volunteer = session.scalars(select(Person).where(Person.full_name == "สมชาย ใจดี")).one()
             items, total = worklist(session, volunteer.id, limit=50)
             dimensions = set(session.scalars(select(HouseholdProblem.dimension).join(Household).where(Household.round_name == "2565")))
-        assert total == 30 and len(items) == 30
+            visits = session.scalars(select(Household).where(Household.revisit_of.is_not(None)).order_by(Household.id)).all()
+            first = session.get(Household, visits[0].revisit_of)
+            statuses = session.scalars(select(HouseholdProblem.status).where(HouseholdProblem.household_id == first.id).order_by(HouseholdProblem.id)).all()
+            started = [i for i in items if i.rexray_status == "started"]
+        assert total == 29 and len(items) == 29  # the verified one is off the list
         assert dimensions == {"health", "living", "education", "income", "accessibility"}
-        assert [(i.rexray_status, i.problems, i.checked) for i in items if i.checked] == [("started", 3, 2)]
+        # The first household's visit was verified through the Re-X-ray dialog: its statuses are recorded.
+        assert (first.walk_order, first.rexray_status, first.presence, statuses) == (1, "done", "present", ["helped", "in_progress", "not_resolved"])
+        assert (visits[0].status, visits[0].receipt_no) == ("verified", f"QM-2566-{visits[0].id:06d}")
+        # The second's visit is paused at its one problem's partner networks; nothing recorded on it yet.
+        assert [(i.household_id, i.problems, i.checked) for i in started] == [(visits[1].revisit_of, 1, 0)]
         assert all(i.rexray_status == "pending" and i.checked == 0 for i in items if i.rexray_status != "started")
+        assert (visits[1].status, visits[1].dialog_state, visits[1].dialog_member, visits[1].round_name) == ("draft", "rx_partners", 1, "2566")
 
     def test_a_persona_that_blocked_the_bot_is_a_friend_again_after_the_next_demo(self, demo_app, seeded, shared_line_api, db_engine):
         chat_in(demo_app, shared_line_api, PERSONAS_BY_KEY["volunteer2"].line_user_id).unfollow()
@@ -251,7 +269,7 @@ class TestOneSeededDemo:
         assert not refused and len(shared_line_api.delivered) == before
         volunteer = [m for m in chat_of(shared_line_api, "volunteer") if m["type"] == "flex"]
         supervisor = chat_of(shared_line_api, "supervisor")
-        assert volunteer[-1]["altText"].startswith("งานของท่านวันนี้: เยี่ยมซ้ำ 30 ครัวเรือน")
+        assert volunteer[-1]["altText"].startswith("งานของท่านวันนี้: เยี่ยมซ้ำ 29 ครัวเรือน")
         assert "อีก 14 วัน ถึง" in json.dumps(volunteer[-1], ensure_ascii=False)
         assert supervisor[-1]["altText"].startswith("สรุปความคืบหน้าประจำวัน")
         assert supervisor[-2]["text"].startswith("แจ้งเตือน: อีก 14 วัน ถึง")

@@ -503,6 +503,9 @@ def test_volunteer_resumes_the_demo_draft_where_it_stopped(emulator):
     emulator.switch_to("volunteer")
     emulator.wait_for_question("พักการสำรวจแล้ว")  # the demo left this volunteer's draft paused
     emulator.type("ทำต่อ")
+    # The draft and the paused Re-X-ray visit are both offered.
+    emulator.wait_for_question("ท่านมีแบบสำรวจที่ค้างอยู่ 2 รายการ", "1. บ้านเลขที่ 33 · นายเสถียร มั่นคง", "2. บ้านเลขที่ 11/2")
+    emulator.tap_quick_reply(next(label for label in emulator.quick_replies() if label.startswith("1.")))
     emulator.wait_for_question("สำรวจต่อ: บ้านเลขที่ 33 · นายเสถียร มั่นคง", "ส่วนที่ 2/9", "เลขประจำตัวประชาชนหัวหน้าครัวเรือน")
     assert emulator.quick_replies() == ["ไม่มีบัตร", "ย้อนกลับ", "วิธีใช้", "พัก"]
     emulator.tab.click("#rich-menu-bar")

@@ -68,11 +68,11 @@ def test_the_worklist_pages_through_households_in_walking_order(line_user, world
     assert cards[0][:2] == ["บ้านเลขที่ 2/1", "หัวหน้าครัวเรือน"] and "ชุมชนเหนือ" in cards[0]
     assert "3" in cards[0] and "0 จาก 3 ข้อ" in cards[0]  # 2/1 has three problems, none checked
     assert "0 จาก 2 ข้อ" in cards[1]
-    assert first.buttons == ["หน้าถัดไป", "เพิ่มครัวเรือนตกหล่น"]
+    assert first.buttons == ["หน้าถัดไป", "เพิ่มครัวเรือนตกหล่น", "เพิ่มครัวเรือนใหม่"]
     second = chat.tap_button(first, "หน้าถัดไป")
-    assert "ลำดับที่ 11-20 จาก 25" in second.text and second.buttons == ["หน้าก่อนหน้า", "หน้าถัดไป", "เพิ่มครัวเรือนตกหล่น"]
+    assert "ลำดับที่ 11-20 จาก 25" in second.text and second.buttons == ["หน้าก่อนหน้า", "หน้าถัดไป", "เพิ่มครัวเรือนตกหล่น", "เพิ่มครัวเรือนใหม่"]
     last = chat.tap_button(second, "หน้าถัดไป")
-    assert len(bubbles(last)) == 5 and "บ้านเลขที่ 25/1" in bubbles(last)[-1] and last.buttons == ["หน้าก่อนหน้า", "เพิ่มครัวเรือนตกหล่น"]
+    assert len(bubbles(last)) == 5 and "บ้านเลขที่ 25/1" in bubbles(last)[-1] and last.buttons == ["หน้าก่อนหน้า", "เพิ่มครัวเรือนตกหล่น", "เพิ่มครัวเรือนใหม่"]
     assert "ลำดับที่ 1-10" in chat.tap_button(second, "หน้าก่อนหน้า").text
 
 

@@ -62,6 +62,11 @@ def refusal(engine: "Dialog", question: Question, member_no: int, value: str | N
     return Msg(constraint.message, {"member_no": member_no, **{key: _shown(evaluate(expr, *scope.both())) for key, expr in (constraint.params or {}).items()}})
 
 
+def holds(engine: "Dialog", expr: Any, answers: "Answers", env: Env, number: int) -> bool:
+    """Does a form's condition (a relevance or required one) hold for the household (0) or one repetition?"""
+    return bool(evaluate(expr, *_Scope(engine, answers, env, number).both()))
+
+
 def offered(engine: "Dialog", question: Question, answers: "Answers", env: Env) -> tuple[Choice, ...]:
     """A question's choices that concern a member of the household by age (or are ticked already)."""
     if not any(c.ages for c in question.choices):

@@ -261,6 +261,11 @@ def concerns_names(form: "Form", expr: Expr, where: str) -> None:
     _known(form, (expr,), where, repeated=True, constraint=False)
 
 
+def condition_names(form: "Form", expr: Expr, repeated: bool, where: str) -> None:
+    """A relevance or required condition reads only known names (in a repeated section also age and member_no)."""
+    _known(form, (expr,), where, repeated=repeated, constraint=False)
+
+
 def _known(form: "Form", exprs: tuple[Expr, ...], where: str, repeated: bool, constraint: bool) -> None:
     """Every name is a question, a setting (or age, member_no, `.` where they mean something); every call fits its signature."""
     known = set(form.by_code) | set(form.settings) | ({"age", "member_no"} if repeated else set()) | ({THIS} if constraint else set())

@@ -10,13 +10,12 @@ from typing import Any
 
 import yaml
 
-from bot.dialogs.conditions import Check, Constraint, Expr, ExpressionError, check_names, concerns_names, constraint_names, parse_check, parse_constraint
+from bot.dialogs.conditions import Check, Constraint, Expr, ExpressionError, parse, parse_check, parse_constraint
 from bot.dialogs.conditions import parse as parse_condition
 from bot.dialogs.form_model import Choice, Condition, Form, FormError, Question, Section
+from bot.dialogs.form_references import HOUSEHOLD_CONCERN, check_references
 from bot.resources import forms_dir
 
-# A problem choice's `concerns: household`: the whole household, not asked.
-HOUSEHOLD_CONCERN = "household"
 
 TYPES = frozenset(
     {"yes_no", "choice", "checklist", "text", "integer", "money", "date", "national_id", "house_code", "phone", "location", "birth_year", "person_name"}
@@ -25,10 +24,10 @@ TYPES = frozenset(
 PERIODS = frozenset({"month", "year"})
 # A problem's detail: asked after its member, or only when the volunteer asks to add one.
 DETAILS = ("ask", "on_request")
-# What may follow a name in the same answer (an age: "สมศรี ใจดี อายุ 43").
-FOLLOWING_TYPES = ("birth_year",)
 # When a question is asked: in its turn, or only from the review (an optional note), saving a "Skip".
 ASKS = ("always", "on_review")
+# Whom a problem concerns: asked (a member, several, or the whole household), or the whole household unasked.
+WHOM = ("ask", "household")
 # An example a date hint shows is today's date, filled in when the question is asked.
 TODAY_EXAMPLE = "today"
 RELEVANCE = re.compile(r"^\s*(age|member_no)\s*(>=|<=|>|<|==|!=)\s*(\d+)\s*$")
@@ -36,6 +35,11 @@ CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CHOICE_SOURCES = frozenset({"communities"})
 # What the survey handler knows before asking: the community the volunteer was invited to, its village number.
 KNOWN_SOURCES = frozenset({"volunteer_community", "community_moo"})
+# What a form is for: a household's survey, or the Re-X-ray of an earlier round's household.
+PURPOSES = ("survey", "rexray")
+# Where an answer is recorded besides the answers (`record:`): a revisited household's presence,
+# and per earlier problem its status, partner networks, kinds of help, agency, date and note.
+RECORDS = frozenset({"presence", "status", "partners", "help_kinds", "agency", "help_date", "note"})
 
 
 def load_form(path: Path) -> Form:
@@ -70,9 +74,25 @@ def parse_form(raw: Any, where: str = "form") -> Form:
         age=_age(raw.get("age"), where),
         duplicates=tuple(tuple(str(code) for code in group) for group in raw.get("duplicates") or ()),
         checks=tuple(_check(c, f"{where}: check {i + 1}") for i, c in enumerate(raw.get("checks") or ())),
+        purpose=_purpose(raw.get("purpose", "survey"), where),
     )
-    _check_references(form, where)
+    check_references(form, where)
     return form
+
+
+def _purpose(raw: Any, where: str) -> str:
+    """What the form is for (PURPOSES)."""
+    if raw not in PURPOSES:
+        raise FormError(f"{where}: purpose is one of {', '.join(PURPOSES)}")
+    return str(raw)
+
+
+def _condition(raw: Any, where: str, field: str) -> Expr:
+    """A condition over the answers (`relevant`, `required`), parsed (names are checked with the whole form)."""
+    try:
+        return parse(str(raw))
+    except ExpressionError as error:
+        raise FormError(f"{where}: {field} {error}") from None
 
 
 def _age(raw: Any, where: str) -> tuple[str, str] | None:
@@ -106,7 +126,8 @@ def _section(raw: Any, where: str, seen: set[str]) -> Section:
     if (name is not None and name not in codes) or not set(summary) <= codes:
         raise FormError(f"{where}: 'name' and 'summary' must be questions of the section")
     short = str(raw["short"]) if raw.get("short") else None
-    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary, short=short)
+    relevant_if = _condition(raw["relevant"], where, "relevant") if raw.get("relevant") is not None else None
+    return Section(id=str(raw["id"]), title=str(raw["title"]), questions=questions, repeat=repeat, over=str(over) if over is not None else None, name=name, summary=summary, short=short, relevant_if=relevant_if)
 
 
 def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool) -> Question:
@@ -139,14 +160,25 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
     none = raw.get("none")
     if kind == "checklist" and (none is None or none not in {c.code for c in choices}):
         raise FormError(f"{where}: a checklist needs 'none', the code of its 'nothing' choice")
-    relevant = None
+    relevant, relevant_if = None, None
     if raw.get("relevant") is not None:
         match = RELEVANCE.match(str(raw["relevant"]))
-        if not match:
-            raise FormError(f"{where}: relevant {raw['relevant']!r} is not like 'age >= 15' (variables: age, member_no)")
-        relevant = Condition(match[1], match[2], int(match[3]))
-        if not repeated:
-            raise FormError(f"{where}: relevance on age or member_no only works in the members section")
+        if match:
+            relevant = Condition(match[1], match[2], int(match[3]))
+            if not repeated:
+                raise FormError(f"{where}: relevance on age or member_no only works in the members section")
+        else:
+            # A condition over answers (`status == 'helped'`), in the language of checks.
+            try:
+                relevant_if = parse(str(raw["relevant"]))
+            except ExpressionError:
+                raise FormError(f"{where}: relevant {raw['relevant']!r} is not like 'age >= 15' (variables: age, member_no) nor a condition over answers") from None
+    required = raw.get("required", True)
+    required_if = _condition(required, where, "required") if isinstance(required, str) else None
+    if raw.get("required_message") is not None and required_if is None:
+        raise FormError(f"{where}: 'required_message' goes with a 'required' condition")
+    if raw.get("record") is not None and raw["record"] not in RECORDS:
+        raise FormError(f"{where}: record is one of {', '.join(sorted(RECORDS))}")
     low, high = raw.get("min"), raw.get("max")
     if kind in ("integer", "money"):
         if not isinstance(low, int) or not isinstance(high, int) or low > high:
@@ -160,6 +192,9 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         raise FormError(f"{where}: 'detail' is for problem checklists: one of {', '.join(DETAILS)}")
     if raw.get("ask", "always") not in ASKS or (raw.get("ask") == "on_review" and (raw.get("required", True) or repeated)):
         raise FormError(f"{where}: 'ask' is one of {', '.join(ASKS)}; on_review is for an optional question outside repeated sections")
+    whom = raw.get("whom", "ask")
+    if whom not in WHOM or (whom != "ask" and not raw.get("problems")):
+        raise FormError(f"{where}: 'whom' is for problem checklists: one of {', '.join(WHOM)}")
     words = raw.get("words") or []
     if words and (kind != "integer" or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)):
         raise FormError(f"{where}: 'words' is a list of words typed around an integer answer")
@@ -171,7 +206,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         section=section,
         hint=raw.get("hint"),
         help=raw.get("help"),
-        required=bool(raw.get("required", True)),
+        required=bool(required) if required_if is None else False,
         choices=choices,
         none=none,
         min=low,
@@ -180,6 +215,7 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         relevant=relevant,
         problems=bool(raw.get("problems", False)),
         detail=detail,
+        whom=whom,
         source=raw.get("source"),
         no_value=no_value,
         refuse_on=raw.get("refuse_on"),
@@ -197,6 +233,10 @@ def _question(raw: Any, where: str, section: str, seen: set[str], repeated: bool
         window=_window(raw, kind, where),
         ask=str(raw.get("ask", "always")),
         followed_by=str(raw["followed_by"]) if raw.get("followed_by") else None,
+        relevant_if=relevant_if,
+        required_if=required_if,
+        required_message=raw.get("required_message"),
+        record=raw.get("record"),
     )
 
 
@@ -221,10 +261,10 @@ def _infer(raw: Any, choices: tuple[Choice, ...], seen: set[str], where: str) ->
 
 
 def _window(raw: dict[str, Any], kind: str, where: str) -> str | None:
-    """A date question's window: "round" (the survey round's dates) or none."""
+    """A date question's window: "round" (the survey round's dates), "past" (ten years back, e.g. help given since an earlier round) or none."""
     window = raw.get("window")
-    if window is not None and (window != "round" or kind != "date"):
-        raise FormError(f"{where}: window must be \"round\", on a date question")
+    if window is not None and (window not in ("round", "past") or kind != "date"):
+        raise FormError(f"{where}: window must be \"round\" or \"past\", on a date question")
     return window
 
 
@@ -288,55 +328,6 @@ def _ages(raw: Any, where: str) -> tuple[int, int | None] | None:
     if not isinstance(raw, list) or len(raw) not in (1, 2) or not all(isinstance(a, int) and not isinstance(a, bool) and a >= 0 for a in raw) or (len(raw) == 2 and raw[0] > raw[1]):
         raise FormError(f"{where}: 'for_ages' is [lowest age, highest age] or [lowest age] (and over)")
     return (raw[0], raw[1] if len(raw) == 2 else None)
-
-
-def _check_references(form: Form, where: str) -> None:
-    """Repeats follow an earlier question; only a first yes/no question may end the survey; named codes exist."""
-    codes: list[str] = []
-    for section in form.sections:
-        if section.repeat is not None:
-            target = form.by_code.get(section.repeat)
-            if target is None or target.type != "integer" or target.code not in codes:
-                raise FormError(f"{where}: section {section.id!r} repeats over {section.repeat!r}, which is not an earlier integer question")
-        if section.repeats and not codes:
-            raise FormError(f"{where}: section {section.id!r} repeats, so a question must come before it")
-        codes.extend(q.code for q in section.questions)
-    for index, question in enumerate(form.questions()):
-        if question.refuse_on is not None and (index or question.type != "yes_no"):
-            raise FormError(f"{where}: question {question.code!r}: only the first question, a yes_no consent, may have refuse_on")
-    if form.age is not None:
-        birth, on = (form.by_code.get(code) for code in form.age)
-        if birth is None or birth.type != "birth_year" or on is None or on.type != "date" or on.repeated:
-            raise FormError(f"{where}: 'age' names a birth_year question and a household date question")
-    for group in form.duplicates:
-        if not group or any(code not in form.by_code or not form.by_code[code].project for code in group):
-            raise FormError(f"{where}: each 'duplicates' group lists projected questions ('project')")
-    for question in form.questions():
-        if any(c.ages for c in question.choices) and (form.age is None or form.members is None or question.repeated):
-            raise FormError(f"{where}: question {question.code!r}: 'for_ages' needs the form's 'age' and a members section before it")
-        if question.followed_by is not None:
-            later = form.by_code.get(question.followed_by)
-            section = form.section_of(question.code)
-            if later is None or later not in section.questions or section.questions.index(later) <= section.questions.index(question) or question.type != "person_name" or later.type not in FOLLOWING_TYPES:
-                raise FormError(f"{where}: question {question.code!r}: 'followed_by' names a later {'/'.join(FOLLOWING_TYPES)} question of its section, after a person_name")
-        for choice in question.choices:
-            if choice.concerns is not None and not question.problems:
-                raise FormError(f"{where}: question {question.code!r}: 'concerns' is for the choices of a problem checklist")
-            if choice.concerns not in (None, HOUSEHOLD_CONCERN):
-                try:
-                    concerns_names(form, choice.concerns, f"{where}: question {question.code!r}, choice {choice.code!r}")  # type: ignore[arg-type]
-                except ValueError as error:
-                    raise FormError(str(error)) from None
-        if question.constraint is not None:
-            try:
-                constraint_names(form, question.code, question.constraint, f"{where}: question {question.code!r}")
-            except ValueError as error:
-                raise FormError(str(error)) from None
-    for index, check in enumerate(form.checks, start=1):
-        try:
-            check_names(form, check, f"{where}: check {index}")
-        except ValueError as error:
-            raise FormError(str(error)) from None
 
 
 @functools.cache

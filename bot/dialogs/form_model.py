@@ -74,6 +74,8 @@ class Question:
     problems: bool = False
     # Problems' short detail: "ask" after the member, or "on_request" (an "Add a detail" button, and the review).
     detail: str = "ask"
+    # Whom its problems concern: "ask" (the member follow-up), or "household" (the whole household, not asked).
+    whom: str = "ask"
     source: str | None = None
     no_value: Choice | None = None
     refuse_on: str | None = None
@@ -106,6 +108,15 @@ class Question:
     followed_by: str | None = None
     # "on_review": not asked in its turn; the review lists it with its "Edit" button to add an answer.
     ask: str = "always"
+    # `relevant` written as a condition over answers (`status == 'helped'`): asked only when it holds.
+    relevant_if: Expr | None = None
+    # `required` written as a condition: the answer may be skipped only while it does not hold;
+    # a skip is then refused with required_message (or the usual "must be answered").
+    required_if: Expr | None = None
+    required_message: str | None = None
+    # Where the bot records the answer beyond the answers themselves (RECORDS in form.py, e.g. a
+    # Re-X-ray problem's status): the form names the field, so no Python names the question.
+    record: str | None = None
 
     def choice(self, code: str) -> Choice | None:
         """The choice with this code, if any."""
@@ -129,6 +140,8 @@ class Section:
     summary: tuple[str, ...] = ()
     # A shorter title for buttons ("Edit the {section}" on the review), where the title is long.
     short: str | None = None
+    # Asked at all only when this condition over earlier answers holds (`presence == 'present'`).
+    relevant_if: Expr | None = None
 
     @property
     def repeats(self) -> bool:
@@ -155,6 +168,8 @@ class Form:
     # Groups of questions that together identify a household already recorded in the round.
     duplicates: tuple[tuple[str, ...], ...] = ()
     checks: tuple[Check, ...] = ()
+    # What the form is for: "survey" (a household's survey) or "rexray" (revisiting an earlier round's household).
+    purpose: str = "survey"
 
     def questions(self) -> Iterator[Question]:
         """Every question in form order."""
@@ -207,6 +222,8 @@ class Form:
                 yield from (t for t in (q.hint, q.help) if t)
                 if q.constraint:
                     yield q.constraint.message
+                if q.required_message:
+                    yield q.required_message
                 yield from (c.label for c in q.choices)
                 yield from (c.short for c in q.choices if c.short)
                 if q.no_value:

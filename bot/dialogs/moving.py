@@ -10,8 +10,8 @@ from typing import Any
 from transitions import Machine
 
 from bot.dialogs.answers import BE_OFFSET
-from bot.dialogs.checks import concerned
-from bot.dialogs.cursor import DETAIL, FINAL, MEMBER, REVIEW, Answers, Cursor, Key
+from bot.dialogs.checks import concerned, holds
+from bot.dialogs.cursor import DETAIL, FINAL, HOUSEHOLD, MEMBER, REVIEW, Answers, Cursor, Key
 from bot.dialogs.form import Form, Question, Section
 from bot.dialogs.inputs import Env
 from bot.dialogs.machine import Walker, derive, item, ticked
@@ -105,8 +105,13 @@ class Dialog:
         return (w.state, w.member_no if question is not None and question.repeated else 0)
 
     def relevant(self, w: Walker) -> bool:
-        """Is the slot in hand asked at all (relevance, empty sources)?"""
+        """Is the slot in hand asked at all (its section's and its own relevance, empty sources)?"""
         question = self.form.by_code.get(w.state)
+        section = self._section.get(w.state.split(".")[0])
+        if section is not None and section.relevant_if is not None and not holds(self, section.relevant_if, w.answers, w.env, 0):
+            return False
+        if question is not None and question.relevant_if is not None and not holds(self, question.relevant_if, w.answers, w.env, w.member_no if question.repeated else 0):
+            return False
         if question is None:
             if w.state.endswith(DETAIL) and self.form.question(w.state[: -len(DETAIL)]).detail == "on_request":
                 return w.offered or self.key(w) in w.answers
@@ -120,8 +125,27 @@ class Dialog:
             return question.relevant.holds(variables)
         return True
 
+    def required(self, question: Question | None, member_no: int, answers: Answers, env: Env) -> bool:
+        """Must the question in hand be answered (its `required`, or its required condition under these answers)?"""
+        if question is None:
+            return False
+        if question.required_if is not None:
+            return holds(self, question.required_if, answers, env, member_no if question.repeated else 0)
+        return question.required
+
+    def answered(self, w: Walker | Cursor, answers: Answers, env: Env) -> bool:
+        """Has the slot an answer that stands (a skip stands unless the question has become required)?"""
+        key = self.key(w)
+        if key not in answers:
+            return False
+        question = self.form.by_code.get(w.state)
+        # Only a required condition can turn a skip into a missing answer (a `required: true` question is never skipped).
+        return answers[key] is not None or question is None or question.required_if is None or not self.required(question, w.member_no, answers, env)
+
     def prefill(self, w: Walker) -> str | None:
         """The value the first repetition takes from the household part (the head), if any."""
+        if w.state.endswith(MEMBER) and self.form.question(w.state[: -len(MEMBER)]).whom == HOUSEHOLD:
+            return HOUSEHOLD  # the form says its problems concern the whole household: not asked
         question = self.form.by_code.get(w.state)
         if question is None or not question.prefill_first or w.member_no != 1:
             return None

@@ -92,7 +92,7 @@ class Presenting(Dialog):
             options = [Option("location", Msg(N_("Send location")))]
         if question.no_value:
             options.append(Option("answer", Msg(question.no_value.label), question.no_value.code))
-        if not question.required:
+        if not self.required(question, cursor.member_no, answers, env):
             controls.append(Option("skip", Msg(N_("Skip"))))
         params = self.label_params(question, cursor.member_no, env)
         hint = hint_of(question, env)

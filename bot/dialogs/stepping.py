@@ -64,6 +64,12 @@ class Stepping(Dialog):
         if name == "submit":
             if cursor.state != REVIEW:
                 return self.show(cursor, answers, env, [Msg(N_("The survey can be submitted after the last question."))])
+            missing = next((slot for slot in self.walk(answers, env) if self._skipped_but_required(self.first.at(slot), answers, env)), None)
+            if missing is not None:
+                # An answer changed from the review made a skipped question required (a note now needed).
+                question = self._question(cursor.at(missing))
+                message = question.required_message if question is not None and question.required_message else N_("This question must be answered; it cannot be skipped.")
+                return self.show(replace(cursor.at(missing), editing=True), answers, env, [Msg(message)])
             w = self._walker(cursor, answers, env)
             self._move("submit", w)
             return Outcome(w.cursor(cursor), event="submitted")
@@ -76,8 +82,9 @@ class Stepping(Dialog):
             return self.show(cursor, answers, env)
         question = self._question(cursor)
         if name == "skip":
-            if question is not None and question.required and not cursor.state.endswith((MEMBER, DETAIL)):
-                return self.show(cursor, answers, env, [Msg(N_("This question must be answered; it cannot be skipped."))])
+            if self.required(question, cursor.member_no, answers, env) and not cursor.state.endswith((MEMBER, DETAIL)):
+                message = question.required_message if question is not None and question.required_message else N_("This question must be answered; it cannot be skipped.")
+                return self._wrong(cursor, answers, AnswerError(message), env)
             return self._store_and_advance(cursor, answers, None, env)
         if name == "keep":
             key = self.key(cursor)
@@ -200,7 +207,7 @@ class Stepping(Dialog):
             # when a member is gone through during the survey ("edit member 2"); an edit from the
             # review (every question answered) changes that one answer and returns to the review.
             walking = not write and cursor.member_no and self._first_unanswered(merged, env) is not None
-            while w.state not in FINAL and w.state != REVIEW and self.key(w) in merged and not (walking and w.member_no == cursor.member_no):
+            while w.state not in FINAL and w.state != REVIEW and self.answered(w, merged, env) and not (walking and w.member_no == cursor.member_no):
                 self._forward(w, writes, merged)
         question = self._question(cursor)
         if write and value is not None and question is not None and question.type in ("date", "location"):
@@ -295,10 +302,15 @@ class Stepping(Dialog):
             return self.show(cursor, answers, env, [Msg(N_("There is no member {number} in this household yet."), {"number": member_no})])
         return self._edit(cursor, answers, slots[0], env)
 
+    def _skipped_but_required(self, cursor: Cursor, answers: Answers, env: Env) -> bool:
+        """A skipped answer whose question's required condition now holds."""
+        question = self._question(cursor)
+        return question is not None and question.required_if is not None and self.key(cursor) in answers and not self.answered(cursor, answers, env)
+
     def _first_unanswered(self, answers: Answers, env: Env) -> str | None:
         """The first asked slot without a stored answer (None when all are answered)."""
         for slot in self.walk(answers, env):
-            if self.key(self.first.at(slot)) not in answers:
+            if not self.answered(self.first.at(slot), answers, env):
                 return slot
         return None
 

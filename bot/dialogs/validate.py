@@ -150,10 +150,16 @@ def _option(question: Question, code: str, env: Env) -> str:
     raise AnswerError(N_("Please answer the question above."))
 
 
+# A `window: past` date goes back this far (help given since an earlier round, years ago).
+PAST_DAYS = 3653
+
+
 def earliest_date(question: Question, env: Env) -> dt.date:
-    """The first date a date question accepts: the round's (window: round), else a year back."""
+    """The first date a date question accepts: the round's (window: round), ten years back (window: past), else a year back."""
     if question.window == "round" and env.round_earliest is not None:
         return env.round_earliest
+    if question.window == "past":
+        return env.today - dt.timedelta(days=PAST_DAYS)
     return env.today - dt.timedelta(days=366)
 
 
@@ -165,6 +171,8 @@ def _date(day: dt.date, question: Question, env: Env) -> str:
     if day < earliest:
         if question.window == "round" and env.round_earliest is not None:
             raise AnswerError(N_("The date is before {date}, the earliest survey date of this round. Please check the year (Buddhist Era)."), {"date": parse.format_date_be(earliest)})
+        if question.window == "past":
+            raise AnswerError(N_("The date is more than ten years ago. Please check the year (Buddhist Era)."))
         raise AnswerError(N_("The date is more than a year ago. Please check the year (Buddhist Era)."))
     return day.isoformat()
 

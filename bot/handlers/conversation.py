@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot.chat import postback
 from bot.chat.replies import Reply
 from bot.chat.text_input import fold
-from bot.handlers import approval, confirm_codes, erasure, export_request, help, household, registration, rexray, supervision, survey
+from bot.handlers import approval, confirm_codes, erasure, export_request, help, household, registration, rexray, rexray_visit, supervision, survey
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, argument_of, fallback_of
@@ -23,7 +23,7 @@ from storage.conversations import conversation_of
 
 # In order: entries are tried dialog by dialog, so no word may belong to two of them.
 DIALOGS: tuple[Dialog, ...] = (
-    registration.DIALOG, survey.DIALOG, supervision.DIALOG, rexray.DIALOG, erasure.DIALOG, confirm_codes.DIALOG, household.DIALOG,
+    registration.DIALOG, survey.DIALOG, supervision.DIALOG, rexray.DIALOG, rexray_visit.DIALOG, erasure.DIALOG, confirm_codes.DIALOG, household.DIALOG,
     approval.DIALOG, export_request.DIALOG,
 )
 BY_NAME = {dialog.name: dialog for dialog in DIALOGS}

@@ -206,7 +206,11 @@ def correct(ctx: EventContext, receipt: str) -> list[Reply]:
 
 
 def _open(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
-    """Put a draft in hand and show where it stands."""
+    """Put a draft in hand and show where it stands (a Re-X-ray visit's record opens as that visit)."""
+    if household.revisit_of is not None:
+        from bot.handlers import rexray_visit  # it builds on this module
+
+        return rexray_visit.open_visit(ctx, person, household)
     if household.status == HouseholdStatus.SUBMITTED:
         return [Text(_("This household was submitted with receipt {receipt}. To correct it, tap \"Correct this record\".", receipt=household.receipt_no), (Button(_("Correct this record"), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record")),))]
     if household.status != HouseholdStatus.DRAFT:

@@ -41,17 +41,17 @@ def short(text: str, limit: int = QUICK_REPLY_LABEL) -> str:
     return (cut[:space] if space >= limit // 2 else cut).rstrip() + "…"
 
 
-def data(household_id: int, action: str, value: str = "", slot: str | None = None) -> str:
-    """Postback data of a survey button."""
+def data(household_id: int, action: str, value: str = "", slot: str | None = None, route: str = ROUTE) -> str:
+    """Postback data of a survey button (another dialog on the engine, e.g. the Re-X-ray visit, gives its own route)."""
     params: dict[str, object] = {"h": household_id, "a": action}
     if value:
         params["v"] = value
     if slot is not None:
         params["s"] = slot
-    return postback.encode(ROUTE, **params)
+    return postback.encode(route, **params)
 
 
-def option_button(household_id: int, option: Option, slot: str | None, dates: tuple[str, str, str] | None = None) -> Button:
+def option_button(household_id: int, option: Option, slot: str | None, dates: tuple[str, str, str] | None = None, route: str = ROUTE) -> Button:
     """A quick-reply button for an option."""
     text = tr(option.short if option.short is not None else option.label)
     tick = "✓" if option.ticked else ""
@@ -64,28 +64,28 @@ def option_button(household_id: int, option: Option, slot: str | None, dates: tu
         return Button(short(label), kind="location")
     if option.action == "date" and dates is not None:
         initial, low, high = dates
-        return Button(short(label), kind="date", data=data(household_id, "date", slot=bound), initial=initial, min=low, max=high)
-    return Button(short(label), kind="postback", data=data(household_id, option.action, option.value, bound), text=tr(option.label))
+        return Button(short(label), kind="date", data=data(household_id, "date", slot=bound, route=route), initial=initial, min=low, max=high)
+    return Button(short(label), kind="postback", data=data(household_id, option.action, option.value, bound, route), text=tr(option.label))
 
 
-def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = ()) -> list[Reply]:
+def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = (), route: str = ROUTE) -> list[Reply]:
     """The replies for an outcome: notes, then the question, the review or the options."""
     notes = [tr(note) for note in outcome.notes] + list(extra_notes)
     replies: list[Reply] = []
     if outcome.ask is not None:
         text = "\n\n".join(notes + [question_text(outcome.ask)])
-        buttons = ask_buttons(outcome.ask, household_id, len(outcome.options))
+        buttons = ask_buttons(outcome.ask, household_id, len(outcome.options), route)
         if outcome.options:
             lead = 1 if any(o.action == "done" for o in outcome.ask.controls) else 0  # "Done" stays first
-            buttons = buttons[:lead] + tuple(option_button(household_id, o, None) for o in outcome.options) + buttons[lead:]
+            buttons = buttons[:lead] + tuple(option_button(household_id, o, None, route=route) for o in outcome.options) + buttons[lead:]
         replies.append(Text(text, buttons[:MAX_QUICK_REPLIES]))
     elif outcome.review is not None and outcome.event == "stale":
         # The review is still on screen above: say why nothing changed and offer the edit.
-        replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None) for o in outcome.options)))
+        replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None, route=route) for o in outcome.options)))
     elif outcome.review is not None:
-        replies += review_replies(outcome.review, household_id, notes)
+        replies += review_replies(outcome.review, household_id, notes, route)
     elif notes or outcome.options:
-        replies.append(Text("\n\n".join(notes) or "-", tuple(option_button(household_id, o, None) for o in outcome.options)))
+        replies.append(Text("\n\n".join(notes) or "-", tuple(option_button(household_id, o, None, route=route) for o in outcome.options)))
     return replies
 
 
@@ -109,12 +109,12 @@ def question_text(ask: Ask) -> str:
     return "\n".join(lines)
 
 
-def ask_buttons(ask: Ask, household_id: int, reserved: int = 0) -> tuple[Button, ...]:
+def ask_buttons(ask: Ask, household_id: int, reserved: int = 0, route: str = ROUTE) -> tuple[Button, ...]:
     """Quick replies: the options first, then controls, 13 at most (typed numbers always work)."""
-    options = [option_button(household_id, o, ask.slot, ask.dates) for o in ask.options]
+    options = [option_button(household_id, o, ask.slot, ask.dates, route) for o in ask.options]
     # "Done" leads the row: LINE scrolls a long row sideways and a button out of sight is missed.
-    done = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action == "done"]
-    controls = [option_button(household_id, o, ask.slot) for o in ask.controls if o.action != "done"]
+    done = [option_button(household_id, o, ask.slot, route=route) for o in ask.controls if o.action == "done"]
+    controls = [option_button(household_id, o, ask.slot, route=route) for o in ask.controls if o.action != "done"]
     room = MAX_QUICK_REPLIES - reserved - len(controls) - len(done)
     if len(options) > room:
         # A long list: keep every control (typed numbers still pick any choice, as the text says).
@@ -127,28 +127,28 @@ def cut_off(ask: Ask) -> bool:
     return len(ask.options) > MAX_QUICK_REPLIES - len(ask.controls)
 
 
-def review_replies(review: Review, household_id: int, notes: Sequence[str] = ()) -> list[Reply]:
+def review_replies(review: Review, household_id: int, notes: Sequence[str] = (), route: str = ROUTE) -> list[Reply]:
     """The review: one card per section with an edit button per answer, then submit (notes go last, in one text)."""
     cards = []
     for section in review.sections:
         rows = tuple(
-            CardRow(tr(item.label), ", ".join(tr(part) for part in item.value), Button(_("Edit"), kind="postback", data=data(household_id, "edit", item.slot), text=_("Edit: {question}", question=short(tr(item.label), 60))))
+            CardRow(tr(item.label), ", ".join(tr(part) for part in item.value), Button(_("Edit"), kind="postback", data=data(household_id, "edit", item.slot, route=route), text=_("Edit: {question}", question=short(tr(item.label), 60))))
             for item in section.items
         )
         cards.append(Card(tr(section.title), rows))
     replies: list[Reply] = [Cards(_("Review of the survey answers"), tuple(cards))]
     lines = list(notes) + [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
-    buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|"), text=_("Submit"))]
+    buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|", route=route), text=_("Submit"))]
     titles = dict(review.titles)
     for message, slot in review.suggestions:
         lines.append("• " + tr(message))
         title = titles.get(slot, "")
         label = short(_("Edit the {section}", section=tr(title)))
         if all(b.label != label for b in buttons):
-            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot), text=_("Edit: {question}", question=tr(title))))
+            buttons.append(Button(label, kind="postback", data=data(household_id, "edit", slot, route=route), text=_("Edit: {question}", question=tr(title))))
     buttons += [
-        Button(_("Back"), kind="postback", data=data(household_id, "back"), text=_("Back")),
-        Button(_("Pause"), kind="postback", data=data(household_id, "pause"), text=_("Pause")),
+        Button(_("Back"), kind="postback", data=data(household_id, "back", route=route), text=_("Back")),
+        Button(_("Pause"), kind="postback", data=data(household_id, "pause", route=route), text=_("Pause")),
     ]
     replies.append(Text("\n".join(lines), tuple(buttons)))
     return replies

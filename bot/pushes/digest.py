@@ -59,9 +59,15 @@ def digest(session: Session, work: PendingWork, found: Round | None, today: date
     deadline = next_deadline(found, today)
     if deadline is not None:
         rows.append(CardRow(_("Next deadline"), days_left(*deadline, today)))
-    summary = _(
-        "Your work today: {rexray} households to revisit, {drafts} drafts, {in_progress} problems under way, {not_solved} households not solved",
-        rexray=work.rexray, drafts=work.drafts, in_progress=work.in_progress, not_solved=work.not_solved,
-    )
+    # The notification line names only what is waiting ("0 households" would read as work).
+    parts = [
+        text for count, text in (
+            (work.rexray, _("{count} households to revisit", count=work.rexray)),
+            (work.drafts, _("{count} drafts", count=work.drafts)),
+            (work.in_progress, _("{count} problems under way", count=work.in_progress)),
+            (work.not_solved, _("{count} households said not solved", count=work.not_solved)),
+        ) if count
+    ]
+    summary = _("Your work today: {items}", items=" ".join(parts))
     buttons = ((Button(_(REXRAY.label), text=_(REXRAY.command)),) if work.rexray else ()) + (Button(_(MENU.label), text=_(MENU.command)),)
     return Cards(summary, (Card(_("Your work for today"), tuple(rows)),), buttons)
