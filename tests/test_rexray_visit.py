@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -156,6 +157,11 @@ def test_a_full_visit_records_each_problems_outcome_a_new_problem_and_the_receip
         assert (visit.status, visit.round_name, visit.receipt_no) == ("verified", "2566", f"QM-2566-{visit.id:06d}")
         assert visit.receipt_no in done.text
     assert "5/1" not in chat.say("รีเอกซเรย์").text  # verified: off the worklist
+    # One problem is marked solved: the receipt leads straight to the household's confirmation.
+    assert "มีปัญหาที่บันทึกว่าแก้ไขแล้ว 1 ข้อ รอครัวเรือนยืนยัน" in done.text
+    assert done.buttons[:2] == ["ขอรหัสยืนยัน", "ยืนยันโดยไม่ใช้ LINE"]
+    code = chat.tap_button(done, "ขอรหัสยืนยัน")
+    assert re.search(r"\b\d{6}\b", code.text), code.text
 
 
 def test_a_household_that_moved_ends_the_visit_with_its_presence(line_user, world, db_engine):

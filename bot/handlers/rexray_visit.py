@@ -22,6 +22,7 @@ from bot.dialogs.form import Form, forms
 from bot.dialogs.inputs import Env, Input
 from bot.dialogs.prompts import Msg
 from bot.handlers import rexray_results, survey
+from bot.handlers.confirm_codes import code_button, witness_button
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, argument_of
 from bot.handlers.survey_drafts import draft_name
@@ -29,7 +30,7 @@ from bot.handlers.survey_state import load_draft, save_cursor
 from bot.handlers.survey_view import render, short
 from bot.i18n import N_, _
 from bot.people.menus import CONTINUE, HELP, MENU, REXRAY, REXRAY_VOLUNTEER, menu_for, person_menu
-from storage import conversations, rexray, surveys
+from storage import confirmations, conversations, rexray, surveys
 from storage.conversations import conversation_of
 from storage.models import Conversation, Household, Person
 from storage.rounds import current_round
@@ -208,7 +209,12 @@ def _close(ctx: EventContext, person: Person, revisit: Household, engine: Engine
         text = _("Thank you. The household of {name} is recorded as \"{presence}\"; its Re-X-ray is verified.\nReceipt number: {receipt}", name=draft_name(revisit), presence=presence, receipt=receipt)
     else:
         text = _("Thank you. The Re-X-ray of {name} is verified: the status of every recorded problem is saved.\nReceipt number: {receipt}", name=draft_name(revisit), receipt=receipt)
-    return [Text(text, _worklist_button())]
+    claimed = len(confirmations.claimed_problems(ctx.session, earlier.id)) if earlier is not None and presence is None else 0
+    if not claimed:
+        return [Text(text, _worklist_button())]
+    # Solved problems count once the household says so: the code (or an in-person answer) is the next step.
+    ask = _("{count} problems are marked solved and wait for the household to confirm. Ask for a confirmation code for the household to send from its own LINE, or record its answer in person.", count=claimed)
+    return [Text(f"{text}\n\n{ask}", (code_button(earlier.id), witness_button(earlier.id), *_worklist_button()))]
 
 
 # -- whose visit ------------------------------------------------------------------------------
