@@ -97,7 +97,7 @@ def test_a_full_visit_records_each_problems_outcome_a_new_problem_and_the_receip
     # Problem 1: what 2565 recorded, in Thai, never its code.
     assert "บันทึกไว้ในปี 2565: “มีผู้ป่วยติดเตียง” (ปัญหาด้านสุขภาพ) ของ สมาชิกคนที่ 2 รายละเอียด: แม่ติดเตียงหลังหกล้ม" in same.text
     assert "H1" not in same.text and "รายการที่ 1/3" in same.text
-    assert same.buttons[:5] == ["1. ช่วยเหลือแล้ว", "2. แก้ไขได้ด้วยตนเอง", "อยู่ระหว่างดำเนินการ", "ยังไม่ได้รับการแก้ไข", "5. ไม่พบปัญหานี้แล้ว"]
+    assert same.buttons[:5] == ["1. ช่วยเหลือแล้ว", "2. แก้ไขได้ด้วยตนเอง", "3. ระหว่างดำเนินการ", "4. ยังไม่ได้แก้ไข", "5. ไม่พบปัญหานี้แล้ว"]
     partners = chat.tap_button(same, "1. ช่วยเหลือแล้ว")
     assert "ภาคีเครือข่ายใดช่วยเหลือเรื่อง “มีผู้ป่วยติดเตียง”" in partners.text and "1. ภาครัฐ" in partners.text and "7. ภาคสื่อมวลชน" in partners.text
     ticked = chat.tap_button(chat.tap_button(partners, "1. ภาครัฐ"), "5. ภาคประชาชน")
@@ -112,7 +112,7 @@ def test_a_full_visit_records_each_problems_outcome_a_new_problem_and_the_receip
     # Problem 2: not solved yet, so its note is required; an empty one is refused and asked again.
     second = chat.tap_button(note, "ข้าม")
     assert "บันทึกไว้ในปี 2565: “ผู้สูงอายุไม่ได้รับเบี้ยยังชีพ” (ปัญหาด้านการเข้าถึงบริการรัฐ) ของ นายมานะ ขยันดี รายละเอียด: -" in second.text
-    required = chat.tap_button(second, "ยังไม่ได้รับการแก้ไข")
+    required = chat.tap_button(second, "4. ยังไม่ได้แก้ไข")
     assert "ภาคีเครือข่าย" not in required.text  # no help was given: networks and help are not asked
     assert "บันทึกเรื่อง “ผู้สูงอายุไม่ได้รับเบี้ยยังชีพ”" in required.text and "ข้าม" not in required.buttons
     refused = chat.say("ข้าม")
@@ -279,7 +279,7 @@ def test_a_status_changed_on_the_review_to_not_solved_asks_the_note_it_now_requi
         review = chat.tap_button(review, next(b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")))
     assert "ยืนยันส่ง" in review.buttons
     edited = chat.tap(review_edit(review, "rx_status|1|"))
-    note = chat.tap_button(edited, "ยังไม่ได้รับการแก้ไข")
+    note = chat.tap_button(edited, "4. ยังไม่ได้แก้ไข")
     assert "บันทึกเรื่อง “บ้านชำรุดทรุดโทรม ไม่ปลอดภัย”" in note.text and "ข้าม" not in note.buttons
     again = chat.say("รอช่างของเทศบาลประเมินค่าซ่อม")
     assert "ยืนยันส่ง" in again.buttons and "ภาคีเครือข่าย" not in str([texts_in(m) for m in again.messages])
@@ -354,7 +354,7 @@ def test_what_an_earlier_check_recorded_is_offered_and_kept_with_one_tap(line_us
     partners = chat.tap_button(status, "ใช้คำตอบเดิม")
     assert "✓1. ภาครัฐ" in partners.buttons and "✓4. ภาคเอกชน" in partners.buttons
     kinds = chat.tap_button(partners, "เสร็จสิ้น")
-    assert "✓ซ่อมแซม/สร้างบ้าน" in kinds.buttons
+    assert "✓3. ซ่อม/สร้างบ้าน" in kinds.buttons
     agency = chat.tap_button(kinds, "เสร็จสิ้น")
     note = chat.tap_button(chat.tap_button(agency, "ข้าม"), "ข้าม")
     assert "คำตอบเดิม: รอวัสดุก่อสร้าง" in note.text
