@@ -47,10 +47,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    """gunicorn with one sync worker serving `app`; returns once it answers."""
+def serve(app: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, int]:
+    """gunicorn with `workers` sync workers serving `app`; returns once it answers."""
     port = free_port()
-    process = subprocess.Popen([GUNICORN, "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
+    process = subprocess.Popen([GUNICORN, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
                                env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -91,12 +91,14 @@ def delivered(line_url: str, chats: list[str]) -> int:
 
 
 def worker_cpu(server: subprocess.Popen | None) -> float:
-    """CPU seconds (user and system) used so far by the gunicorn worker under this master."""
+    """CPU seconds (user and system) used so far by the gunicorn workers under this master."""
     if server is None:
         return 0.0
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    fields = Path(f"/proc/{children[0]}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def steps_for(texts: list[str], volunteer: int) -> list[str]:
@@ -190,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--stored", default="10000,1000000")
     parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
+    parser.add_argument("--workers", default="1", help="gunicorn sync workers, e.g. 1,4 (the README's production runs 4): each is run")
     parser.add_argument("--kinds", default="sqlite,postgresql", help="databases to run (postgresql needs --postgres)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "load-results.md"), help="the markdown is also printed")
     args = parser.parse_args()
@@ -206,9 +209,9 @@ def main() -> None:
     rows: list[str] = []
     growth: list[str] = []
 
-    def measure_echo() -> dict[str, float]:
+    def measure_echo(workers: int) -> dict[str, float]:
         """The echo bot under the same load, right before the run it is compared with."""
-        echo, port = serve("bench.echo_bot:create_app()", env)
+        echo, port = serve("bench.echo_bot:create_app()", env, workers)
         try:
             return load(port, line_url, [webhooks.new_user_id() for _ in range(VOLUNTEERS)], ["hello"], args.seconds, per_chat, echo)
         finally:
@@ -218,35 +221,38 @@ def main() -> None:
     try:
         kinds = [kind for kind in args.kinds.split(",") if kind == "sqlite" or args.postgres]
         for kind in kinds:
-            url, stored, first = database(kind, args.postgres, folder), 0, None
+            url, stored = database(kind, args.postgres, folder), 0
+            firsts: dict[int, tuple[int, float, float]] = {}
             for target in (int(n) for n in args.stored.split(",")):
                 started = time.monotonic()
                 prefill(url, target - stored)
                 analyze(url)  # as autovacuum would have by then: plans for the table's real size
                 stored = target
                 print(f"{kind}: {stored} households stored ({time.monotonic() - started:.0f} s)", flush=True)
-                echo_result = measure_echo()
-                print(f"echo bot: {echo_result}", flush=True)
-                app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url})
-                try:
-                    chats = volunteers_at_house_number(url, port, line_url)
-                    result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
-                finally:
-                    app.terminate()
-                    app.wait(10)
-                print(f"{kind} {stored}: {result}", flush=True)
-                ratio = result["rate"] / echo_result["rate"]
-                rows.append(
-                    f"| {kind} | {stored:,} | {result['rate']:.0f} | {echo_result['rate']:.0f} | {ratio:.0%} | {result['server_cpu_ms']:.2f} | "
-                    f"{echo_result['server_cpu_ms']:.2f} | {result['failures']} / {echo_result['failures']} | {result['client_cpu']:.0%} |"
-                )
-                if first is None:
-                    first = (stored, ratio, result["server_cpu_ms"])
-                else:
-                    growth.append(
-                        f"- {kind}, {first[0]:,} → {stored:,} households: step cost × {first[1] / ratio:.2f} (by throughput against the echo measured "
-                        f"beside it), × {result['server_cpu_ms'] / first[2]:.2f} (by the worker's CPU per step)"
+                for workers in (int(n) for n in args.workers.split(",")):
+                    echo_result = measure_echo(workers)
+                    print(f"echo bot, {workers} workers: {echo_result}", flush=True)
+                    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers)
+                    try:
+                        chats = volunteers_at_house_number(url, port, line_url)
+                        result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
+                    finally:
+                        app.terminate()
+                        app.wait(10)
+                    print(f"{kind} {stored}, {workers} workers: {result}", flush=True)
+                    ratio = result["rate"] / echo_result["rate"]
+                    rows.append(
+                        f"| {kind} | {stored:,} | {workers} | {result['rate']:.0f} | {echo_result['rate']:.0f} | {ratio:.0%} | {result['server_cpu_ms']:.2f} | "
+                        f"{echo_result['server_cpu_ms']:.2f} | {result['failures']} / {echo_result['failures']} | {result['client_cpu']:.0%} |"
                     )
+                    if workers not in firsts:
+                        firsts[workers] = (stored, ratio, result["server_cpu_ms"])
+                    else:
+                        first = firsts[workers]
+                        growth.append(
+                            f"- {kind}, {workers} worker(s), {first[0]:,} → {stored:,} households: step cost × {first[1] / ratio:.2f} (by throughput "
+                            f"against the echo measured beside it), × {result['server_cpu_ms'] / first[2]:.2f} (by the workers' CPU per step)"
+                        )
     finally:
         standin.terminate()
     write(Path(args.out), rows, growth, " ".join(sys.argv[1:]))
@@ -259,14 +265,14 @@ def write(path: Path, rows: list[str], growth: list[str], arguments: str) -> Non
     text = f"""## Load benchmark (`bench/load_benchmark.py`)
 
 Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}), Python {platform.python_version()},
-{platform.system()} {platform.release()}; load average {load1:.1f} at the end. Loopback only; one sync gunicorn worker
+{platform.system()} {platform.release()}; load average {load1:.1f} at the end. Loopback only; the same gunicorn settings
 for either bot; {VOLUNTEERS} volunteers at once; a step counts when its reply reached the fake LINE API. The echo bot
 is measured right before each survey run, under the same load; "of echo" compares the two.
 
 Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
 
-| database | households stored | survey steps/s | echo steps/s | of echo | worker CPU ms/step | echo worker CPU ms/step | failed requests (survey / echo) | load generator CPU |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| database | households stored | gunicorn sync workers | survey steps/s | echo steps/s | of echo | workers' CPU ms/step | echo workers' CPU ms/step | failed requests (survey / echo) | load generator CPU |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 """ + "\n".join(rows) + "\n\n" + "\n".join(growth) + "\n"
     if path.name:
         path.write_text(text)

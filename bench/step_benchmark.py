@@ -142,7 +142,7 @@ def prefill(database_url: str, rows: int) -> None:
 
     if rows <= 0:
         return
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, timeout=1800)  # a statement copies up to a million answers
     now = datetime.now(timezone.utc)
     with engine.connect() as connection:
         municipality_id = connection.execute(select(Municipality.id).where(Municipality.tambon_code == "400101")).scalar()
