@@ -65,6 +65,16 @@ def serve(app: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.P
     raise RuntimeError(f"gunicorn {app} did not start")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop a gunicorn (its workers finish what they are sending); kill it if a busy machine makes that slow."""
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
 def post(port: int, raw: bytes) -> int:
     """POST a pre-signed body (gunicorn's sync worker closes every connection)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -215,8 +225,7 @@ def main() -> None:
         try:
             return load(port, line_url, [webhooks.new_user_id() for _ in range(VOLUNTEERS)], ["hello"], args.seconds, per_chat, echo)
         finally:
-            echo.terminate()
-            echo.wait(10)
+            stop(echo)
 
     try:
         kinds = [kind for kind in args.kinds.split(",") if kind == "sqlite" or args.postgres]
@@ -237,8 +246,7 @@ def main() -> None:
                         chats = volunteers_at_house_number(url, port, line_url)
                         result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
                     finally:
-                        app.terminate()
-                        app.wait(10)
+                        stop(app)
                     print(f"{kind} {stored}, {workers} workers: {result}", flush=True)
                     ratio = result["rate"] / echo_result["rate"]
                     rows.append(
