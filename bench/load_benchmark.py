@@ -204,7 +204,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
     parser.add_argument("--workers", default="1", help="gunicorn sync workers, e.g. 1,4 (the README's production runs 4): each is run")
     parser.add_argument("--kinds", default="sqlite,postgresql", help="databases to run (postgresql needs --postgres)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "load-results.md"), help="the markdown is also printed")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="its load section is replaced (the rest kept); the markdown is also printed")
     args = parser.parse_args()
     from storage.crypto import Keyring
     from storage.sealed import use_keyring
@@ -282,9 +282,14 @@ Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
 | database | households stored | gunicorn sync workers | survey steps/s | echo steps/s | of echo | workers' CPU ms/step | echo workers' CPU ms/step | failed requests (survey / echo) | load generator CPU |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 """ + "\n".join(rows) + "\n\n" + "\n".join(growth) + "\n"
-    if path.name:
-        path.write_text(text)
     print(text)
+    begin, end = "<!-- load benchmark: begin -->", "<!-- load benchmark: end -->"
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        text = old[: old.index(begin)] + begin + "\n" + text + old[old.index(end) :]
+    else:
+        text = f"{old}\n{begin}\n{text}{end}\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":
