@@ -7,6 +7,7 @@ import re
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.models import OutboxMessage
@@ -29,6 +30,7 @@ def walk(chat: LineChat, number: int) -> list[list[str]]:
     return [[shown(message) for message in chat.say(text.format(n=number)).messages] for text in SCRIPT]
 
 
+@pytest.mark.once  # about 15 s; what LINE drops does not depend on the database
 def test_with_a_tenth_of_line_calls_dropped_no_question_is_lost_or_shown_twice(app, line_api, db_engine):
     """Connections to LINE are hung up on at random, before LINE acts (the request is lost) or after (its
     answer is); replies are tried again at once with their token, which LINE refuses once used."""
