@@ -47,10 +47,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    """gunicorn with one sync worker serving `app`; returns once it answers."""
+def serve(app: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, int]:
+    """gunicorn with `workers` sync workers serving `app`; returns once it answers."""
     port = free_port()
-    process = subprocess.Popen([GUNICORN, "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
+    process = subprocess.Popen([GUNICORN, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
                                env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -63,6 +63,16 @@ def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"gunicorn {app} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a gunicorn (its workers finish what they are sending); kill it if a busy machine makes that slow."""
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 def post(port: int, raw: bytes) -> int:
@@ -90,11 +100,27 @@ def delivered(line_url: str, chats: list[str]) -> int:
     return calls
 
 
-def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int) -> dict[str, float]:
+def worker_cpu(server: subprocess.Popen | None) -> float:
+    """CPU seconds (user and system) used so far by the gunicorn workers under this master."""
+    if server is None:
+        return 0.0
+    total = 0.0
+    for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def steps_for(texts: list[str], volunteer: int) -> list[str]:
+    """A volunteer's own texts: each types a house number of their own ("12/3" becomes "12/3", "112/3", …)."""
+    return [f"{volunteer or ''}{text}" if text[:1].isdigit() else text for text in texts]
+
+
+def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int, server: subprocess.Popen | None = None) -> dict[str, float]:
     """Every chat posts its steps one after another for `seconds`; returns steps per second and more."""
     assert seconds <= 45, "reply tokens are issued up front and live a minute"
-    bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, texts[n % len(texts)])))
-                     for n, token in enumerate(issue_tokens(line_url, chat, per_chat))] for chat in chats}
+    bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, steps_for(texts, index)[n % len(texts)])))
+                     for n, token in enumerate(issue_tokens(line_url, chat, per_chat))] for index, chat in enumerate(chats)}
     before = delivered(line_url, chats)
     posted, failures = [0] * len(chats), [0] * len(chats)
     stop_at = time.monotonic() + seconds
@@ -107,7 +133,7 @@ def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: 
                 failures[index] += 1
             posted[index] += 1
 
-    cpu_before, started = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    cpu_before, server_before, started = resource.getrusage(resource.RUSAGE_SELF), worker_cpu(server), time.monotonic()
     threads = [threading.Thread(target=volunteer, args=(n,)) for n in range(len(chats))]
     for thread in threads:
         thread.start()
@@ -120,7 +146,8 @@ def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: 
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     answered = delivered(line_url, chats) - before
-    return {"steps": steps, "answered": answered, "failures": sum(failures), "rate": answered / elapsed, "client_cpu": client_cpu / elapsed}
+    server_ms = (worker_cpu(server) - server_before) * 1000 / max(answered, 1)
+    return {"steps": steps, "answered": answered, "failures": sum(failures), "rate": answered / elapsed, "client_cpu": client_cpu / elapsed, "server_cpu_ms": server_ms}
 
 
 def database(kind: str, postgres: str | None, folder: Path) -> str:
@@ -175,8 +202,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--stored", default="10000,1000000")
     parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
+    parser.add_argument("--workers", default="1", help="gunicorn sync workers, e.g. 1,4 (the README's production runs 4): each is run")
     parser.add_argument("--kinds", default="sqlite,postgresql", help="databases to run (postgresql needs --postgres)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="its load section is replaced (the rest kept); the markdown is also printed")
     args = parser.parse_args()
     from storage.crypto import Keyring
     from storage.sealed import use_keyring
@@ -189,55 +217,80 @@ def main() -> None:
     # More bodies than a chat can post in the time, few enough to use every token within its minute.
     per_chat = int(args.seconds * 60)
     rows: list[str] = []
-    try:
-        echo, port = serve("bench.echo_bot:create_app()", env)
+    growth: list[str] = []
+
+    def measure_echo(workers: int) -> dict[str, float]:
+        """The echo bot under the same load, right before the run it is compared with."""
+        echo, port = serve("bench.echo_bot:create_app()", env, workers)
         try:
-            echo_chats = [webhooks.new_user_id() for _ in range(VOLUNTEERS)]
-            echo_result = load(port, line_url, echo_chats, ["hello"], args.seconds, per_chat)
+            return load(port, line_url, [webhooks.new_user_id() for _ in range(VOLUNTEERS)], ["hello"], args.seconds, per_chat, echo)
         finally:
-            echo.terminate()
-            echo.wait(10)
-        print(f"echo bot: {echo_result}", flush=True)
-        rows.append(f"| echo bot (line-bot-sdk minimal) | - | - | {echo_result['rate']:.0f} | 100% | {echo_result['failures']} | {echo_result['client_cpu']:.0%} |")
+            stop(echo)
+
+    try:
         kinds = [kind for kind in args.kinds.split(",") if kind == "sqlite" or args.postgres]
         for kind in kinds:
             url, stored = database(kind, args.postgres, folder), 0
+            firsts: dict[int, tuple[int, float, float]] = {}
             for target in (int(n) for n in args.stored.split(",")):
                 started = time.monotonic()
                 prefill(url, target - stored)
                 analyze(url)  # as autovacuum would have by then: plans for the table's real size
                 stored = target
                 print(f"{kind}: {stored} households stored ({time.monotonic() - started:.0f} s)", flush=True)
-                app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url})
-                try:
-                    chats = volunteers_at_house_number(url, port, line_url)
-                    result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat)
-                finally:
-                    app.terminate()
-                    app.wait(10)
-                print(f"{kind} {stored}: {result}", flush=True)
-                rows.append(f"| survey step | {kind} | {stored:,} | {result['rate']:.0f} | {result['rate'] / echo_result['rate']:.0%} | {result['failures']} | {result['client_cpu']:.0%} |")
+                for workers in (int(n) for n in args.workers.split(",")):
+                    echo_result = measure_echo(workers)
+                    print(f"echo bot, {workers} workers: {echo_result}", flush=True)
+                    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers)
+                    try:
+                        chats = volunteers_at_house_number(url, port, line_url)
+                        result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
+                    finally:
+                        stop(app)
+                    print(f"{kind} {stored}, {workers} workers: {result}", flush=True)
+                    ratio = result["rate"] / echo_result["rate"]
+                    rows.append(
+                        f"| {kind} | {stored:,} | {workers} | {result['rate']:.0f} | {echo_result['rate']:.0f} | {ratio:.0%} | {result['server_cpu_ms']:.2f} | "
+                        f"{echo_result['server_cpu_ms']:.2f} | {result['failures']} / {echo_result['failures']} | {result['client_cpu']:.0%} |"
+                    )
+                    cpu_vs_echo = result["server_cpu_ms"] / echo_result["server_cpu_ms"]  # machine noise slows both alike
+                    if workers not in firsts:
+                        firsts[workers] = (stored, ratio, cpu_vs_echo)
+                    else:
+                        first = firsts[workers]
+                        growth.append(
+                            f"- {kind}, {workers} worker(s), {first[0]:,} → {stored:,} households: step cost × {first[1] / ratio:.2f} (by throughput "
+                            f"against the echo measured beside it), × {cpu_vs_echo / first[2]:.2f} (by the workers' CPU per step, against the echo's)"
+                        )
     finally:
         standin.terminate()
-    write(Path(args.out), rows, " ".join(sys.argv[1:]))
+    write(Path(args.out), rows, growth, " ".join(sys.argv[1:]))
 
 
-def write(path: Path, rows: list[str], arguments: str) -> None:
-    """bench/RESULTS.md: when, where, the figures and the command."""
+def write(path: Path, rows: list[str], growth: list[str], arguments: str) -> None:
+    """The figures, the growth and the command, as markdown (printed, and written to --out)."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    text = f"""# Load benchmark results
+    load1 = os.getloadavg()[0]
+    text = f"""## Load benchmark (`bench/load_benchmark.py`)
 
-Written by `bench/load_benchmark.py` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}),
-Python {platform.python_version()}, {platform.system()} {platform.release()}. Loopback only; one sync gunicorn worker;
-{VOLUNTEERS} volunteers at once; a step counts when its reply reached the fake LINE API.
+Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}), Python {platform.python_version()},
+{platform.system()} {platform.release()}; load average {load1:.1f} at the end. Loopback only; the same gunicorn settings
+for either bot; {VOLUNTEERS} volunteers at once; a step counts when its reply reached the fake LINE API. The echo bot
+is measured right before each survey run, under the same load; "of echo" compares the two.
 
 Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
 
-| what | database | households stored | steps/s | of echo | failed requests | load generator CPU |
-| --- | --- | ---: | ---: | ---: | ---: | ---: |
-""" + "\n".join(rows) + "\n"
-    path.write_text(text)
+| database | households stored | gunicorn sync workers | survey steps/s | echo steps/s | of echo | workers' CPU ms/step | echo workers' CPU ms/step | failed requests (survey / echo) | load generator CPU |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+""" + "\n".join(rows) + "\n\n" + "\n".join(growth) + "\n"
     print(text)
+    begin, end = "<!-- load benchmark: begin -->", "<!-- load benchmark: end -->"
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        text = old[: old.index(begin)] + begin + "\n" + text + old[old.index(end) :]
+    else:
+        text = f"{old}\n{begin}\n{text}{end}\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -128,45 +128,54 @@ def prefill(database_url: str, rows: int) -> None:
     """Store many households with answers, users, events and sent messages, as a busy round would.
 
     The households are in the volunteer's own municipality, communities and round, with
-    house numbers, house codes and head IDs: what the duplicate check has to look through.
+    house numbers, house codes and head-ID lookup hashes: what the duplicate check has to
+    look through. One template household is written as the app writes one (its ID sealed);
+    the rest are copies made by the database itself (INSERT … SELECT over a generated
+    series, 100,000 rows a statement), so a million take minutes, not an hour.
     """
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from bot.dialogs.form import current_form
     from storage.db import make_engine
-    from storage.models import Community, Household, LineUser, Municipality, OutboxMessage, ProcessedEvent, SurveyAnswer
+    from storage.models import Community, Household, Municipality, SurveyAnswer
     from tests.support.survey import make_volunteer
 
-    engine = make_engine(database_url)
+    if rows <= 0:
+        return
+    engine = make_engine(database_url, timeout=1800)  # a statement copies up to a million answers
     now = datetime.now(timezone.utc)
-    round_name = current_form().round
     with engine.connect() as connection:
         municipality_id = connection.execute(select(Municipality.id).where(Municipality.tambon_code == "400101")).scalar()
     if municipality_id is None:
         municipality_id = make_volunteer(engine, webhooks.new_user_id())["municipality_id"]
+    tag = str(time.time_ns())
     with engine.begin() as connection:
-        communities = connection.execute(select(Community.id).where(Community.municipality_id == municipality_id)).scalars().all()
-        for start in range(0, rows, 5000):
-            batch = range(start, min(rows, start + 5000))
-            stamp = time.time_ns()
-            connection.execute(insert(LineUser), [{"line_user_id": f"Ubench{stamp}{i}", "active": True, "events_handled": 1, "created_at": now} for i in batch])
-            connection.execute(insert(ProcessedEvent), [{"webhook_event_id": f"E{stamp}{i}", "chat_id": "U", "event_type": "message", "outcome": "ok", "received_at": now} for i in batch])
-            connection.execute(insert(OutboxMessage), [{"retry_key": f"{stamp}-{i}", "chat_id": "U", "status": "sent", "attempts": 1, "created_at": now} for i in batch])
-            household_ids = connection.execute(
-                insert(Household).returning(Household.id),
-                [
-                    {
-                        "municipality_id": municipality_id, "community_id": communities[i % len(communities)], "round_name": round_name,
-                        "form_id": "thaiqm-2566", "form_version": "1", "status": "submitted", "house_no": f"{i}/{stamp % 1000}",
-                        "house_code": f"{(stamp + i) % 10**11:011d}", "head_national_id": f"{(stamp + i) % 10**13:013d}", "created_at": now, "updated_at": now,
-                    }
-                    for i in batch
-                ],
-            ).scalars().all()
-            connection.execute(
-                insert(SurveyAnswer),
-                [{"household_id": h, "code": code, "member_no": 0, "value": "x", "answered_at": now} for h in household_ids for code in ANSWER_CODES],
-            )
+        communities = sorted(connection.execute(select(Community.id).where(Community.municipality_id == municipality_id)).scalars())
+        template = connection.execute(
+            insert(Household).returning(Household.id),
+            [{"municipality_id": municipality_id, "community_id": communities[0], "round_name": current_form().round, "form_id": "thaiqm-2566",
+              "form_version": "1", "status": "submitted", "house_no": f"0/{tag}", "house_code": "0", "head_national_id": "1101700230708",
+              "created_at": now, "updated_at": now}],
+        ).scalar_one()
+        connection.execute(insert(SurveyAnswer), [{"household_id": template, "code": code, "member_no": 0, "value": "x", "answered_at": now} for code in ANSWER_CODES])
+    contiguous = communities == list(range(communities[0], communities[0] + len(communities)))
+    community = f"{communities[0]} + g.n % {len(communities)}" if contiguous else str(communities[0])
+    copied = [c.name for c in Household.__table__.columns if c.name not in ("id", "community_id", "house_no", "house_code", "head_national_id_hash")]
+    for start in range(1, rows, 100_000):
+        series = f"WITH RECURSIVE g(n) AS (SELECT {start} UNION ALL SELECT n + 1 FROM g WHERE n < {min(rows - 1, start + 99_999)}) "
+        with engine.begin() as connection:
+            first = connection.execute(select(Household.id).order_by(Household.id.desc()).limit(1)).scalar_one()
+            for statement in (
+                f"INSERT INTO line_users (line_user_id, active, events_handled, created_at) {series}SELECT 'Ub{tag}' || g.n, true, 1, :now FROM g",
+                f"INSERT INTO processed_events (webhook_event_id, chat_id, event_type, outcome, received_at) {series}SELECT 'E{tag}' || g.n, 'U', 'message', 'ok', :now FROM g",
+                f"INSERT INTO outbox (retry_key, chat_id, status, attempts, created_at) {series}SELECT '{tag[-12:]}-' || g.n, 'U', 'sent', 1, :now FROM g",
+                f"INSERT INTO households (community_id, house_no, house_code, head_national_id_hash, {', '.join(copied)}) {series}"
+                f"SELECT {community}, g.n || '/{tag[-3:]}', substr('0000000000' || g.n, length('0000000000' || g.n) - 10, 11), 'h{tag}' || g.n, {', '.join('t.' + c for c in copied)} "
+                f"FROM g, households t WHERE t.id = {template}",
+                "INSERT INTO survey_answers (household_id, code, member_no, value, answered_at) SELECT h.id, a.code, a.member_no, a.value, a.answered_at "
+                f"FROM households h, survey_answers a WHERE h.id > {first} AND a.household_id = {template}",
+            ):
+                connection.execute(text(statement), {"now": now})
     engine.dispose()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, TextIO
 
 from sqlalchemy import Select, bindparam, select
@@ -82,13 +82,14 @@ class CommunityRow:
 
 @dataclass(frozen=True)
 class SurveyArea:
-    """What a survey step needs of a municipality: its name and codes, its communities as (id, name)."""
+    """What a survey step needs of a municipality: its name and codes, its communities as (id, name) and their village numbers."""
 
     name: str
     tambon_code: str
     amphoe_code: str
     province_code: str
     communities: tuple[tuple[str, str], ...]
+    moo: dict[str, int | None] = field(default_factory=dict, compare=False)  # community id -> its Moo, if any
 
 
 def survey_area(session: Session, municipality_id: int) -> SurveyArea | None:
@@ -97,7 +98,8 @@ def survey_area(session: Session, municipality_id: int) -> SurveyArea | None:
     if not rows:
         return None
     name, tambon, amphoe, province = rows[0][:4]
-    return SurveyArea(name, tambon, amphoe, province, tuple((str(row[4]), row[5]) for row in rows if row[4] is not None))
+    present = [row for row in rows if row[4] is not None]
+    return SurveyArea(name, tambon, amphoe, province, tuple((str(row[4]), row[5]) for row in present), {str(row[4]): row[6] for row in present})
 
 
 @functools.cache
@@ -109,7 +111,7 @@ def _survey_area_query() -> Select:
     """
     m, c = Municipality.__table__.c, Community.__table__.c
     return (
-        select(m.name, m.tambon_code, m.amphoe_code, m.province_code, c.id, c.name)
+        select(m.name, m.tambon_code, m.amphoe_code, m.province_code, c.id, c.name, c.moo)
         .select_from(Municipality.__table__.outerjoin(Community.__table__, c.municipality_id == m.id))
         .where(m.id == bindparam("municipality_id"))
         .order_by(c.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -65,20 +66,49 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT) -> Engine:
     if url.get_backend_name() != "sqlite":
         millis = int(timeout * 1000)
         options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)}"
-        return create_engine(
+        engine = create_engine(
             url,
-            pool_pre_ping=True,
             pool_size=5,
             max_overflow=10,
             pool_timeout=timeout,
             hide_parameters=True,
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "options": options},
         )
+        _ping_when_idle(engine)
+        return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
     _tune_sqlite(engine, int(timeout * 1000))
     return engine
+
+
+# Seconds a pooled connection may rest before it is pinged when taken out again.
+PING_AFTER_IDLE = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has rested (a restarted server closed it).
+
+    SQLAlchemy's pre-ping costs a round trip on every checkout, a tenth of a survey step's.
+    A connection returned less than PING_AFTER_IDLE ago is used as is: if the server went
+    away in that second, the event fails with an infrastructure error (503, LINE redelivers)
+    and SQLAlchemy discards the pool's connections.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["rested_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        rested_since = record.info.get("rested_since")
+        if rested_since is None or time.monotonic() - rested_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool replaces the connection
+            raise DisconnectionError("pooled connection lost") from error
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Collection, Sequence
 
@@ -42,6 +42,7 @@ class Outgoing:
     chat_id: str
     reply_token: str | None
     messages: Sequence[Message]
+    queued_at: float = field(default_factory=time.monotonic, compare=False)  # monotonic seconds, when committed
 
 
 # LINE takes at most five messages per reply or push.
@@ -108,6 +109,11 @@ REPLY_TOKEN_WINDOW = 50
 # Seconds a row may wait for its sender before a retrier takes it over (a live sender takes
 # well under this; a killed one never comes back).
 RETRY_AFTER = 15
+# Seconds a committed message may wait for its sender before the sender leaves it to the
+# sweep. A send takes at most about 7 s (four reply attempts at LINE's 1.5 s timeout and the
+# pauses between them), so a sender never works on a row a sweeper may already hold: the two
+# could otherwise both use the token, and the loser's push would show the reply twice.
+HAND_OVER_AFTER = 5
 
 
 def retry_pending(

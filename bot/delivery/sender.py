@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.send import STATUS_AFTER, Outgoing, error_label, send
+from bot.delivery.send import HAND_OVER_AFTER, STATUS_AFTER, Outgoing, error_label, send
 from bot.delivery.lanes import Lane
 from bot.delivery.sweeper import Sweeper
 from bot.line.gateway import Delivery, LineGateway
@@ -120,6 +120,9 @@ class Sender:
         """Send each item in order and queue its outcome."""
         for item in batch:
             try:
+                if time.monotonic() - item.queued_at > HAND_OVER_AFTER:  # far behind: the row stays pending for the sweep
+                    log.warning("outbox message %s waited %.0f s for its lane: left to the sweep", item.outbox_id, time.monotonic() - item.queued_at)
+                    continue
                 outcome = send(self._gateway, item)
             except Exception as error:  # a bug here must not kill the lane; the row stays pending
                 log_failure(log, f"sending outbox message {item.outbox_id}", error)

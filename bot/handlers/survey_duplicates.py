@@ -24,6 +24,8 @@ def warn(ctx: EventContext, person: Person, household: Household) -> list[Reply]
     """Warn of records of this round that match a duplicate key, each one only the first time it matches."""
     form = get_form(household.form_id, household.form_version)
     found = surveys.find_duplicates(ctx.session, household, records_for(form).duplicate_groups)
+    if not found:  # the usual case: no query for what was noted before
+        return []
     seen = drafts.noted(ctx.session, household.id)
     new = [other for other in found if other.id not in seen]
     for other in new:

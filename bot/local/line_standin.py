@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
+import socket
 import threading
 import time
 import uuid
@@ -83,6 +85,7 @@ class LineStandIn:
         self.rich_menu_images: dict[str, bytes] = {}
         self.user_rich_menus: dict[str, str] = {}
         self.default_rich_menu: str | None = None
+        self._drops: tuple[float, random.Random, frozenset[str]] | None = None
 
     # -- what tests and the emulator call ------------------------------------------------
 
@@ -118,6 +121,11 @@ class LineStandIn:
         with self._lock:
             self._failures.append(_FailureRule(endpoint, 0 if deliver else -1, str(seconds), times))
 
+    def drop_randomly(self, fraction: float, seed: int, endpoints: tuple[str, ...] = ("reply", "push")) -> None:
+        """Hang up on that fraction of calls: half before acting (the request is lost), half after (the answer is)."""
+        with self._lock:
+            self._drops = (fraction, random.Random(seed), frozenset(endpoints)) if fraction else None
+
     def messages_for(self, chat_id: str, since: int = 0) -> list[DeliveredMessage]:
         """Messages delivered to a chat, in order, after sequence number `since`."""
         with self._lock:
@@ -151,6 +159,7 @@ class LineStandIn:
             self.rich_menu_images.clear()
             self.user_rich_menus.clear()
             self.default_rich_menu = None
+            self._drops = None
 
     # -- what the fake endpoints use -------------------------------------------------------
 
@@ -161,6 +170,13 @@ class LineStandIn:
                     rule.remaining -= 1
                     return rule
         return None
+
+    def _drop(self, endpoint: str) -> str | None:
+        """"request", "answer" or None: what a randomly dropped connection loses this time."""
+        with self._lock:
+            if self._drops is None or endpoint not in self._drops[2] or (roll := self._drops[1].random()) >= self._drops[0]:
+                return None
+            return "request" if roll < self._drops[0] / 2 else "answer"
 
     def _use_token(self, token: str) -> str | None:
         """The chat of a valid, unused token, marking it used; None if LINE would refuse it."""
@@ -199,6 +215,13 @@ def _error(status: int, message: str, **extra: Any) -> Response:
     return Response(json.dumps({"message": message, **extra}), status=status, mimetype="application/json")
 
 
+def _hang_up() -> Response:
+    """Close the connection without answering, as a dropped network does (the caller reads nothing)."""
+    if (connection := request.environ.get("werkzeug.socket")) is not None:
+        connection.shutdown(socket.SHUT_RDWR)
+    return Response(status=500)  # never reaches the caller: writing it fails quietly
+
+
 def build_api(standin: LineStandIn) -> Flask:
     """The fake Messaging API as a WSGI app over a stand-in's state."""
     api = Flask("local_line", static_folder=None)
@@ -230,6 +253,9 @@ def build_api(standin: LineStandIn) -> Flask:
             return None
         if rule is not None:
             return _error(rule.status, rule.message)
+        if (dropped := standin._drop(endpoint)) == "request":
+            return _hang_up()
+        g.hang_up = dropped == "answer"
         if standin.validator is not None:
             problems = standin.validator(request.method, request.path, request.get_json(silent=True))
             if problems:
@@ -246,7 +272,7 @@ def build_api(standin: LineStandIn) -> Flask:
             return _error(400, "Invalid reply token")
         sent = standin._deliver(chat_id, body["messages"], "reply")
         time.sleep(g.get("stall", 0))
-        return {"sentMessages": sent}
+        return _hang_up() if g.get("hang_up") else {"sentMessages": sent}
 
     @api.post("/v2/bot/message/push")
     def push():  # type: ignore[no-untyped-def]
@@ -262,7 +288,7 @@ def build_api(standin: LineStandIn) -> Flask:
                 return response
         sent = standin._deliver(body["to"], body["messages"], "push")
         time.sleep(g.get("stall", 0))
-        return {"sentMessages": sent}
+        return _hang_up() if g.get("hang_up") else {"sentMessages": sent}
 
     @api.post("/v2/bot/message/multicast")
     def multicast():  # type: ignore[no-untyped-def]
