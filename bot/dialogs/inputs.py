@@ -18,6 +18,21 @@ class Input:
     slot: str | None = None
 
 
+# A dialog button's action (its postback data) and the kind of input it gives the engine.
+_BUTTON_INPUTS = {"answer": "option", "no_value": "option", "answer_text": "date", "toggle": "toggle"}
+
+
+def button_input(action: str, value: str, slot: str | None, picked_date: str = "") -> Input:
+    """What a tapped dialog button gives the engine (any other action is a command: back, skip, pause …)."""
+    if action == "date":
+        return Input("date", value=picked_date, slot=slot)
+    if action == "edit":
+        return Input("edit", value=slot or value)
+    if action in _BUTTON_INPUTS:
+        return Input(_BUTTON_INPUTS[action], value=value, slot=slot)
+    return Input("command", value=action, slot=slot)
+
+
 @dataclass(frozen=True)
 class Env:
     """What the engine needs from outside for one step: today, the volunteer's area, translations."""

@@ -19,7 +19,7 @@ from dataclasses import replace
 from bot.chat.replies import Button, Reply, Text
 from bot.dialogs.engine import Cursor, Engine, Outcome
 from bot.dialogs.form import Form, forms
-from bot.dialogs.inputs import Env, Input
+from bot.dialogs.inputs import Env, Input, button_input
 from bot.dialogs.prompts import Msg
 from bot.handlers import rexray_results, survey
 from bot.handlers.confirm_codes import code_button, witness_button
@@ -144,18 +144,7 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
             _("That button belongs to the Re-X-ray visit of {name}, which is not the one open now, so nothing was changed. Open that visit?", name=draft_name(revisit)),
             (Button(short(_("Open that visit")), kind="postback", data=_data(revisit.id, "open"), text=_("Open that visit")),),
         )]
-    if action == "date":
-        given = Input("date", value=line_params.get("date", ""), slot=slot)
-    elif action in ("answer", "no_value"):
-        given = Input("option", value=value, slot=slot)
-    elif action == "answer_text":
-        given = Input("date", value=value, slot=slot)
-    elif action == "toggle":
-        given = Input("toggle", value=value, slot=slot)
-    elif action == "edit":
-        given = Input("edit", value=slot or value)
-    else:
-        given = Input("command", value=action, slot=slot)
+    given = button_input(action, value, slot, line_params.get("date", ""))
     return _run(ctx, person, revisit, given)
 
 

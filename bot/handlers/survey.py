@@ -14,7 +14,7 @@ import re
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import REVIEW, Cursor, Outcome
 from bot.dialogs.form import Question, get_form
-from bot.dialogs.inputs import Input
+from bot.dialogs.inputs import Input, button_input
 from bot.dialogs.prompts import Msg
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
@@ -95,21 +95,10 @@ def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str
     active = surveys.active_household(ctx.session, person.id)
     if household.status not in IN_HAND_STATUSES or active is None or active.id != household.id:
         return _other_draft(ctx, person, household, active)
-    if action == "date":
-        given = Input("date", value=line_params.get("date", ""), slot=slot)
-    elif action in ("answer", "no_value"):
-        given = Input("option", value=value, slot=slot)
-    elif action == "answer_text":
-        given = Input("date", value=value, slot=slot)
-    elif action == "toggle":
-        given = Input("toggle", value=value, slot=slot)
-    elif action == "edit":
-        given = Input("edit", value=slot or value)
-    elif action == "refuse_yes":
+    if action == "refuse_yes":
         consent = _consent(household)
         return _run(ctx, person, household, Input("option", value=(consent.refuse_on or "") if consent else "", slot=slot), refusal_confirmed=True)
-    else:
-        given = Input("command", value=action, slot=slot)
+    given = button_input(action, value, slot, line_params.get("date", ""))
     return _run(ctx, person, household, given)
 
 
