@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bot.handlers.context import EventContext
+from bot.handlers.dialog import EntryHandler, PostbackHandler
 from bot.i18n import _
+from bot.people import policy
 from bot.people.menus import menu_buttons
 from bot.people.policy import Denied
 from bot.chat.replies import Reply, Text
@@ -36,3 +39,30 @@ def refusal(reason: Denied, role: str | None = None) -> list[Reply]:
     if reason is Denied.NOT_ALLOWED:
         return [Text(_("Sorry, your role does not include this function."), menu_buttons(role))]
     return [Text(_("Sorry, this is not in your area or your list of households, so it cannot be shown or changed."), menu_buttons(role))]
+
+
+def supervisors_command(handler) -> EntryHandler:  # type: ignore[no-untyped-def]
+    """Wrap a typed command for supervisors: the policy decides before the handler runs."""
+
+    def entry(ctx: EventContext, argument: str) -> list[Reply]:
+        person = ctx.person()
+        if (refused := policy.may_supervise(person)) is not None:
+            return refusal(refused, person.role if person else None)
+        return handler(ctx, person, argument)
+
+    return entry
+
+
+def supervisors_route(handler) -> PostbackHandler:  # type: ignore[no-untyped-def]
+    """Wrap a supervisors' button: the policy decides first; data we did not make is a stale button."""
+
+    def route(ctx: EventContext, params: dict[str, str], _line_params: dict[str, str]) -> list[Reply]:
+        person = ctx.person()
+        if (refused := policy.may_supervise(person)) is not None:
+            return refusal(refused, person.role if person else None)
+        try:
+            return handler(ctx, person, params)
+        except (KeyError, ValueError):  # forged or mangled data: never a 500, nothing shown
+            return refusal(policy.Denied.NOT_YOURS, person.role)
+
+    return route

@@ -21,7 +21,7 @@ from bot.dialogs.form import current_form
 from bot.exports.layout import STATUS_WORDS
 from bot.exports.sheets import Labels
 from bot.handlers import survey_view
-from bot.handlers.access import refusal
+from bot.handlers.access import refusal, supervisors_command, supervisors_route
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
 from bot.handlers.reassign import house_of
@@ -240,43 +240,18 @@ def _awaiting(ctx: EventContext, person: Person, household_id: int) -> Household
     return household
 
 
-def _command(handler):  # type: ignore[no-untyped-def]
-    """A typed command for supervisors only."""
-
-    def entry(ctx: EventContext, argument: str) -> list[Reply]:
-        person = ctx.person()
-        if (refused := policy.may_supervise(person)) is not None:
-            return refusal(refused, person.role if person else None)
-        return handler(ctx, person, argument)
-
-    return entry
-
-
-def _route(handler):  # type: ignore[no-untyped-def]
-    """A button for supervisors only; data we did not make is a stale button."""
-
-    def route(ctx: EventContext, params: dict[str, str], _line_params: dict[str, str]) -> list[Reply]:
-        person = ctx.person()
-        if (refused := policy.may_supervise(person)) is not None:
-            return refusal(refused, person.role if person else None)
-        try:
-            return handler(ctx, person, params)
-        except (KeyError, ValueError):
-            return refusal(policy.Denied.NOT_YOURS, person.role)
-
-    return route
 
 
 DIALOG = Dialog(
     name=DIALOG_NAME,
-    entries=(Entry(("approve",), _command(show_list), argument=True),),
+    entries=(Entry(("approve",), supervisors_command(show_list), argument=True),),
     answer=on_answer,
     fallbacks={"cancel": on_cancel, "help": on_help, "back": on_cancel},
     routes={
-        "apr.view": _route(lambda ctx, person, p: view(ctx, person, int(p["h"]))),
-        "apr.ok": _route(lambda ctx, person, p: approve_one(ctx, person, int(p["h"]))),
-        "apr.back": _route(lambda ctx, person, p: ask_note(ctx, person, int(p["h"]))),
-        "apr.all": _route(lambda ctx, person, p: confirm_all(ctx, person, int(p["p"]))),
-        "apr.all.ok": _route(lambda ctx, person, p: approve_all(ctx, person, int(p["p"]))),
+        "apr.view": supervisors_route(lambda ctx, person, p: view(ctx, person, int(p["h"]))),
+        "apr.ok": supervisors_route(lambda ctx, person, p: approve_one(ctx, person, int(p["h"]))),
+        "apr.back": supervisors_route(lambda ctx, person, p: ask_note(ctx, person, int(p["h"]))),
+        "apr.all": supervisors_route(lambda ctx, person, p: confirm_all(ctx, person, int(p["p"]))),
+        "apr.all.ok": supervisors_route(lambda ctx, person, p: approve_all(ctx, person, int(p["p"]))),
     },
 )

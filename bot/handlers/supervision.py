@@ -17,9 +17,9 @@ from __future__ import annotations
 from bot.chat import postback
 from bot.people import admin, policy
 from bot.handlers import nudge, progress, reassign
-from bot.handlers.access import refusal
+from bot.handlers.access import refusal, supervisors_command, supervisors_route
 from bot.handlers.context import EventContext
-from bot.handlers.dialog import Dialog, Entry, EntryHandler, PostbackHandler
+from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import _
 from bot.chat.listing import chunk_lines
 from bot.people.menus import menu_buttons
@@ -132,49 +132,24 @@ def _label(name: str) -> str:
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
-def _command(handler) -> EntryHandler:  # type: ignore[no-untyped-def]
-    """Wrap a typed supervision command: the policy decides before the handler runs."""
-
-    def entry(ctx: EventContext, argument: str) -> list[Reply]:
-        person = ctx.person()
-        if (refused := policy.may_supervise(person)) is not None:
-            return refusal(refused, person.role if person else None)
-        return handler(ctx, person, argument)
-
-    return entry
-
-
-def _route(handler) -> PostbackHandler:  # type: ignore[no-untyped-def]
-    """Wrap a supervision postback: the policy decides before the handler runs."""
-
-    def route(ctx: EventContext, params: dict[str, str], _line_params: dict[str, str]) -> list[Reply]:
-        person = ctx.person()
-        if (refused := policy.may_supervise(person)) is not None:
-            return refusal(refused, person.role if person else None)
-        try:
-            return handler(ctx, person, params)
-        except (KeyError, ValueError):  # data we did not make: treat it as a stale button
-            return refusal(policy.Denied.NOT_YOURS, person.role)
-
-    return route
 
 
 DIALOG = Dialog(
     name="supervision",
     entries=(
-        Entry(("progress",), _command(progress.show), argument=True),
-        Entry(("volunteers",), _command(lambda ctx, person, argument: list_volunteers(ctx, person)), argument=True),
-        Entry(("deactivate",), _command(ask_deactivate), argument=True),
-        Entry(("reassign",), _command(reassign.ask_reassign), argument=True),
-        Entry(("invite code",), _command(lambda ctx, person, argument: make_invite(ctx, person)), argument=True),
+        Entry(("progress",), supervisors_command(progress.show), argument=True),
+        Entry(("volunteers",), supervisors_command(lambda ctx, person, argument: list_volunteers(ctx, person)), argument=True),
+        Entry(("deactivate",), supervisors_command(ask_deactivate), argument=True),
+        Entry(("reassign",), supervisors_command(reassign.ask_reassign), argument=True),
+        Entry(("invite code",), supervisors_command(lambda ctx, person, argument: make_invite(ctx, person)), argument=True),
     ),
     answer=reassign.on_answer,
     fallbacks={"cancel": reassign.on_cancel, "help": reassign.on_help, "back": reassign.on_cancel},
     routes={
-        "sup.off": _route(lambda ctx, person, p: confirm_deactivate(ctx, person, int(p["p"]))),
-        "sup.off.ok": _route(lambda ctx, person, p: do_deactivate(ctx, person, int(p["p"]))),
-        "sup.move": _route(lambda ctx, person, p: reassign.pick_new_volunteer(ctx, person, int(p["h"]))),
-        "sup.move.to": _route(lambda ctx, person, p: reassign.do_reassign(ctx, person, int(p["h"]), int(p["p"]))),
-        "sup.nudge": _route(lambda ctx, person, p: nudge.nudge(ctx, person, int(p["p"]))),
+        "sup.off": supervisors_route(lambda ctx, person, p: confirm_deactivate(ctx, person, int(p["p"]))),
+        "sup.off.ok": supervisors_route(lambda ctx, person, p: do_deactivate(ctx, person, int(p["p"]))),
+        "sup.move": supervisors_route(lambda ctx, person, p: reassign.pick_new_volunteer(ctx, person, int(p["h"]))),
+        "sup.move.to": supervisors_route(lambda ctx, person, p: reassign.do_reassign(ctx, person, int(p["h"]), int(p["p"]))),
+        "sup.nudge": supervisors_route(lambda ctx, person, p: nudge.nudge(ctx, person, int(p["p"]))),
     },
 )
