@@ -54,11 +54,12 @@ def is_infrastructure_error(error: BaseException) -> bool:
     return isinstance(error, INFRASTRUCTURE_ERRORS)
 
 
-def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT) -> Engine:
+def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bool = False) -> Engine:
     """Create the engine for a URL; SQLite gets WAL, a busy timeout and immediate transactions.
 
     `timeout` bounds lock waits and statements (server side on PostgreSQL) and waits for a
-    pooled connection; the app passes SERVING_TIMEOUT. A frozen server enforces nothing:
+    pooled connection; the app passes SERVING_TIMEOUT. `read_only` engines (long reports)
+    write nothing and, on SQLite, take no write lock. A frozen server enforces nothing:
     `within_deadline` bounds that from our side. Parameters are people's answers:
     SQLAlchemy keeps them out of its logs and error texts.
     """
@@ -66,6 +67,8 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT) -> Engine:
     if url.get_backend_name() != "sqlite":
         millis = int(timeout * 1000)
         options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)}"
+        if read_only:
+            options += " -c default_transaction_read_only=on"
         engine = create_engine(
             url,
             pool_size=5,
@@ -79,7 +82,7 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
-    _tune_sqlite(engine, int(timeout * 1000))
+    _tune_sqlite(engine, int(timeout * 1000), "BEGIN" if read_only else "BEGIN IMMEDIATE")
     return engine
 
 
@@ -111,7 +114,7 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("pooled connection lost") from error
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int, begin: str = "BEGIN IMMEDIATE") -> None:
     """Make every SQLite transaction take the write lock at BEGIN.
 
     SQLite has no row locks; BEGIN IMMEDIATE serializes writers up front, which is
@@ -131,7 +134,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -38,7 +38,10 @@ def link_of(answer) -> str:  # type: ignore[no-untyped-def]
 def test_supervisor_gets_a_link_to_the_approved_records_of_their_area_with_ids_masked(client, line_user, ids, db_engine):
     answer = line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
     assert "แบบสำรวจที่อนุมัติแล้วในพื้นที่ของท่าน (3 ครัวเรือน) เป็นไฟล์ Excel" in answer.text and "ใช้ได้ 15 นาที" in answer.text
-    response = client.get(link_of(answer))
+    # Opening the link (or LINE fetching it for a preview) shows a button and builds nothing.
+    page = client.get(link_of(answer))
+    assert page.status_code == 200 and "ดาวน์โหลดไฟล์ Excel" in page.get_data(as_text=True)
+    response = client.post(link_of(answer))
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
@@ -76,7 +79,7 @@ def test_the_link_is_refused_to_a_supervisor_of_another_area(client, ids, db_eng
 
 def test_the_other_supervisor_gets_only_their_own_area(client, line_user, ids):
     answer = line_user(OTHER_SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
-    book = load_workbook(io.BytesIO(client.get(link_of(answer)).data))
+    book = load_workbook(io.BytesIO(client.post(link_of(answer)).data))
     assert {row["house_no"] for row in rows_of(book["ครัวเรือน"])} == {"1"}
 
 

@@ -34,7 +34,7 @@ def request_export(ctx: EventContext, _argument: str) -> list[Reply]:
     audit.record(ctx.session, "export.link", ctx.now, actor_id=person.id, municipality_id=grant.municipality_id, community_id=grant.community_id, households=households)
     minutes = int(VALID_FOR.total_seconds() // 60)
     return [Text(
-        _("The approved records of your area ({count} households) as an Excel file:\n{link}\nThe link works for {minutes} minutes and only for you. "
+        _("The approved records of your area ({count} households) as an Excel file:\n{link}\nThe link works for {minutes} minutes; whoever has it can download the file, so please do not forward it. "
           "National ID and phone numbers in it are partly hidden; the complete file for ThaiQM entry comes from the municipal IT officer.",
           count=households, link=link, minutes=minutes),
         menu_buttons(person.role),
