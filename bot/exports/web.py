@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import BATCH_TIMEOUT, make_engine, make_session_factory, transaction
 from storage.models import Person
+from storage.rounds import current_round
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def _refused(token: str):  # type: ignore[no-untyped-def]
         if not still_holds(grant, session.get(Person, grant.person_id)):
             log.warning("export download refused: the link's person no longer holds its area")
             return _page(_("This download link is not yours to use."), 403)
+        current_round(session, grant.municipality_id)  # made here if missing: the export only reads
     return None
 
 
