@@ -174,3 +174,17 @@ def test_a_menu_word_while_writing_the_note_sends_nothing_back(line_user, db_eng
     cancelled = boss.say("ยกเลิก")
     assert "ยังไม่ได้ส่งกลับ รายการนี้ยังรออนุมัติ" in cancelled.text
     assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING
+
+
+def test_a_note_step_left_open_never_takes_later_words_for_its_note(line_user, db_engine):
+    ids = seed_small(db_engine).ids
+    boss = line_user(SUPERVISOR_CHAT)
+    boss.tap(encode("apr.back", h=ids["h3"]))
+    # A command with words after it is a command, not the note.
+    boss.say("ความคืบหน้า ชุมชนเหนือ")
+    assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING
+    # Another approval button closes the note step: what is typed later sends nothing back.
+    boss.tap(encode("apr.back", h=ids["h3"]))
+    boss.tap(encode("apr.view", h=ids["h3"]))
+    boss.say("ขอบคุณครับ")
+    assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING

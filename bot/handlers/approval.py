@@ -149,7 +149,7 @@ def approve_all(ctx: EventContext, person: Person, volunteer_id: int) -> list[Re
         return refusal(policy.Denied.NOT_YOURS, person.role)
     approved = 0
     for item in approval.awaiting(ctx.session, person.municipality_id, _community(person), volunteer_id):
-        household = ctx.session.get(Household, item.household_id)
+        household = _locked(ctx, item.household_id)
         if household is not None and policy.household_access(person, household) is None and approval.approve(household, person.id, ctx.now):
             audit.record(ctx.session, "household.approve", ctx.now, actor_id=person.id, subject_id=volunteer_id, household_id=household.id)
             approved += 1
@@ -170,8 +170,8 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     person = ctx.person()
     if conversation.step != NOTE_STEP or conversation.draft_id is None or person is None or policy.may_supervise(person) is not None:
         return None
-    if fold(text) in {fold(_(item.command)) for item in menu_for(person.role)}:
-        conversations.leave(ctx.session, ctx.user.id, ctx.now, DIALOG_NAME)  # a menu entry is not a note: nothing is sent back
+    if fold(text) in {fold(_(item.command)) for item in menu_for(person.role)} or _is_command(text):
+        conversations.leave(ctx.session, ctx.user.id, ctx.now, DIALOG_NAME)  # a command is not a note: nothing is sent back
         return None
     note = " ".join(text.split())[:MAX_NOTE]
     household = _awaiting(ctx, person, conversation.draft_id)
@@ -192,6 +192,24 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     else:
         told = _("The volunteer has been told.")
     return [Text(_("Record {house} was sent back with your note.", house=house_of(household)) + "\n" + told, (_list_button(), *menu_buttons(person.role)[:3]))]
+
+
+def _is_command(text: str) -> bool:
+    """True when the text is one of the bot's typed commands ("progress North community" too)."""
+    from bot.handlers.conversation import DIALOGS  # the registry imports this module
+
+    command = fold(text)
+    return any(entry.match(command) is not None for dialog in DIALOGS for entry in dialog.entries)
+
+
+def _leaving_note(handler):  # type: ignore[no-untyped-def]
+    """Any other approval button ends a note step left open, so later words are never taken for its note."""
+
+    def route(ctx: EventContext, person: Person, params: dict[str, str]) -> list[Reply]:
+        conversations.leave(ctx.session, ctx.user.id, ctx.now, DIALOG_NAME)
+        return handler(ctx, person, params)
+
+    return route
 
 
 def _notice(household: Household, note: str) -> Text:
@@ -229,9 +247,15 @@ def _community(person: Person) -> int | None:
     return None if person.role == "admin" else person.community_id
 
 
+def _locked(ctx: EventContext, household_id: int) -> Household | None:
+    """The household, its row locked until the event commits: two supervisors (or "approve all" and a
+    send-back) deciding at once are taken one after the other, and the second sees the first's decision."""
+    return ctx.session.get(Household, household_id, with_for_update=True, populate_existing=True)
+
+
 def _awaiting(ctx: EventContext, person: Person, household_id: int) -> Household | list[Reply]:
     """The household if it is the supervisor's and awaiting approval; else the answer to give."""
-    household = ctx.session.get(Household, household_id)
+    household = _locked(ctx, household_id)
     if household is None or policy.household_access(person, household) is not None:
         return refusal(policy.Denied.NOT_YOURS, person.role)
     if household.approval != ApprovalStatus.AWAITING:
@@ -248,10 +272,10 @@ DIALOG = Dialog(
     answer=on_answer,
     fallbacks={"cancel": on_cancel, "help": on_help, "back": on_cancel},
     routes={
-        "apr.view": supervisors_route(lambda ctx, person, p: view(ctx, person, int(p["h"]))),
-        "apr.ok": supervisors_route(lambda ctx, person, p: approve_one(ctx, person, int(p["h"]))),
+        "apr.view": supervisors_route(_leaving_note(lambda ctx, person, p: view(ctx, person, int(p["h"])))),
+        "apr.ok": supervisors_route(_leaving_note(lambda ctx, person, p: approve_one(ctx, person, int(p["h"])))),
         "apr.back": supervisors_route(lambda ctx, person, p: ask_note(ctx, person, int(p["h"]))),
-        "apr.all": supervisors_route(lambda ctx, person, p: confirm_all(ctx, person, int(p["p"]))),
-        "apr.all.ok": supervisors_route(lambda ctx, person, p: approve_all(ctx, person, int(p["p"]))),
+        "apr.all": supervisors_route(_leaving_note(lambda ctx, person, p: confirm_all(ctx, person, int(p["p"])))),
+        "apr.all.ok": supervisors_route(_leaving_note(lambda ctx, person, p: approve_all(ctx, person, int(p["p"])))),
     },
 )
