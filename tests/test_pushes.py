@@ -101,7 +101,7 @@ def test_deadline_reminders_at_each_offset(app, line_api, db_engine, days_before
     assert all(call.headers.get("X-Line-Retry-Key") for call in multicasts)
 
 
-def test_supervisor_daily_progress_for_sixty_communities_within_lines_limits(app, line_user, line_api, db_engine):
+def test_supervisor_daily_progress_for_sixty_communities_within_lines_limits(app, line_user, line_api, db_engine, monkeypatch):
     from tests.support.progress_seed import seed
 
     supervisor = "U" + "7" * 32
@@ -127,6 +127,15 @@ def test_supervisor_daily_progress_for_sixty_communities_within_lines_limits(app
         line_pk = connection.execute(insert(LineUser).values(line_user_id=idle_chat, active=True, events_handled=0).returning(LineUser.id)).scalar_one()
         connection.execute(update(Person).where(Person.id == seeded.volunteer_ids[0]).values(line_user_id=line_pk))
     chat = line_user(supervisor)
+    # Tapped at 21:00 (quiet hours): queued for the morning, not sent now.
+    monkeypatch.setattr(app_state(app).processor, "clock", lambda: at(TODAY, 21, 0))
+    assert "ขณะนี้อยู่ในช่วงงดส่งข้อความ อาสา ชุมชน01 คนที่1 จะได้รับข้อความเตือนเวลา 07:00 น." in chat.tap(nudge["data"]).text
+    app_state(app).sender.flush()
+    assert got(line_api, idle_chat).messages == []
+    with db_engine.begin() as connection:  # start the day afresh for the daytime tap
+        connection.execute(PushRecord.__table__.delete().where(PushRecord.kind == "nudge"))
+        connection.execute(OutboxMessage.__table__.delete().where(OutboxMessage.chat_id == idle_chat))
+    monkeypatch.setattr(app_state(app).processor, "clock", lambda: at(TODAY, 17, 5))
     assert "ส่งข้อความเตือนถึง อาสา ชุมชน01 คนที่1 แล้ว" in chat.tap(nudge["data"]).text
     assert "วันนี้ได้ส่งข้อความเตือนถึง" in chat.tap(nudge["data"]).text
     with db_engine.connect() as connection:

@@ -7,6 +7,7 @@ from bot.chat.replies import Button, Reply, Text
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
+from bot.quiet_hours import is_quiet, quiet_ends
 from bot.people import policy
 from bot.people.menus import CONTINUE, MENU, menu_buttons
 from bot.pushes.schedule import Kind, local_day
@@ -31,5 +32,10 @@ def nudge(ctx: EventContext, person: Person, volunteer_id: int) -> list[Reply]:
     queued = enqueue(ctx.session, Planned(Kind.NUDGE, (target.id,), (chat,), [message]), local_day(ctx.now, ctx.config.zone), ctx.now)
     if queued is None:
         return [Text(_("{name} has already been reminded today.", name=target.full_name), menu_buttons(person.role))]
+    if is_quiet(ctx.now, ctx.config.quiet_hours, ctx.config.zone):
+        # Queued, not sent: the outbox holds scheduled pushes through the quiet hours.
+        morning = quiet_ends(ctx.now, ctx.config.quiet_hours, ctx.config.zone)
+        at = f"{morning.hour:02d}:{morning.minute:02d}"
+        return [Text(_("It is quiet hours now: {name} gets the reminder at {time}.", name=target.full_name, time=at), menu_buttons(person.role))]
     ctx.effects.append(SendQueued(queued.outbox_id, queued.retry_key, chat, tuple(queued.messages)))
     return [Text(_("A reminder was sent to {name}.", name=target.full_name), menu_buttons(person.role))]
