@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -33,3 +34,19 @@ def quiet_ends(moment: datetime, hours: tuple[time, time], zone: ZoneInfo) -> da
     end = hours[1]
     morning = datetime.combine(local.date(), end, tzinfo=zone)
     return morning if morning > local else morning + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PushHours:
+    """The quiet hours and calendar of the municipality, as the outbox's retries need them."""
+
+    hours: tuple[time, time]
+    zone: ZoneInfo
+
+    def __call__(self, moment: datetime) -> bool:
+        """True in the quiet hours: scheduled pushes wait for the morning."""
+        return is_quiet(moment, self.hours, self.zone)
+
+    def day(self, moment: datetime) -> date:
+        """The local calendar day: a scheduled push of an earlier day is stale."""
+        return moment.astimezone(self.zone).date()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +14,7 @@ from bot.data_keys import install_keyring
 from bot.delivery.sweeper import Sweeper
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
-from bot.quiet_hours import is_quiet
+from bot.quiet_hours import PushHours
 from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
 
 
@@ -41,9 +40,9 @@ class Runtime:
         self.engine.dispose()
 
 
-def quiet_for(config: Config) -> Callable[[datetime], bool]:
-    """Whether a moment is in the configured quiet hours (scheduled pushes then wait)."""
-    return lambda moment: is_quiet(moment, config.quiet_hours, config.zone)
+def quiet_for(config: Config) -> PushHours:
+    """The configured quiet hours (scheduled pushes then wait) and local calendar (yesterday's are stale)."""
+    return PushHours(config.quiet_hours, config.zone)
 
 
 def build_runtime(config: Config) -> Runtime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Sequence
 
 from sqlalchemy import exists, insert, select, update
@@ -66,6 +66,21 @@ def pending_for_retry(session: Session, older_than: datetime, limit: int = 100, 
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).all()
+
+
+def expire_scheduled_before(session: Session, day: date) -> int:
+    """Give up scheduled pushes of an earlier day still pending (held through the night, or LINE was
+    away): the day's own digest and reminders replace them, and their "days left" is stale."""
+    from storage.push_records import PushRecord
+
+    earlier = exists().where(PushRecord.outbox_id == OutboxMessage.id, PushRecord.day < day)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, earlier)
+        .values(status=OutboxStatus.FAILED, last_error="expired", messages=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def supersede_stale_answers(session: Session, older_than: datetime) -> int:

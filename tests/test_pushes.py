@@ -225,7 +225,7 @@ def test_a_volunteer_who_unfollowed_later_gets_nothing(app, line_user, line_api,
     assert got(line_api, w.chats["busy"]).messages == []
 
 
-def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours(app, line_api, db_engine):
+def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours_and_is_given_up_the_next_day(app, line_api, db_engine):
     w = push_world(db_engine, TODAY, survey_in=20)
     line_api.fail_next("push", 500, times=4)  # LINE is down all through the evening's run
     run(app, at(TODAY, 19, 55), kinds=[Kind.DIGEST])
@@ -235,6 +235,12 @@ def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours(app, line_api, 
     quiet = quiet_for(state.config)
     assert retry_pending(state.gateway, state.session_factory, lambda: at(TODAY, 21, 0), -1, quiet=quiet) == 0
     assert got(line_api, w.chats["busy"]).messages == []
+    # By the morning yesterday's digest is stale ("days left" is wrong): it is given up, and the
+    # day's own digest goes at its hour.
     morning = at(TODAY, 7, 0).replace(day=TODAY.day + 1)
-    assert retry_pending(state.gateway, state.session_factory, lambda: morning, -1, quiet=quiet) == 1
+    assert retry_pending(state.gateway, state.session_factory, lambda: morning, -1, quiet=quiet) == 0
+    assert got(line_api, w.chats["busy"]).messages == []
+    with db_engine.connect() as connection:
+        assert connection.execute(select(OutboxMessage.status, OutboxMessage.last_error)).all() == [("failed", "expired")]
+    run(app, at(TODAY, 7, 30).replace(day=TODAY.day + 1), kinds=[Kind.DIGEST])
     assert len(got(line_api, w.chats["busy"]).messages) == 1

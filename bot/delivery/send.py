@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line.gateway import Delivery, LineGateway
 from bot.line.messages import Message
+from bot.quiet_hours import PushHours
 from storage.db import transaction
-from storage.outbox import give_up_before, mark_outcomes, pending_for_retry, supersede_stale_answers
+from storage.outbox import expire_scheduled_before, give_up_before, mark_outcomes, pending_for_retry, supersede_stale_answers
 from storage.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def retry_pending(
     now: Callable[[], datetime],
     min_age_seconds: int = RETRY_AFTER,
     skip: Collection[int] = (),
-    quiet: Callable[[datetime], bool] | None = None,
+    quiet: PushHours | None = None,
 ) -> int:
     """Send outbox rows that earlier attempts left pending; returns how many were sent.
 
@@ -133,12 +134,15 @@ def retry_pending(
     Rows are read in one short transaction and their outcomes written in another: the
     calls in between may be slow, and on SQLite a transaction holds the whole database.
     A 429 (or the monthly limit) ends the round: the rows after it wait for the next one.
-    While `quiet(now)` holds, scheduled pushes are left for the morning.
+    While `quiet(now)` holds, scheduled pushes are left for the morning; those of an earlier
+    local day are given up.
     """
     current = now()
     older_than = current - timedelta(seconds=min_age_seconds)
     with transaction(factory) as session:
         superseded = supersede_stale_answers(session, older_than)
+        if quiet is not None:
+            expire_scheduled_before(session, quiet.day(current))
         rows = [
             (row.id, row.recipients or row.chat_id, row.retry_key, row.messages or [], row.created_at.replace(tzinfo=current.tzinfo), row.reply_token, row.attempts)
             for row in pending_for_retry(session, older_than, hold_scheduled=quiet is not None and quiet(current))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.send import retry_pending
 from bot.line.gateway import LineGateway
 from bot.safe_log import log_failure
+from bot.quiet_hours import PushHours
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class Sweeper:
         now: Callable[[], datetime],
         every: float,
         busy: Callable[[], Collection[int]] = frozenset,
-        quiet: Callable[[datetime], bool] | None = None,
+        quiet: PushHours | None = None,
     ):
         self._gateway = gateway
         self._factory = factory

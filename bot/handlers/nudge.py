@@ -29,12 +29,13 @@ def nudge(ctx: EventContext, person: Person, volunteer_id: int) -> list[Reply]:
         return [Text(_("{name} cannot receive messages from this account (deactivated, or has blocked it).", name=target.full_name), menu_buttons(person.role))]
     words = _("{supervisor}, your supervisor, reminds you: households are waiting for you. Tap \"Continue\" to finish a survey you started.", supervisor=person.full_name)
     message = Text(words, (Button(_(CONTINUE.label), text=_(CONTINUE.command)), Button(_(MENU.label), text=_(MENU.command))))
-    queued = enqueue(ctx.session, Planned(Kind.NUDGE, (target.id,), (chat,), [message]), local_day(ctx.now, ctx.config.zone), ctx.now)
+    # A nudge tapped in the quiet hours is the morning's: claimed for that day, held until then.
+    morning = quiet_ends(ctx.now, ctx.config.quiet_hours, ctx.config.zone)
+    queued = enqueue(ctx.session, Planned(Kind.NUDGE, (target.id,), (chat,), [message]), local_day(morning, ctx.config.zone), ctx.now)
     if queued is None:
         return [Text(_("{name} has already been reminded today.", name=target.full_name), menu_buttons(person.role))]
     if is_quiet(ctx.now, ctx.config.quiet_hours, ctx.config.zone):
         # Queued, not sent: the outbox holds scheduled pushes through the quiet hours.
-        morning = quiet_ends(ctx.now, ctx.config.quiet_hours, ctx.config.zone)
         at = f"{morning.hour:02d}:{morning.minute:02d}"
         return [Text(_("It is quiet hours now: {name} gets the reminder at {time}.", name=target.full_name, time=at), menu_buttons(person.role))]
     ctx.effects.append(SendQueued(queued.outbox_id, queued.retry_key, chat, tuple(queued.messages)))
