@@ -53,6 +53,8 @@ class ConfirmationGuard(Base):
     line_user_id: Mapped[int] = mapped_column(ForeignKey("line_users.id"), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    # The latest wrong code: guesses spread over many new LINE accounts are counted together.
+    last_failed_at: Mapped[datetime | None]
 
 
 class ConfirmationWitness(Base):

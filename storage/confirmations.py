@@ -26,6 +26,10 @@ CODE_DIGITS = 6
 CODE_LIFE = timedelta(days=14)
 MAX_WRONG_CODES = 5
 LOCKOUT = timedelta(minutes=15)
+# Wrong codes from all LINE accounts together within a LOCKOUT window before code entry closes
+# for everyone until the window passes: a new account gets 5 tries, so only a shared count
+# stops guessing across many accounts (at this rate a random code is found once in months).
+MAX_WRONG_CODES_EVERYWHERE = 20
 # Hashed with a prefix of its own: a 6-digit code never matches another kind of lookup hash.
 HASH_PREFIX = "household-code:"
 
@@ -84,6 +88,17 @@ def locked_until(session: Session, line_user_pk: int, now: datetime) -> datetime
     return until if until > now else None
 
 
+def closed_everywhere(session: Session, now: datetime) -> bool:
+    """True when so many wrong codes came from all accounts lately that code entry is closed for a while."""
+    since = now - LOCKOUT
+    recent = session.scalar(
+        select(func.coalesce(func.sum(ConfirmationGuard.failures), 0) + MAX_WRONG_CODES * func.count(ConfirmationGuard.locked_until)).where(
+            ConfirmationGuard.last_failed_at > since
+        )
+    )
+    return int(recent or 0) >= MAX_WRONG_CODES_EVERYWHERE
+
+
 def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
     """Count a wrong code; the lockout's end when this one was the last allowed."""
     guard = session.get(ConfirmationGuard, line_user_pk)
@@ -91,6 +106,7 @@ def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> dat
         guard = ConfirmationGuard(line_user_id=line_user_pk, failures=0)
         session.add(guard)
     guard.failures += 1
+    guard.last_failed_at = now
     if guard.failures < MAX_WRONG_CODES:
         return None
     guard.failures, guard.locked_until = 0, now + LOCKOUT

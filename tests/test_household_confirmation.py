@@ -203,6 +203,25 @@ def test_five_wrong_codes_lock_the_line_user_out_for_15_minutes(line_user, db_en
     assert "เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว" in stranger.say(code).text
 
 
+def test_guessing_from_many_new_line_accounts_closes_code_entry_for_everyone_a_while(line_user, db_engine, world):
+    code = ask_code(line_user)
+    guesses = iter(f"{n:06d}" for n in range(1, 100) if f"{n:06d}" != code)
+    for _account in range(4):  # each new account stops one short of its own lockout
+        guesser = line_user()
+        for _ in range(4):
+            assert "รหัสยืนยันไม่ถูกต้อง" in guesser.say(next(guesses)).text
+    for _ in range(4):
+        line_user().say(next(guesses))
+    # 16 + 4 wrong codes within 15 minutes: nobody's code is checked until the window passes.
+    household = line_user()
+    assert "ขณะนี้ระบบยังตรวจรหัสยืนยันไม่ได้ชั่วคราว" in household.say(code).text
+    with Session(db_engine) as session:
+        assert session.scalars(select(HouseholdLink)).all() == []
+        session.execute(update(ConfirmationGuard).values(last_failed_at=datetime.now(timezone.utc) - timedelta(minutes=16)))
+        session.commit()
+    assert "เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว" in household.say(code).text
+
+
 def test_a_used_and_an_expired_code_say_so(line_user, db_engine, world):
     code = ask_code(line_user)
     line_user().say(code)

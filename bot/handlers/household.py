@@ -16,6 +16,8 @@ problem of another household gets the same answer as one that no longer exists.
 
 from __future__ import annotations
 
+import logging
+
 import re
 from datetime import datetime, timedelta
 
@@ -33,6 +35,8 @@ from storage.confirmation_models import ConfirmationCode, HouseholdLink
 from storage.models import Conversation, Household, HouseholdProblem
 from storage.statuses import ConfirmationAnswer
 
+log = logging.getLogger(__name__)
+
 HOUSEHOLD = "household"  # the dialog's name in the conversation, and the rich menu's role
 BARE_CODE = re.compile(r"^([0-9๐-๙]{6})$")
 CONTACT_EVERY = timedelta(hours=1)
@@ -48,6 +52,9 @@ def on_code(ctx: EventContext, argument: str) -> list[Reply]:
         return [Text(_("A confirmation code has 6 digits. Please type the code the volunteer gave you."))]
     if (until := confirmations.locked_until(ctx.session, ctx.user.id, ctx.now)) is not None:
         return [_locked(ctx, until)]
+    if confirmations.closed_everywhere(ctx.session, ctx.now):
+        log.warning("confirmation codes: too many wrong codes from all accounts lately; code entry closed for a while")
+        return [Text(_("Confirmation codes cannot be checked just now. Please send the code again in 15 minutes."))]
     code, problem = confirmations.find_code(ctx.session, code_text, ctx.now)
     if code is None:
         if (until := confirmations.record_wrong_code(ctx.session, ctx.user.id, ctx.now)) is not None:

@@ -1,7 +1,7 @@
 """Re-X-ray visits in the chat: a visit's record points at the earlier round's household it revisits
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0014
 Create Date: 2026-11-28
 """
 from alembic import op

@@ -1,7 +1,7 @@
 """push_records: each scheduled push claimed once per person, kind and local day; outbox rows that multicast
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0015
 Create Date: 2026-11-28
 """
 from alembic import op

@@ -1,7 +1,7 @@
 """a supervisor's approval of a submitted survey or Re-X-ray: status, who, when and the note sent back
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-11-28
 """
 from alembic import op
