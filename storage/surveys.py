@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from storage import conversations
 from storage.approval import await_approval
-from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
+from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, utcnow
+from storage.problems import set_status
 from storage.sealed import Sensitive, lookup_hashes
-from storage.statuses import OPEN_HOUSEHOLD_STATUSES, ApprovalStatus, HouseholdStatus, ProblemStatus
+from storage.statuses import OPEN_HOUSEHOLD_STATUSES, ApprovalStatus, HouseholdStatus, ProblemChange, ProblemStatus
 
 Key = tuple[str, int]
 # Answers are read and written as plain rows (Core), never as tracked ORM objects.
@@ -204,7 +205,15 @@ def _sync_problems(session: Session, household: Household, dimension: str, codes
     existing = {p.code: p for p in session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.dimension == dimension))}
     for code, problem in existing.items():
         if code not in codes:
-            session.delete(problem)
+            if problem.status == ProblemStatus.FOUND:
+                session.delete(problem)  # never checked: a tick taken back
+            else:
+                # Checked since (helped, confirmed by the household …): its history and the
+                # household's confirmation are evidence, so it is closed, not deleted.
+                set_status(session, problem, ProblemStatus.NOT_APPLICABLE, ProblemChange.SURVEY, utcnow(), round_name=household.round_name)
+    for code in codes & set(existing):
+        if existing[code].status == ProblemStatus.NOT_APPLICABLE:  # ticked again: found again
+            set_status(session, existing[code], ProblemStatus.FOUND, ProblemChange.SURVEY, utcnow(), round_name=household.round_name)
     for code in sorted(codes - set(existing)):
         session.add(HouseholdProblem(household_id=household.id, code=code, dimension=dimension, status=ProblemStatus.FOUND))
     return [code for code in existing if code not in codes]

@@ -77,3 +77,19 @@ def test_changes_are_recorded_only_after_submission(db_engine):
         assert (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) == NOW  # SQLite keeps no zone
         (row,) = session.scalars(select(SurveyAnswer)).all()
         assert row.value == "1/3"
+
+
+def test_a_problem_checked_since_is_closed_not_deleted_when_unticked_and_found_again_when_ticked(db_engine):
+    from storage.problems import history_of, set_status
+    from storage.statuses import ProblemChange
+
+    with Session(db_engine) as session, session.begin():
+        household, person = draft(session, db_engine)
+        write(session, household, person, ("H", 0), "H1")
+        problem = session.scalars(select(HouseholdProblem)).one()
+        set_status(session, problem, "helped", ProblemChange.REXRAY, NOW, by=person.id)  # helped since, maybe confirmed
+        write(session, household, person, ("H", 0), "")
+        assert session.scalars(select(HouseholdProblem.status)).all() == ["not_applicable"]  # its history stays
+        write(session, household, person, ("H", 0), "H1")
+        assert session.scalars(select(HouseholdProblem.status)).all() == ["found"]
+        assert [(h.old_status, h.new_status) for h in history_of(session, problem.id)][-2:] == [("helped", "not_applicable"), ("not_applicable", "found")]
