@@ -67,8 +67,18 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=60)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--elsewhere", type=int, default=0, help="households stored in another municipality first (the database's total grows, the view's area does not)")
+    parser.add_argument("--reuse", action="store_true", help="time the view over the households an earlier run seeded (migrates, seeds nothing)")
     args = parser.parse_args()
     url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    if args.reuse:
+        upgrade(url)
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            municipality_id = connection.execute(text("SELECT id FROM municipalities WHERE tambon_code = '401002'")).scalar_one()
+            if url.startswith("postgresql"):
+                connection.execute(text("ANALYZE"))
+        time_view(engine, municipality_id, args.runs)
+        return
     empty(url)
     engine = make_engine(url)
     started = time.perf_counter()
@@ -80,13 +90,19 @@ def main() -> None:
             connection.execute(text("ANALYZE"))
     print(f"seeded {args.households:,} households in {args.communities} communities (and {args.elsewhere:,} in another municipality) "
           f"in {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
+    time_view(engine, seeded.municipality_id, args.runs)
+
+
+def time_view(engine, municipality_id: int, runs: int) -> None:  # type: ignore[no-untyped-def]
+    """Build the view `runs` times; print the median and the slowest."""
     factory = make_session_factory(engine)
     timings = []
-    for _ in range(args.runs):
+    size = 0
+    for _ in range(runs):
         started = time.perf_counter()
-        size = build(factory, seeded.municipality_id)
+        size = build(factory, municipality_id)
         timings.append(time.perf_counter() - started)
-    print(f"progress view: median {statistics.median(timings) * 1000:.0f} ms, slowest {max(timings) * 1000:.0f} ms over {args.runs} runs ({size:,} bytes of messages)")
+    print(f"progress view: median {statistics.median(timings) * 1000:.0f} ms, slowest {max(timings) * 1000:.0f} ms over {runs} runs ({size:,} bytes of messages)")
     print("target under 1 s:", "met" if max(timings) < 1 else "NOT met")
     engine.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.areas import find_tambon
 from storage.models import Community, Municipality
+from storage.recent import forget
 
 # The three municipality types and their Thai names (also the CLI's choices).
 MUNICIPALITY_KINDS = {"city": "เทศบาลนคร", "town": "เทศบาลเมือง", "subdistrict": "เทศบาลตำบล"}
@@ -38,6 +39,7 @@ def create_municipality(session: Session, name: str, kind: str, tambon_code: str
     )
     session.add(municipality)
     session.flush()
+    forget()
     return municipality
 
 
@@ -61,6 +63,7 @@ def add_community(session: Session, municipality: Municipality, name: str, targe
     community = Community(municipality_id=municipality.id, name=name, moo=moo, target_households=target_households)
     session.add(community)
     session.flush()
+    forget()  # this process's survey steps see it at once, other workers within seconds (storage/recent.py)
     return community
 
 
@@ -126,6 +129,7 @@ def import_communities(session: Session, source: TextIO) -> tuple[int, list[str]
     for row in rows:
         session.add(Community(municipality_id=row.municipality.id, name=row.name, moo=row.moo, target_households=row.target_households))
     session.flush()
+    forget()
     return len(rows), []
 
 

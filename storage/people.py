@@ -8,7 +8,7 @@ from typing import Iterable
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Household, LineUser, Person
+from storage.models import Conversation, Household, LineUser, Person
 from storage.statuses import HouseholdStatus
 
 
@@ -24,6 +24,24 @@ def any_person_for_line_user(session: Session, line_user_pk: int) -> Person | No
 
 # Built once: every event of a registered person runs it.
 _PERSON_OF_LINE_USER = select(Person).where(Person.line_user_id == bindparam("line_user_pk"))
+
+
+def person_and_conversation(session: Session, line_user_pk: int) -> tuple[Person | None, Conversation | None]:
+    """As any_person_for_line_user, with the user's conversation row loaded in the same statement.
+
+    Nearly every event reads both (who is writing, and in which dialog): one round trip instead
+    of two. conversation_of then finds the row in the session, as long as the caller holds on
+    to it (the session keeps its objects by weak reference).
+    """
+    row = session.execute(_PERSON_AND_CONVERSATION, {"line_user_pk": line_user_pk}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+_PERSON_AND_CONVERSATION = (
+    select(Person, Conversation)
+    .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)
+    .where(Person.line_user_id == bindparam("line_user_pk"))
+)
 
 
 def volunteers_in_area(session: Session, municipality_id: int, community_id: int | None) -> list[Person]:

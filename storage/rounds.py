@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Municipality, Round
+from storage.recent import forget
 
 # The round of the ministry letter มท 0810.6/ว 47(23) of 14 Nov 2566 (thaiqm-form.md §1): the
 # migration inserts it, and a database without any round (made without migrations) gets it on
@@ -69,6 +71,21 @@ def round_of_household(session: Session, round_name: str) -> Round | None:
     return round_by_name(session, round_name)
 
 
+@dataclass(frozen=True)
+class RoundRules:
+    """What a survey step reads of its household's round (plain values: kept per process, storage/recent.py)."""
+
+    survey_days_back: int | None
+    survey_opens: dt.date | None
+    basic_needs_line: int | None
+
+
+def round_rules(session: Session, round_name: str) -> RoundRules | None:
+    """The rules of the round a household was recorded in (None for a name no round has)."""
+    found = round_of_household(session, round_name)
+    return None if found is None else RoundRules(found.survey_days_back, found.survey_opens, found.basic_needs_line)
+
+
 def list_rounds(session: Session) -> list[Round]:
     """Every round, oldest first (the default one appears once used)."""
     current_round(session, None)
@@ -86,6 +103,7 @@ def add_round(session: Session, name: str, form_id: str, **fields: Any) -> Round
     added = Round(name=name, form_id=form_id, current=False, **{k: v for k, v in fields.items() if v is not None})
     session.add(added)
     session.flush()
+    forget()
     return added
 
 
@@ -99,6 +117,7 @@ def change_round(session: Session, name: str, **fields: Any) -> Round:
         if value is not None:
             setattr(found, key, value)
     session.flush()
+    forget()
     return found
 
 
@@ -117,7 +136,7 @@ def set_current(session: Session, name: str, municipality: Municipality | None =
     return chosen
 
 
-def earliest_survey_date(found: Round | None, today: dt.date) -> dt.date | None:
+def earliest_survey_date(found: Round | RoundRules | None, today: dt.date) -> dt.date | None:
     """The first survey date the round accepts: its opening day or its window back from today."""
     if found is None:
         return None
@@ -125,7 +144,7 @@ def earliest_survey_date(found: Round | None, today: dt.date) -> dt.date | None:
     return max(earliest, found.survey_opens) if found.survey_opens else earliest
 
 
-def round_settings(found: Round | None) -> dict[str, Any]:
+def round_settings(found: Round | RoundRules | None) -> dict[str, Any]:
     """The round's values of the form settings it overrides (conditions read them by name)."""
     if found is None or found.basic_needs_line is None:
         return {}

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from bot.chat.effects import Effect
 from bot.chat.incoming import Incoming
 from bot.config import Config
-from storage.models import LineUser, Person
-from storage.people import any_person_for_line_user
+from storage.models import Conversation, LineUser, Person
+from storage.people import person_and_conversation
 
 
 @dataclass
@@ -26,13 +26,16 @@ class EventContext:
     # What to change at LINE once the transaction has committed (never inside it).
     effects: list[Effect] = field(default_factory=list)
     _person: Person | None = field(default=None, init=False, repr=False)
+    # The conversation row loaded with the person, held so that the session still has it when asked.
+    _conversation: Conversation | None = field(default=None, init=False, repr=False)
 
     def person(self) -> Person | None:
         """The person registered with this LINE user (active or not), queried once per event.
 
         The conversation layer and the survey both need it for every typed answer. Only a found
-        person is kept: registration may create one later in the same event.
+        person is kept: registration may create one later in the same event. Its conversation row
+        comes in the same statement (the dialog layer reads it next).
         """
         if self._person is None:
-            self._person = any_person_for_line_user(self.session, self.user.id)
+            self._person, self._conversation = person_and_conversation(self.session, self.user.id)
         return self._person

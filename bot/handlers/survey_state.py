@@ -11,7 +11,8 @@ from bot.i18n import _
 from storage import surveys
 from storage.areas import SurveyArea, survey_area
 from storage.models import Household, Person
-from storage.rounds import current_round, earliest_survey_date, round_of_household, round_settings
+from storage.recent import recent
+from storage.rounds import current_round, earliest_survey_date, round_rules, round_settings
 
 
 def load_draft(ctx: EventContext, household: Household, rows: dict | None = None) -> tuple[Engine, Cursor, dict, Env]:
@@ -38,10 +39,12 @@ def round_form(ctx: EventContext, person: Person) -> tuple[Form, str]:
 
 def _env(ctx: EventContext, household: Household) -> Env:
     """Today in the configured zone, the municipality's communities and area names, the household round's settings."""
-    area = survey_area(ctx.session, household.municipality_id)
+    # The area and the round's rules change only by command line: kept for seconds (two queries fewer a step).
+    database = id(ctx.session.get_bind())
+    area = recent(("area", database, household.municipality_id), lambda: survey_area(ctx.session, household.municipality_id))
     known, place = _known(ctx, household, area)
     today = ctx.now.astimezone(ctx.config.zone).date()
-    recorded_in = round_of_household(ctx.session, household.round_name)
+    recorded_in = recent(("round", database, household.round_name), lambda: round_rules(ctx.session, household.round_name))
     return Env(
         today=today,
         communities=area.communities if area else (),
