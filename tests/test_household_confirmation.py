@@ -186,6 +186,15 @@ def test_a_voice_message_is_kept_as_received_and_a_bare_code_works(line_user, li
         assert (answer.problem_id, answer.answer, answer.voice, answer.comment) == (world["mine_I4"], "not_resolved", True, None)
 
 
+def test_the_greeting_tells_a_household_to_send_its_code_here_and_the_code_alone_links_it(line_user, world):
+    code = ask_code(line_user)
+    household = line_user()
+    greeting = household.follow()
+    assert "หากครัวเรือนของท่านได้รับรหัสยืนยัน 6 หลักจากผู้สำรวจ กรุณาส่งรหัสนั้นมาในแชตนี้" in greeting.text
+    assert "รหัสเชิญ" in greeting.text  # volunteers and staff still register with theirs
+    assert "เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว" in household.say(code).text
+
+
 def test_five_wrong_codes_lock_the_line_user_out_for_15_minutes(line_user, db_engine, world):
     code = ask_code(line_user)
     wrong = "000000" if code != "000000" else "111111"
