@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Community, Household, HouseholdProblem, Person
@@ -39,6 +39,13 @@ class VolunteerActivity:
     submitted: int = 0
     drafts: int = 0
     last_activity: datetime | None = None
+    # Earlier-round households assigned to them still to revisit (Re-X-ray), whatever the round.
+    revisits: int = 0
+
+    @property
+    def has_work(self) -> bool:
+        """Drafts in hand or households still to revisit."""
+        return bool(self.drafts or self.revisits)
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,8 @@ class Progress:
         return sorted((v for v in self.volunteers if v.submitted_today), key=lambda v: (-v.submitted_today, v.name))
 
     def idle(self, before: datetime) -> list[VolunteerActivity]:
-        """Volunteers holding drafts who have done nothing since `before`, longest idle first."""
-        waiting = [v for v in self.volunteers if v.drafts and (v.last_activity is None or _aware(v.last_activity) < before)]
+        """Volunteers with work waiting (drafts, households to revisit) who have done nothing since `before`, longest idle first."""
+        waiting = [v for v in self.volunteers if v.has_work and (v.last_activity is None or _aware(v.last_activity) < before)]
         return sorted(waiting, key=lambda v: (_aware(v.last_activity) if v.last_activity else before.replace(year=1), v.name))
 
 
@@ -188,7 +195,30 @@ def _volunteers(session: Session, municipality_id: int, community_id: int | None
     )
     if community_id is not None:
         query = query.where(Person.community_id == community_id)
-    return [
-        VolunteerActivity(pid, name, community, int(today or 0), int(done or 0), int(drafts or 0), last)
-        for pid, name, community, today, done, drafts, last in session.execute(query.order_by(Person.full_name, Person.id))
+    revisits = _revisits(session, municipality_id, community_id)
+    found = []
+    for pid, name, community, today, done, drafts, last in session.execute(query.order_by(Person.full_name, Person.id)):
+        to_revisit, revisited = revisits.get(pid, (0, None))
+        found.append(VolunteerActivity(pid, name, community, int(today or 0), int(done or 0), int(drafts or 0), _latest(last, revisited), to_revisit))
+    return found
+
+
+def _revisits(session: Session, municipality_id: int, community_id: int | None) -> dict[int, tuple[int, datetime | None]]:
+    """Per volunteer: earlier-round households still to revisit, and the last change to their Re-X-ray work (visits included)."""
+    where = [
+        Household.municipality_id == municipality_id,
+        Household.volunteer_id.is_not(None),
+        Household.forgotten_at.is_(None),
+        or_(Household.rexray_status.is_not(None), Household.revisit_of.is_not(None)),
     ]
+    if community_id is not None:
+        where.append(Household.community_id == community_id)
+    still_open = func.sum(case((Household.rexray_status.in_((RexrayStatus.PENDING, RexrayStatus.STARTED)), 1), else_=0))
+    rows = session.execute(select(Household.volunteer_id, still_open, func.max(Household.updated_at)).where(*where).group_by(Household.volunteer_id))
+    return {vid: (int(n or 0), last) for vid, n, last in rows}
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    """The latest of some moments (None when there is none)."""
+    known = [_aware(m) for m in moments if m is not None]
+    return max(known) if known else None
