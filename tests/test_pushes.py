@@ -231,7 +231,7 @@ def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours(app, line_api, 
     assert len(got(line_api, w.chats["busy"]).messages) == 1
 
 
-def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_households_to_revisit(app, line_api, db_engine):
+def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_households_to_revisit(app, line_user, line_api, db_engine):
     from datetime import timedelta
 
     from storage.models import Household
@@ -252,3 +252,9 @@ def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_h
     assert "บุญเรือน เดินเยี่ยม (ชุมชนหนองบัว)" in idle
     assert any(t.startswith("เยี่ยมซ้ำ 1 ครัวเรือน ดำเนินการล่าสุด") for t in idle)
     assert "ใหม่ เพิ่งได้รับ (ชุมชนหนองบัว)" not in texts  # assigned yesterday: not idle yet
+    # The nudge points them at their households to revisit, not at a draft they do not have.
+    nudge = next(a for a in flex_actions(got(line_api, w.chats["supervisor"])) if a.get("displayText", "").endswith("บุญเรือน เดินเยี่ยม"))
+    assert "ส่งข้อความเตือนถึง บุญเรือน เดินเยี่ยม แล้ว" in line_user(w.chats["supervisor"]).tap(nudge["data"]).text
+    [reminder] = got(line_api, w.chats["walker"]).messages
+    assert "ท่านยังมีครัวเรือนที่รอการเยี่ยม Re-X-ray 1 ครัวเรือน" in reminder["text"]
+    assert [item["action"]["label"] for item in reminder["quickReply"]["items"]] == ["Re-X-ray ครัวเรือน", "ทำต่อ", "เมนู"]
