@@ -233,8 +233,9 @@ def _contact_in_the_morning(ctx: EventContext, link: HouseholdLink, household: H
     if when is None:
         return [Text(_("Sorry, no volunteer can be reached through LINE now. Please contact the municipality."), _buttons())]
     link.contacted_at = when  # asked once: a second tap tonight is not queued again
-    morning = when.astimezone(ctx.config.zone).strftime("%H:%M")
-    return [Text(_("It is night now: your volunteer will be asked at {time} in the morning to contact you.", time=morning), _buttons())]
+    morning = when.astimezone(ctx.config.zone)
+    at = f"{morning.hour:02d}:{morning.minute:02d}"
+    return [Text(_("It is night now: your volunteer will be asked at {time} in the morning to contact you.", time=at), _buttons())]
 
 
 def linked_menu(ctx: EventContext, asked: str) -> list[Reply] | None:
