@@ -39,6 +39,13 @@ class VolunteerActivity:
     submitted: int = 0
     drafts: int = 0
     last_activity: datetime | None = None
+    # Earlier-round households assigned to them still to revisit (Re-X-ray), whatever the round.
+    revisits: int = 0
+
+    @property
+    def has_work(self) -> bool:
+        """Drafts in hand or households still to revisit."""
+        return bool(self.drafts or self.revisits)
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,8 @@ class Progress:
         return sorted((v for v in self.volunteers if v.submitted_today), key=lambda v: (-v.submitted_today, v.name))
 
     def idle(self, before: datetime) -> list[VolunteerActivity]:
-        """Volunteers holding drafts who have done nothing since `before`, longest idle first."""
-        waiting = [v for v in self.volunteers if v.drafts and (v.last_activity is None or _aware(v.last_activity) < before)]
+        """Volunteers with work waiting (drafts, households to revisit) who have done nothing since `before`, longest idle first."""
+        waiting = [v for v in self.volunteers if v.has_work and (v.last_activity is None or _aware(v.last_activity) < before)]
         return sorted(waiting, key=lambda v: (_aware(v.last_activity) if v.last_activity else before.replace(year=1), v.name))
 
 
@@ -116,7 +123,7 @@ class _Tally:
     """The area's households counted once: per community (status, Re-X-ray), per volunteer, and approvals."""
 
     communities: dict[int | None, list[int]] = field(default_factory=dict)  # submitted, refused, drafts, verified, assigned
-    volunteers: dict[int, tuple[int, int, int, datetime | None]] = field(default_factory=dict)  # today, submitted, drafts, last
+    volunteers: dict[int, tuple[int, int, int, datetime | None, int]] = field(default_factory=dict)  # today, submitted, drafts, last, to revisit
     approved: int = 0
     awaiting: int = 0
 
@@ -137,29 +144,33 @@ def _tally(session: Session, in_area: list, round_name: str, day_start: datetime
             func.max(case((in_round, Household.updated_at))),
             when(Household.rexray_status == RexrayStatus.DONE), when(Household.rexray_status.is_not(None)),
             when(in_round, Household.approval == ApprovalStatus.APPROVED), when(in_round, Household.approval == ApprovalStatus.AWAITING),
+            # A volunteer's Re-X-ray work: households still to revisit, and its last change (their activity too).
+            when(Household.rexray_status.in_((RexrayStatus.PENDING, RexrayStatus.STARTED))),
+            func.max(case((Household.rexray_status.is_not(None), Household.updated_at))),
         )
         .where(*in_area, or_(in_round, Household.rexray_status.is_not(None)))
         .group_by(Household.community_id, Household.volunteer_id)
     )
     tally = _Tally()
     volunteers: dict[int, list] = {}  # type: ignore[type-arg]
-    for cid, vid, done, refused, drafts, today, last, verified, assigned, approved, awaiting in rows:
+    for cid, vid, done, refused, drafts, today, last, verified, assigned, approved, awaiting, to_revisit, revisited in rows:
         counts = tally.communities.setdefault(cid, [0, 0, 0, 0, 0])
         for i, n in enumerate((done, refused, drafts, verified, assigned)):
             counts[i] += int(n)
         tally.approved += int(approved)
         tally.awaiting += int(awaiting)
-        if vid is not None and last is not None:  # a household of the round (every one has updated_at)
-            mine = volunteers.setdefault(vid, [0, 0, 0, None])
+        if vid is not None and (last is not None or revisited is not None):  # a household of the round, or to revisit
+            mine = volunteers.setdefault(vid, [0, 0, 0, None, 0])
             mine[0] += int(today)
             mine[1] += int(done)
             mine[2] += int(drafts)
-            mine[3] = last if mine[3] is None or _aware(last) > _aware(mine[3]) else mine[3]
-    tally.volunteers = {vid: (today, done, drafts, last) for vid, (today, done, drafts, last) in volunteers.items()}
+            mine[3] = _latest(mine[3], last, revisited)
+            mine[4] += int(to_revisit)
+    tally.volunteers = {vid: (today, done, drafts, last, revisits) for vid, (today, done, drafts, last, revisits) in volunteers.items()}
     return tally
 
 
-def _people(session: Session, municipality_id: int, community_id: int | None, counts: dict[int, tuple[int, int, int, datetime | None]]) -> list[VolunteerActivity]:
+def _people(session: Session, municipality_id: int, community_id: int | None, counts: dict[int, tuple[int, int, int, datetime | None, int]]) -> list[VolunteerActivity]:
     """The area's active volunteers (a small list) with their counted households."""
     query = (
         select(Person.id, Person.full_name, Community.name)
@@ -169,7 +180,7 @@ def _people(session: Session, municipality_id: int, community_id: int | None, co
     if community_id is not None:
         query = query.where(Person.community_id == community_id)
     return [
-        VolunteerActivity(pid, name, community, *counts.get(pid, (0, 0, 0, None)))
+        VolunteerActivity(pid, name, community, *counts.get(pid, (0, 0, 0, None, 0)))
         for pid, name, community in session.execute(query.order_by(Person.full_name, Person.id))
     ]
 
@@ -239,7 +250,30 @@ def _volunteers(session: Session, municipality_id: int, community_id: int | None
     )
     if community_id is not None:
         query = query.where(Person.community_id == community_id)
-    return [
-        VolunteerActivity(pid, name, community, int(today or 0), int(done or 0), int(drafts or 0), last)
-        for pid, name, community, today, done, drafts, last in session.execute(query.order_by(Person.full_name, Person.id))
+    revisits = _revisits(session, municipality_id, community_id)
+    found = []
+    for pid, name, community, today, done, drafts, last in session.execute(query.order_by(Person.full_name, Person.id)):
+        to_revisit, revisited = revisits.get(pid, (0, None))
+        found.append(VolunteerActivity(pid, name, community, int(today or 0), int(done or 0), int(drafts or 0), _latest(last, revisited), to_revisit))
+    return found
+
+
+def _revisits(session: Session, municipality_id: int, community_id: int | None) -> dict[int, tuple[int, datetime | None]]:
+    """Per volunteer: earlier-round households still to revisit, and the last change to their Re-X-ray work (visits included)."""
+    where = [
+        Household.municipality_id == municipality_id,
+        Household.volunteer_id.is_not(None),
+        Household.forgotten_at.is_(None),
+        or_(Household.rexray_status.is_not(None), Household.revisit_of.is_not(None)),
     ]
+    if community_id is not None:
+        where.append(Household.community_id == community_id)
+    still_open = func.sum(case((Household.rexray_status.in_((RexrayStatus.PENDING, RexrayStatus.STARTED)), 1), else_=0))
+    rows = session.execute(select(Household.volunteer_id, still_open, func.max(Household.updated_at)).where(*where).group_by(Household.volunteer_id))
+    return {vid: (int(n or 0), last) for vid, n, last in rows}
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    """The latest of some moments (None when there is none)."""
+    known = [_aware(m) for m in moments if m is not None]
+    return max(known) if known else None

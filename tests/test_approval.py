@@ -188,3 +188,14 @@ def test_a_note_step_left_open_never_takes_later_words_for_its_note(line_user, d
     boss.tap(encode("apr.view", h=ids["h3"]))
     boss.say("ขอบคุณครับ")
     assert household(db_engine, ids["h3"]).approval == ApprovalStatus.AWAITING
+
+
+def test_approving_is_the_first_tile_of_the_supervisors_menu_and_invite_codes_stay_a_typed_command(line_user, db_engine):
+    seed_small(db_engine)
+    boss = line_user(SUPERVISOR_CHAT)
+    menu = boss.say("เมนู")
+    assert menu.buttons == ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
+    listed = boss.tap_button(menu, "อนุมัติ")
+    assert "มีแบบสำรวจในพื้นที่ของท่านรออนุมัติ" in listed.messages[0]["altText"]
+    assert "• “สร้างรหัสเชิญ” – " in boss.say("วิธีใช้").text  # off the menu, still named in the help
+    assert "รหัสเชิญสำหรับอาสาสมัครในพื้นที่ของท่าน" in boss.say("สร้างรหัสเชิญ").text

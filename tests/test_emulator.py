@@ -157,7 +157,7 @@ def test_page_reads_the_rich_menu_linked_to_a_chat_with_its_image(local_client, 
     supervisor = PERSONAS_BY_KEY["supervisor"].line_user_id
     menu = local_client.get(f"/emulator/api/rich-menu?chat={supervisor}").get_json()["richMenu"]
     assert menu["name"] == "thaiqm-supervisor" and menu["chatBarText"] == "เมนู"
-    assert [area["action"]["text"] for area in menu["areas"]] == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
+    assert [area["action"]["text"] for area in menu["areas"]] == ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
     with local_client.get(menu["image"]) as image:
         assert image.status_code == 200 and image.mimetype == "image/png"
         assert image.get_data()[:8] == b"\x89PNG\r\n\x1a\n"

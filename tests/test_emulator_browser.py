@@ -76,7 +76,7 @@ REGISTERED = "ลงทะเบียนเรียบร้อยแล้ว
 VOLUNTEER_MENU = ["Re-X-ray ครัวเรือน", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
 # The rich menu's areas, read by the command each sends.
 VOLUNTEER_RICH_MENU = ["รีเอกซเรย์", "สำรวจ", "ทำต่อ", "รายการของฉัน", "วิธีใช้"]
-SUPERVISOR_MENU = ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
+SUPERVISOR_MENU = ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
 
 PROGRESS_BUBBLE: dict[str, Any] = {
     "type": "flex",
@@ -490,7 +490,7 @@ def test_supervisor_opens_the_menu_and_sees_their_volunteers_with_counts(emulato
     assert "สมชาย ใจดี (ชุมชนบ้านหนองบัว): วันนี้ 0 ทั้งหมด 3" in listing
     assert "มาลี ศรีสุข (ชุมชนวัดป่าสามัคคี): วันนี้ 0 ทั้งหมด 1" in listing
     assert emulator.quick_replies() == ["ระงับสิทธิ์ใช้งาน", *SUPERVISOR_MENU]  # deactivating starts from the list
-    assert emulator.rich_menu() == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
+    assert emulator.rich_menu() == ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
     emulator.screenshot("14-supervisor-volunteers")
     emulator.tab.click("#rich-menu-bar")  # folded away, as LINE's chat bar does
     assert emulator.tab.locator("#rich-menu").is_hidden()

@@ -192,3 +192,30 @@ def test_the_round_sheet_names_only_active_volunteers_so_it_imports(run, seeded,
     assert {row["volunteer"] for row in rows_of(book["ครัวเรือน"])} == {"สมศรี เดินดี", "สมปอง ขยัน"}  # who surveyed it, for people
     result = run("import-round", str(out), "--round", "2567", "--tambon", TAMBON)
     assert result.exit_code == 0 and "3 households added" in result.output, result.output
+
+
+FORMULA_NOTE = '=HYPERLINK("http://example.com/x","คลิก")'
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_free_text_a_spreadsheet_would_run_as_a_formula_is_protected_and_still_round_trips(run, seeded, tmp_path, db_engine, kind):
+    with Session(db_engine) as session, session.begin():
+        by_code = {p.code: p for p in session.scalars(select(HouseholdProblem))}
+        by_code["I4"].note, by_code["H1"].detail = FORMULA_NOTE, "-ติดเตียง @บ้าน"
+        session.get(Household, by_code["E5"].household_id).head_name = "+นายสาม รอตรวจ"
+    target = tmp_path / ("round.xlsx" if kind == "xlsx" else "csv")
+    assert run("export", str(target), "--tambon", TAMBON, "--round", "2566", "--status", "all").exit_code == 0
+    if kind == "csv":
+        rows = list(csv.DictReader((target / "round.csv").read_text(encoding="utf-8-sig").splitlines()))
+        cells = {cell for row in rows for cell in row.values()}
+        assert {"'" + FORMULA_NOTE, "'-ติดเตียง @บ้าน", "'+นายสาม รอตรวจ"} <= cells  # shown as text, never run
+        assert not any(cell[:1] in "=+-@" for cell in cells if cell)
+        problems = csv.reader((target / "problems.csv").read_text(encoding="utf-8-sig").splitlines())
+        assert "'" + FORMULA_NOTE in {cell for row in problems for cell in row}  # every sheet, not only the round
+    out = target if kind == "xlsx" else target / "round.csv"
+    assert "3 households added" in run("import-round", str(out), "--round", "2567", "--tambon", TAMBON).output
+    with Session(db_engine) as session:
+        imported = session.scalars(select(Household).where(Household.round_name == "2567")).all()
+        problems = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id.in_([h.id for h in imported]))).all()
+        assert "+นายสาม รอตรวจ" in {h.head_name for h in imported}  # the apostrophe is taken off again
+        assert {(p.code, p.note, p.detail) for p in problems} >= {("I4", FORMULA_NOTE, None), ("H1", None, "-ติดเตียง @บ้าน")}

@@ -186,6 +186,15 @@ def test_a_voice_message_is_kept_as_received_and_a_bare_code_works(line_user, li
         assert (answer.problem_id, answer.answer, answer.voice, answer.comment) == (world["mine_I4"], "not_resolved", True, None)
 
 
+def test_the_greeting_tells_a_household_to_send_its_code_here_and_the_code_alone_links_it(line_user, world):
+    code = ask_code(line_user)
+    household = line_user()
+    greeting = household.follow()
+    assert "หากครัวเรือนของท่านได้รับรหัสยืนยัน 6 หลักจากผู้สำรวจ กรุณาส่งรหัสนั้นมาในแชตนี้" in greeting.text
+    assert "รหัสเชิญ" in greeting.text  # volunteers and staff still register with theirs
+    assert "เชื่อมกับข้อมูลครัวเรือนของท่านแล้ว" in household.say(code).text
+
+
 def test_five_wrong_codes_lock_the_line_user_out_for_15_minutes(line_user, db_engine, world):
     code = ask_code(line_user)
     wrong = "000000" if code != "000000" else "111111"
@@ -322,7 +331,35 @@ def test_in_the_quiet_hours_nothing_is_pushed(app, line_user, line_api, world):
     done = household.tap(webhooks_data("skip"))
     assert "จะแจ้งผู้สำรวจในตอนเช้า" in done.text
     assert line_api.calls("push") == []
-    assert "ไม่ส่งข้อความถึงผู้สำรวจในเวลากลางคืน" in household.say("ติดต่อผู้สำรวจ").text
+
+
+def test_contact_volunteer_at_night_is_queued_for_the_morning_and_the_household_told_when(app, line_user, line_api, world):
+    from zoneinfo import ZoneInfo
+
+    from bot.delivery.send import retry_pending
+    from bot.state import app_state
+
+    local = datetime.now(ZoneInfo("Asia/Bangkok"))
+    start, end = (local - timedelta(hours=1)).time().replace(second=0, microsecond=0), (local + timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    state = app_state(app)
+    household = line_user()
+    household.say(ask_code(line_user))
+    state.processor.config = state.config.with_overrides(quiet_hours=(start, end))  # night for the household's events
+    asked = household.say("ติดต่อผู้สำรวจ")
+    assert f"ขณะนี้เป็นเวลากลางคืน ระบบจะแจ้งให้ผู้สำรวจติดต่อท่านในตอนเช้า เวลา {end:%H:%M} น." in asked.text
+    assert asked.buttons == ["ปัญหาของฉัน", "ติดต่อผู้สำรวจ", "วิธีใช้"]
+    assert "แจ้งให้ผู้สำรวจติดต่อท่านแล้ว" in household.say("ติดต่อผู้สำรวจ").text  # asked already: not queued twice
+
+    def requests() -> list[str]:
+        return [m.message.get("text", "") for m in line_api.messages_for(VOLUNTEER) if "ขอให้ท่านติดต่อกลับ" in m.message.get("text", "")]
+
+    def sweep(at: datetime) -> int:
+        return retry_pending(state.gateway, state.session_factory, lambda: at, 0)
+
+    assert sweep(datetime.now(timezone.utc) + timedelta(minutes=5)) == 0 and requests() == []
+    assert sweep(datetime.now(timezone.utc) + timedelta(hours=1, minutes=2)) == 1
+    [request] = requests()
+    assert "บ้านเลขที่ 12/3" in request
 
 
 def test_my_surveys_offer_the_code_for_a_record_a_supervisor_marked_solved(line_user, db_engine, world):

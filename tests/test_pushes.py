@@ -115,7 +115,7 @@ def test_supervisor_daily_progress_for_sixty_communities_within_lines_limits(app
     assert len(bubbles) <= 12 and all(len(json.dumps(b, ensure_ascii=False).encode()) <= 30 * 1024 for b in bubbles)
     texts = flex_texts(pushed)
     assert flex[0]["altText"].startswith("สรุปความคืบหน้าประจำวัน: ความคืบหน้ารอบ 2566")
-    assert "ผลการดำเนินงานวันนี้" in texts and "มีแบบสำรวจค้างไว้ และไม่มีความเคลื่อนไหว 3 วัน" in texts
+    assert "ผลการดำเนินงานวันนี้" in texts and "มีงานค้างไว้ และไม่มีความเคลื่อนไหว 3 วัน" in texts
     assert any("แสดง 20 ชุมชนที่ดำเนินการได้น้อยที่สุด จากทั้งหมด 60 ชุมชน" in t for t in texts)
     assert not any(str(v) in texts for v in seeded.volunteer_ids)
     actions = flex_actions(pushed)
@@ -244,3 +244,32 @@ def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours_and_is_given_up
         assert connection.execute(select(OutboxMessage.status, OutboxMessage.last_error)).all() == [("failed", "expired")]
     run(app, at(TODAY, 7, 30).replace(day=TODAY.day + 1), kinds=[Kind.DIGEST])
     assert len(got(line_api, w.chats["busy"]).messages) == 1
+
+
+def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_households_to_revisit(app, line_user, line_api, db_engine):
+    from datetime import timedelta
+
+    from storage.models import Household
+    from storage.statuses import HouseholdOrigin, HouseholdStatus, RexrayStatus
+
+    w = push_world(db_engine, TODAY)
+    walker = w.person("walker", "volunteer", "บุญเรือน เดินเยี่ยม")
+    fresh = w.person("fresh", "volunteer", "ใหม่ เพิ่งได้รับ")
+    for pid, code, days in ((walker, "40000000001", 5), (fresh, "40000000002", 1)):
+        hid = w.world.household(w.municipality, w.community, pid, code, status=HouseholdStatus.IMPORTED, house_no="8/8")
+        with db_engine.begin() as connection:  # assigned (imported) that many days ago, untouched since
+            connection.execute(update(Household).where(Household.id == hid).values(
+                origin=HouseholdOrigin.IMPORTED, rexray_status=RexrayStatus.PENDING, round_name="2565", updated_at=at(TODAY, 9, 0) - timedelta(days=days)))
+    run(app, at(TODAY, 17, 0), kinds=[Kind.PROGRESS])
+    texts = flex_texts(got(line_api, w.chats["supervisor"]))
+    title = texts.index("มีงานค้างไว้ และไม่มีความเคลื่อนไหว 3 วัน")
+    idle = texts[title + 1:]
+    assert "บุญเรือน เดินเยี่ยม (ชุมชนหนองบัว)" in idle
+    assert any(t.startswith("เยี่ยมซ้ำ 1 ครัวเรือน ดำเนินการล่าสุด") for t in idle)
+    assert "ใหม่ เพิ่งได้รับ (ชุมชนหนองบัว)" not in texts  # assigned yesterday: not idle yet
+    # The nudge points them at their households to revisit, not at a draft they do not have.
+    nudge = next(a for a in flex_actions(got(line_api, w.chats["supervisor"])) if a.get("displayText", "").endswith("บุญเรือน เดินเยี่ยม"))
+    assert "ส่งข้อความเตือนถึง บุญเรือน เดินเยี่ยม แล้ว" in line_user(w.chats["supervisor"]).tap(nudge["data"]).text
+    [reminder] = got(line_api, w.chats["walker"]).messages
+    assert "ท่านยังมีครัวเรือนที่รอการเยี่ยม Re-X-ray 1 ครัวเรือน" in reminder["text"]
+    assert [item["action"]["label"] for item in reminder["quickReply"]["items"]] == ["Re-X-ray ครัวเรือน", "ทำต่อ", "เมนู"]

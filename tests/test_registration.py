@@ -89,7 +89,7 @@ def test_supervisor_code_registers_supervisor_with_supervisor_menu(line_user, wo
     confirm = chat.say("0431234567")
     assert "บทบาท: ผู้ควบคุมการสำรวจ" in confirm.text
     done = chat.say("ยืนยัน")
-    assert done.buttons == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
+    assert done.buttons == ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
     person = world.all(Person)[0]
     assert (person.role, person.community_id, person.volunteer_type) == ("supervisor", None, None)
 
@@ -274,7 +274,7 @@ def test_help_for_a_supervisor_adds_supervision_commands(line_user, world):
     answer = chat.say("วิธีใช้")
     for command in ("สำรวจ", "ทำต่อ", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "ระงับสิทธิ์ใช้งาน", "สร้างรหัสเชิญ", "เมนู"):
         assert f"• “{command}” – " in answer.text, command
-    assert answer.buttons == ["ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สร้างรหัสเชิญ", "สำรวจ", "วิธีใช้"]
+    assert answer.buttons == ["อนุมัติ", "ความคืบหน้า", "อาสาสมัคร", "เปลี่ยนผู้สำรวจ", "สำรวจ", "วิธีใช้"]
     assert chat.say("asdf qwer").buttons == answer.buttons
 
 

@@ -133,6 +133,7 @@ def test_a_full_visit_records_each_problems_outcome_a_new_problem_and_the_receip
         review = chat.tap_button(review, next(b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")))
     cards = [texts_in(m) for m in review.messages if m["type"] == "flex"]
     assert cards and "ยังไม่ได้รับการแก้ไข" in cards[0] and "รอเอกสารรับรองสิทธิจากอำเภอ นัดยื่นเรื่องสัปดาห์หน้า" in cards[0]
+    assert [m["altText"] for m in review.messages if m["type"] == "flex"] == ["สรุปผลการเยี่ยม Re-X-ray"]  # not the survey's review
     assert "ยืนยันส่ง" in review.buttons
     done = chat.tap_button(review, "ยืนยันส่ง")
     assert "การ Re-X-ray ของ บ้านเลขที่ 5/1 · นายมานะ ขยันดี ตรวจสอบแล้ว" in done.text and "เลขที่แบบสำรวจ: QM-2566-" in done.text

@@ -111,7 +111,7 @@ def test_many_volunteers_are_listed_in_texts_line_accepts(line_user, world, line
     answer = line_user(SUPERVISOR).say("อาสาสมัคร")
     assert 2 <= len(answer.texts) <= 5
     assert "ทดสอบลำดับที่149" in answer.text or "ไม่ได้แสดง" in answer.text
-    assert answer.buttons[:2] == ["ระงับสิทธิ์ใช้งาน", "ความคืบหน้า"]  # deactivating and the menu stay under the last text
+    assert answer.buttons[:2] == ["ระงับสิทธิ์ใช้งาน", "อนุมัติ"]  # deactivating and the menu stay under the last text
 
 
 def test_reassign_starts_from_a_search_by_house_number_or_head_name_and_can_be_cancelled(line_user, world):

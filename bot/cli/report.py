@@ -72,7 +72,8 @@ def report(tambon: str, community: str | None, idle_days: int | None) -> None:
         idle = figures.idle(now - timedelta(days=days))
         echo(f"no activity for {days} days, drafts waiting:" if idle else f"no activity for {days} days, drafts waiting: nobody")
         for v in idle:
-            echo(f"  {_who(v)}: {v.drafts} drafts, last active {view.last_seen(v, config.zone) if v.last_activity else _('never')}")
+            revisits = f", {v.revisits} households to revisit" if v.revisits else ""
+            echo(f"  {_who(v)}: {v.drafts} drafts{revisits}, last active {view.last_seen(v, config.zone) if v.last_activity else _('never')}")
 
 
 def _who(volunteer) -> str:  # type: ignore[no-untyped-def]

@@ -10,12 +10,14 @@ from typing import Callable
 from bot.exports import layout as L
 from bot.exports.sheets import Cell, Labels, Sheet
 from bot.exports.summary import CommunitySummary, long_rows
+from bot.imports.reading import protected
 
 ENCODING = "utf-8-sig"
 
 
 def text(cell: Cell) -> str:
-    """A cell as CSV text: dates in ISO, whole numbers without .0, nothing for None."""
+    """A cell as CSV text: dates in ISO, whole numbers without .0, nothing for None, text that
+    a spreadsheet would run as a formula (=, +, -, @ first) behind an apostrophe."""
     if cell is None:
         return ""
     if isinstance(cell, datetime):
@@ -24,7 +26,7 @@ def text(cell: Cell) -> str:
         return cell.isoformat()
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return str(cell)
+    return protected(cell) if isinstance(cell, str) else str(cell)
 
 
 def write_csv(folder: Path, sheets: list[Sheet], summaries: list[CommunitySummary], labels: Labels, progress: Callable[[int], None] = lambda _n: None) -> list[Path]:

@@ -20,7 +20,9 @@ def on_follow(ctx: EventContext) -> list[Reply]:
                 "household data for the poverty-eradication programme (ThaiQM), check it and "
                 "send it to the municipality.\n\n"
                 "Next step: if you are a volunteer or a member of staff, tap \"Register\" and "
-                "enter the invite code you received from the municipality."
+                "enter the invite code you received from the municipality.\n"
+                "If your household received a 6-digit confirmation code from its volunteer, "
+                "send the code here."
             ),
             main_buttons(),
         )

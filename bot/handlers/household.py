@@ -6,7 +6,8 @@
              [confirmed as solved] ─► kept
              [not solved yet] ─► a comment, typed or by voice, or none ─► reopened; volunteer and
                                  supervisors told at once (in the quiet hours: the morning digest)
-    "my problems": every problem of the household and its status; "contact volunteer": a push.
+    "my problems": every problem of the household and its status; "contact volunteer": a push
+        (in the quiet hours: queued for their end, and the household told when it goes).
 
 The household is no registered person: its LINE user is linked to one household at a time
 (household_links). It reads only its own problems, by their names in the form and a status
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.chat.text_input import digits
 from bot.handlers import confirm_codes, help
+from bot.delivery.notices import push_notice
 from bot.handlers.confirm_common import CODE_WORD, ROUTE, data, house_label, problem_name, push_to, quiet_now, status_word
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
@@ -209,17 +211,17 @@ def my_problems(ctx: EventContext) -> list[Reply]:
 
 
 def contact(ctx: EventContext) -> list[Reply]:
-    """Ask the volunteer to get in touch: a push, at most once an hour, never in the quiet hours."""
+    """Ask the volunteer to get in touch: a push, at most once an hour; in the quiet hours it waits for the morning."""
     link = confirmations.link_of(ctx.session, ctx.user.id)
     if link is None:
         return _not_linked()
-    if quiet_now(ctx):
-        return [Text(_("Messages are not sent to volunteers at night. Please tap “Contact volunteer” again in the morning."), _buttons())]
     if link.contacted_at is not None and confirmations.aware(link.contacted_at) + CONTACT_EVERY > ctx.now:
         return [Text(_("Your volunteer has already been asked to contact you. Please wait for them to get in touch."), _buttons())]
     household = ctx.session.get(Household, link.household_id)
     assert household is not None
     text = _("{household} asks you to get in touch with them (from the household's LINE).", household=house_label(household))
+    if quiet_now(ctx):
+        return _contact_in_the_morning(ctx, link, household, text)
     sent = push_to(ctx, [household.volunteer_id], text) if household.volunteer_id else 0
     if not sent:
         sent = push_to(ctx, confirmations.supervisors_of(ctx.session, household), text)
@@ -227,6 +229,20 @@ def contact(ctx: EventContext) -> list[Reply]:
         return [Text(_("Sorry, no volunteer can be reached through LINE now. Please contact the municipality."), _buttons())]
     link.contacted_at = ctx.now
     return [Text(_("Your volunteer has been asked to contact you."), _buttons())]
+
+
+def _contact_in_the_morning(ctx: EventContext, link: HouseholdLink, household: Household, text: str) -> list[Reply]:
+    """Queue the request for the end of the quiet hours (the volunteer's, else the supervisors') and say when it goes."""
+    when = push_notice(ctx.session, ctx.config, household.volunteer_id, [Text(text)], ctx.now) if household.volunteer_id else None
+    if when is None:
+        for supervisor_id in confirmations.supervisors_of(ctx.session, household):
+            when = push_notice(ctx.session, ctx.config, supervisor_id, [Text(text)], ctx.now) or when
+    if when is None:
+        return [Text(_("Sorry, no volunteer can be reached through LINE now. Please contact the municipality."), _buttons())]
+    link.contacted_at = when  # asked once: a second tap tonight is not queued again
+    morning = when.astimezone(ctx.config.zone)
+    at = f"{morning.hour:02d}:{morning.minute:02d}"
+    return [Text(_("It is night now: your volunteer will be asked at {time} in the morning to contact you.", time=at), _buttons())]
 
 
 def linked_menu(ctx: EventContext, asked: str) -> list[Reply] | None:

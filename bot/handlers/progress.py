@@ -132,14 +132,21 @@ def _today_card(figures: Progress) -> Card:
 def _idle_card(figures: Progress, now: datetime, zone: tzinfo, days: int = IDLE_DAYS) -> Card:
     """Volunteers with drafts in hand and no activity for `days` days, by name, each with a button to nudge them."""
     idle = figures.idle(now - timedelta(days=days))
-    rows = [
-        CardRow(_who(v), _("{drafts} drafts, last active {date}", drafts=v.drafts, date=last_seen(v, zone)), button=_nudge_button(v))
-        for v in idle[:MAX_PEOPLE_SHOWN]
-    ]
+    rows = [CardRow(_who(v), _waiting(v, zone), button=_nudge_button(v)) for v in idle[:MAX_PEOPLE_SHOWN]]
     if len(idle) > MAX_PEOPLE_SHOWN:
         rows.append(CardRow("", _("…and {count} more volunteers", count=len(idle) - MAX_PEOPLE_SHOWN)))
-    title = _("Drafts waiting, no activity for {days} days", days=days)
-    return Card(title, tuple(rows) or (CardRow("", _("Every volunteer with drafts has been active.")),))
+    title = _("Work waiting, no activity for {days} days", days=days)
+    return Card(title, tuple(rows) or (CardRow("", _("Every volunteer with work waiting has been active.")),))
+
+
+def _waiting(volunteer: VolunteerActivity, zone: tzinfo) -> str:
+    """An idle volunteer's drafts and households to revisit (Re-X-ray), and when they last did anything."""
+    date = last_seen(volunteer, zone)
+    if not volunteer.revisits:
+        return _("{drafts} drafts, last active {date}", drafts=volunteer.drafts, date=date)
+    if not volunteer.drafts:
+        return _("{households} households to revisit, last active {date}", households=volunteer.revisits, date=date)
+    return _("{drafts} drafts, {households} households to revisit, last active {date}", drafts=volunteer.drafts, households=volunteer.revisits, date=date)
 
 
 def _nudge_button(volunteer: VolunteerActivity) -> Button:

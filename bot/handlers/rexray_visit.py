@@ -41,6 +41,8 @@ NAME = "rexray_visit"
 # A form's purpose that makes it the Re-X-ray visit (bot/dialogs/form.py PURPOSES).
 PURPOSE = "rexray"
 NO_LONGER = N_("That button is no longer in use. Please choose again below.")
+# The visit's review is no survey's: it says so where the chat list and notifications show it.
+REVIEW_HEADING = N_("Review of the Re-X-ray visit")
 
 
 # -- starting and resuming ------------------------------------------------------------------
@@ -76,7 +78,7 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
     )]
     if offered:
         intro.append(_("What an earlier check recorded is shown as the current answer: where it is unchanged, tap \"Keep answer\"."))
-    return render(outcome, revisit.id, kept + intro, route=ROUTE)
+    return render(outcome, revisit.id, kept + intro, route=ROUTE, heading=REVIEW_HEADING)
 
 
 def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Reply]:
@@ -86,7 +88,7 @@ def open_visit(ctx: EventContext, person: Person, revisit: Household) -> list[Re
     kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
     engine, cursor, answers, env = load_visit(ctx, revisit)
-    return render(engine.show(cursor, answers, env), revisit.id, kept + [_("Continuing the Re-X-ray visit of {name}.", name=draft_name(revisit))], route=ROUTE)
+    return render(engine.show(cursor, answers, env), revisit.id, kept + [_("Continuing the Re-X-ray visit of {name}.", name=draft_name(revisit))], route=ROUTE, heading=REVIEW_HEADING)
 
 
 def rexray_form(ctx: EventContext, person: Person) -> tuple[Form, str]:
@@ -157,7 +159,7 @@ def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | Non
     _person, revisit = held
     engine, cursor, answers, env = load_visit(ctx, revisit)
     reminder = _("Thank you for the {kind}. The Re-X-ray visit of this household is in progress; here is the current question again.", kind=kind)
-    return render(engine.show(cursor, answers, env), revisit.id, [reminder], route=ROUTE)
+    return render(engine.show(cursor, answers, env), revisit.id, [reminder], route=ROUTE, heading=REVIEW_HEADING)
 
 
 def _run(ctx: EventContext, person: Person, revisit: Household, given: Input) -> list[Reply]:
@@ -173,7 +175,7 @@ def _run(ctx: EventContext, person: Person, revisit: Household, given: Input) ->
         return closing
     if outcome.cursor.confirm_cancel and outcome.notes:
         outcome.notes[-1] = Msg(N_("Cancel this Re-X-ray visit? Its answers are kept as a cancelled draft and the household goes back on your list to visit again."))
-    return render(outcome, revisit.id, route=ROUTE)
+    return render(outcome, revisit.id, route=ROUTE, heading=REVIEW_HEADING)
 
 
 def _close(ctx: EventContext, person: Person, revisit: Household, engine: Engine, outcome: Outcome, env: Env) -> list[Reply] | None:

@@ -7,12 +7,14 @@ from typing import Sequence
 from bot.chat import postback
 from bot.dialogs.engine import Join, Outcome
 from bot.dialogs.prompts import Ask, Fields, Label, Msg, Option, Review
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 
 ROUTE = "sv"
 QUICK_REPLY_LABEL = 20
 MAX_QUICK_REPLIES = 13
+# What the review of answers is called in notifications (a Re-X-ray visit passes its own).
+REVIEW_HEADING = N_("Review of the survey answers")
 # Options that are taps on the question in hand carry its slot, so an old tap changes nothing.
 SLOT_BOUND = {"answer", "toggle", "skip", "keep", "done", "date", "answer_text", "no_value"}
 
@@ -68,8 +70,8 @@ def option_button(household_id: int, option: Option, slot: str | None, dates: tu
     return Button(short(label), kind="postback", data=data(household_id, option.action, option.value, bound, route), text=tr(option.label))
 
 
-def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = (), route: str = ROUTE) -> list[Reply]:
-    """The replies for an outcome: notes, then the question, the review or the options."""
+def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = (), route: str = ROUTE, heading: str = REVIEW_HEADING) -> list[Reply]:
+    """The replies for an outcome: notes, then the question, the review (titled `heading`, a message id) or the options."""
     notes = [tr(note) for note in outcome.notes] + list(extra_notes)
     replies: list[Reply] = []
     if outcome.ask is not None:
@@ -83,7 +85,7 @@ def render(outcome: Outcome, household_id: int, extra_notes: Sequence[str] = (),
         # The review is still on screen above: say why nothing changed and offer the edit.
         replies.append(Text("\n\n".join(notes), tuple(option_button(household_id, o, None, route=route) for o in outcome.options)))
     elif outcome.review is not None:
-        replies += review_replies(outcome.review, household_id, notes, route)
+        replies += review_replies(outcome.review, household_id, notes, route, heading)
     elif notes or outcome.options:
         replies.append(Text("\n\n".join(notes) or "-", tuple(option_button(household_id, o, None, route=route) for o in outcome.options)))
     return replies
@@ -127,7 +129,7 @@ def cut_off(ask: Ask) -> bool:
     return len(ask.options) > MAX_QUICK_REPLIES - len(ask.controls)
 
 
-def review_replies(review: Review, household_id: int, notes: Sequence[str] = (), route: str = ROUTE) -> list[Reply]:
+def review_replies(review: Review, household_id: int, notes: Sequence[str] = (), route: str = ROUTE, heading: str = REVIEW_HEADING) -> list[Reply]:
     """The review: one card per section with an edit button per answer, then submit (notes go last, in one text)."""
     cards = []
     for section in review.sections:
@@ -136,7 +138,7 @@ def review_replies(review: Review, household_id: int, notes: Sequence[str] = (),
             for item in section.items
         )
         cards.append(Card(tr(section.title), rows))
-    replies: list[Reply] = [Cards(_("Review of the survey answers"), tuple(cards))]
+    replies: list[Reply] = [Cards(_(heading), tuple(cards))]
     lines = list(notes) + [_("Please check every answer above. Tap \"Edit\" beside an answer to change it, or \"Submit\" when all is correct.")]
     buttons = [Button(_("Submit"), kind="postback", data=data(household_id, "submit", slot="review|0|", route=route), text=_("Submit"))]
     titles = dict(review.titles)

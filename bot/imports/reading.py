@@ -16,6 +16,10 @@ UTF8_BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = b"PK\x03\x04"
 
 Row = tuple[int, dict[str, str]]
+# A spreadsheet reads a cell starting with one of these as a formula: the CSV export writes such
+# text behind an apostrophe (as OWASP advises against CSV injection) and reading takes it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROTECTED = "'"
 
 
 class FileProblem(ValueError):
@@ -82,5 +86,15 @@ def _table(lines: Iterator[list[str]] | list) -> tuple[list[str], list[Row]]:  #
     for number, cells in enumerate(iterator, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        rows.append((number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}))
+        rows.append((number, {name: (unprotected(cells[i].strip()) if i < len(cells) else "") for i, name in enumerate(header) if name}))
     return header, rows
+
+
+def protected(text: str) -> str:
+    """Text a spreadsheet would run as a formula, behind an apostrophe; any other text as it is."""
+    return PROTECTED + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unprotected(text: str) -> str:
+    """A cell without the apostrophe the export put before text a spreadsheet would run as a formula."""
+    return text[1:].strip() if text.startswith(PROTECTED) and text[1:2] and text[1] in FORMULA_STARTS else text

@@ -44,7 +44,8 @@ AWAITING_CONFIRMATION = MenuItem(N_("Awaiting confirmation"), N_("awaiting confi
 # A household's LINE, linked by its confirmation code (bot/handlers/household.py).
 MY_PROBLEMS = MenuItem(N_("My problems"), N_("my problems"))
 CONTACT_VOLUNTEER = MenuItem(N_("Contact volunteer"), N_("contact volunteer"))
-# Typed commands of supervisors, named in their help (a rich menu holds six tiles).
+# Approving is a supervisor's most frequent task: it has a tile. Exporting is a typed command named
+# in their help (a rich menu holds six tiles).
 APPROVE = MenuItem(N_("Approve"), N_("approve"))
 EXPORT = MenuItem(N_("Export"), N_("export"))
 
@@ -53,9 +54,10 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
     # "Menu" is not an item of the menu itself (typing it still shows the menu).
     "volunteer": (SURVEY, CONTINUE, MY_SURVEYS, HELP),
     REXRAY_VOLUNTEER: (REXRAY, SURVEY, CONTINUE, MY_SURVEYS, HELP),
-    # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list.
-    "supervisor": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
-    "admin": (PROGRESS, VOLUNTEERS, REASSIGN, INVITE, SURVEY, HELP),
+    # A rich menu holds six tiles: deactivating stays a typed command and a button of the volunteer list;
+    # invite codes are made a few times a round, so "invite code" is a typed command named in the help.
+    "supervisor": (APPROVE, PROGRESS, VOLUNTEERS, REASSIGN, SURVEY, HELP),
+    "admin": (APPROVE, PROGRESS, VOLUNTEERS, REASSIGN, SURVEY, HELP),
     "household": (MY_PROBLEMS, CONTACT_VOLUNTEER, HELP),
 }
 
