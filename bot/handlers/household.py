@@ -133,14 +133,23 @@ def _own_problem(ctx: EventContext, problem_id: str) -> tuple[HouseholdLink, Hou
     return link, problem
 
 
-def answer(ctx: EventContext, problem_id: str, solved: bool) -> list[Reply]:
-    """"Yes, it is solved" is kept at once; "not solved yet" asks for a comment first."""
+def _claimed_own(ctx: EventContext, problem_id: str) -> tuple[HouseholdLink, HouseholdProblem] | list[Reply]:
+    """The household's own problem still waiting for its answer; else what to say (not yours, answered already)."""
     owned = _own_problem(ctx, problem_id)
     if owned is None:
         return _not_yours(ctx)
     link, problem = owned
     if not confirmations.is_claimed(ctx.session, problem.id):
         return _waiting(ctx, link.household_id, _("This problem has already been answered. Thank you."))
+    return link, problem
+
+
+def answer(ctx: EventContext, problem_id: str, solved: bool) -> list[Reply]:
+    """"Yes, it is solved" is kept at once; "not solved yet" asks for a comment first."""
+    owned = _claimed_own(ctx, problem_id)
+    if isinstance(owned, list):
+        return owned
+    link, problem = owned
     if solved:
         confirmations.record_answer(ctx.session, problem, ConfirmationAnswer.CONFIRMED, ctx.now, line_user_pk=ctx.user.id)
         return _waiting(ctx, link.household_id, _("Thank you: you confirmed that “{problem}” is solved.", problem=_name(ctx, problem)))
@@ -158,12 +167,10 @@ def not_solved(ctx: EventContext, comment: str | None, voice: bool = False) -> l
         return None
     problem_id = (conversation.step or "")[len(COMMENT):]
     conversations.leave(ctx.session, ctx.user.id, ctx.now, HOUSEHOLD)
-    owned = _own_problem(ctx, problem_id)
-    if owned is None:
-        return _not_yours(ctx)
+    owned = _claimed_own(ctx, problem_id)
+    if isinstance(owned, list):
+        return owned
     link, problem = owned
-    if not confirmations.is_claimed(ctx.session, problem.id):
-        return _waiting(ctx, link.household_id, _("This problem has already been answered. Thank you."))
     comment = " ".join(comment.split())[:1000] if comment else None
     confirmations.record_answer(ctx.session, problem, ConfirmationAnswer.NOT_RESOLVED, ctx.now, line_user_pk=ctx.user.id, comment=comment or None, voice=voice)
     household = ctx.session.get(Household, link.household_id)
