@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
 
 from bot.config import normalize_database_url  # noqa: E402
 from bot.exports import query  # noqa: E402
@@ -28,22 +27,11 @@ from bot.exports.making import prepare, write  # noqa: E402
 from bot.exports.sheets import Options  # noqa: E402
 from storage.crypto import Keyring  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.sealed import use_keyring  # noqa: E402
+from bench.progress_benchmark import empty  # noqa: E402  (the same start from nothing)
 from tests.support.export_seed import seed_bulk  # noqa: E402
 
 DATA_KEY = "bench1:" + "B" * 43
-
-
-def empty(url: str) -> None:
-    """Start from nothing: drop the schema (PostgreSQL) so the migrations run afresh."""
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
 
 
 def main() -> None:
