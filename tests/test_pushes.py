@@ -246,7 +246,7 @@ def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours_and_is_given_up
     assert len(got(line_api, w.chats["busy"]).messages) == 1
 
 
-def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_households_to_revisit(app, line_user, line_api, db_engine):
+def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_households_to_revisit(app, line_user, line_api, db_engine, monkeypatch):
     from datetime import timedelta
 
     from storage.models import Household
@@ -269,6 +269,7 @@ def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_h
     assert "ใหม่ เพิ่งได้รับ (ชุมชนหนองบัว)" not in texts  # assigned yesterday: not idle yet
     # The nudge points them at their households to revisit, not at a draft they do not have.
     nudge = next(a for a in flex_actions(got(line_api, w.chats["supervisor"])) if a.get("displayText", "").endswith("บุญเรือน เดินเยี่ยม"))
+    monkeypatch.setattr(app_state(app).processor, "clock", lambda: at(TODAY, 17, 5))  # tapped in the day, not in quiet hours
     assert "ส่งข้อความเตือนถึง บุญเรือน เดินเยี่ยม แล้ว" in line_user(w.chats["supervisor"]).tap(nudge["data"]).text
     [reminder] = got(line_api, w.chats["walker"]).messages
     assert "ท่านยังมีครัวเรือนที่รอการเยี่ยม Re-X-ray 1 ครัวเรือน" in reminder["text"]
