@@ -219,3 +219,18 @@ def live_server(app):  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def run(database_url: str, line_api_url: str):  # type: ignore[no-untyped-def]
+    """Run a thaiqm-bot command with the test configuration (typed input as `stdin`); returns the click result."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
+
+    def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+
+    return invoke

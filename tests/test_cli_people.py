@@ -4,32 +4,11 @@ from __future__ import annotations
 
 import io
 
-import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from bot.cli import main
 from bot.line.rich_menus import find_thai_font
 from storage.models import AuditEntry, Community, InviteCode, Municipality, RichMenu
-from tests.conftest import DATA_KEY, ACCESS_TOKEN, CHANNEL_SECRET
 from tests.support.world import World
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run a thaiqm-bot command with the test configuration; returns the click result."""
-    env = {
-        "DATABASE_URL": database_url,
-        "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-        "LINE_API_BASE_URL": line_api_url,
-        "DATA_KEY": DATA_KEY,
-    }
-
-    def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
-
-    return invoke
 
 
 def test_create_municipality_takes_codes_from_the_official_list(run, db_engine):

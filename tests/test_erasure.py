@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-from bot.cli import main
 from storage.models import AuditEntry, Household
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.world import World, now
 
 SUPERVISOR = "U" + "7" * 32
@@ -63,17 +60,6 @@ def test_another_area_or_a_volunteer_cannot_erase_and_learns_nothing(line_user, 
     assert volunteer.texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
     assert world.get(Household, world.ids["household"]).head_name == "นายลบ ข้อมูล"
     assert world.all(AuditEntry) == []
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run a thaiqm-bot command with the test configuration."""
-    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
-
-    def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
-
-    return invoke
 
 
 def test_the_officer_erases_with_the_cli_after_confirming_and_the_audit_lists_it(run, world):

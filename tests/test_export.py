@@ -6,32 +6,17 @@ import csv
 from datetime import date, datetime
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cli import main
 from bot.exports import layout as L
 from bot.i18n import _
 from bot.imports.layout import COLUMNS
 from storage.models import AuditEntry, Household, HouseholdProblem
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.export_seed import HEAD_IDS, MEMBER_ID, TAMBON, seed_small
 
 SHEETS = ["ครัวเรือนและปัญหา", "ครัวเรือน", "สมาชิกในครัวเรือน", "ปัญหา", "ประวัติสถานะปัญหา", "ผลการรีเอกซเรย์", "การยืนยันของครัวเรือน", "สรุป ชุมชนเหนือ", "สรุป ชุมชนใต้"]
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run thaiqm-bot with the test configuration; returns the click result."""
-    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-           "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -5,31 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.cli import main
 from storage.models import Household, HouseholdProblem
 from storage.problem_history import ProblemHistory
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.round_files import national_id, row, write_csv, write_xlsx
 from tests.support.world import World
 
 TAMBON = "401005"
 HEAD_1, HEAD_2 = national_id("110170012345"), national_id("310050067890")
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run thaiqm-bot with the test configuration; returns the click result."""
-    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-           "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

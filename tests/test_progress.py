@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
-
-from bot.cli import main
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.line_chat import dump
 from tests.support.progress_seed import seed
 from tests.support.survey import flex_components, flex_messages, flex_texts
@@ -89,13 +84,6 @@ def test_progress_is_the_supervisors_menu_entry_and_not_for_volunteers(line_user
     texts = flex_texts(reply)
     assert "0 จาก 100 (ร้อยละ 0)" in texts and "วันนี้ยังไม่มีการส่งแบบสำรวจครัวเรือน" in texts
     assert line_user("U" + "8" * 32).say("ความคืบหน้า").texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run a thaiqm-bot command with the test configuration."""
-    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
-    return lambda *args: CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 def test_report_prints_the_same_progress_with_text_bars(run, db_engine):

@@ -6,11 +6,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cli import main
 from bot.dialogs.answers import format_date_be
 from bot.dialogs.engine import engine_for
 from bot.dialogs.form import current_form
@@ -19,20 +17,8 @@ from bot.handlers.survey_view import tr
 from bot.i18n import _
 from storage import surveys
 from storage.models import Household, Municipality, Round, SurveyAnswer
-from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.line_chat import dump
 from tests.support.survey import make_volunteer
-
-
-@pytest.fixture
-def run(database_url, line_api_url):  # type: ignore[no-untyped-def]
-    """Run a thaiqm-bot command with the test configuration; returns the click result."""
-    env = {"DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line_api_url, "DATA_KEY": DATA_KEY}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def today() -> dt.date:
