@@ -204,7 +204,8 @@ def witness_answer(ctx: EventContext, witness_id: int, problem_id: int, answer: 
         ))])
         if notice is not None and notice.held:
             morning = notice.when.astimezone(ctx.config.zone)
-            said += "\n" + _("It is quiet hours now: the supervisors are told at {time}.", time=f"{morning.hour:02d}:{morning.minute:02d}")
+            at = f"{morning.hour:02d}:{morning.minute:02d}"
+            said += "\n" + _("It is quiet hours now: the supervisors are told at {time}.", time=at)
     return _witness_problems(ctx, witness, said)
 
 
