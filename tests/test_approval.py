@@ -70,7 +70,8 @@ def test_survey_sent_back_with_a_note_is_corrected_resubmitted_and_approved_with
     assert button["action"]["label"] == "แก้ไขข้อมูลที่ส่ง"
     reopened = chat.tap(button["action"]["data"])
     assert "ยังคงมีสถานะส่งแล้ว" in " ".join(reopened.texts)
-    chat.tap_button(reopened, "ยืนยันส่ง")
+    again = chat.tap_button(reopened, "ยืนยันส่ง")
+    assert f"ไม่มีการแก้ไขข้อมูลเลขที่แบบสำรวจ {receipt} ระบบส่งข้อมูลเดิมให้ผู้ควบคุมการสำรวจพิจารณาอีกครั้ง" in again.text
     assert household(db_engine, hid).approval == ApprovalStatus.AWAITING  # resubmitted: awaiting again, the note gone
     assert household(db_engine, hid).sent_back_note is None
 
@@ -198,3 +199,32 @@ def test_approving_is_the_first_tile_of_the_supervisors_menu_and_invite_codes_st
     assert "มีแบบสำรวจในพื้นที่ของท่านรออนุมัติ" in listed.messages[0]["altText"]
     assert "• “สร้างรหัสเชิญ” – " in boss.say("วิธีใช้").text  # off the menu, still named in the help
     assert "รหัสเชิญสำหรับอาสาสมัครในพื้นที่ของท่าน" in boss.say("สร้างรหัสเชิญ").text
+
+
+def test_an_approved_record_submitted_again_unchanged_stays_approved_and_a_change_makes_it_await(line_user, db_engine):
+    chat, boss = line_user(), line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, boss.user_id, name="หัวหน้า ทดสอบ", municipality_id=people["municipality_id"], role="supervisor")
+    begin(chat)
+    done = chat.tap_button(finish_one_member(chat), "ยืนยันส่ง")
+    [record] = _households(db_engine)
+    boss.tap(encode("apr.ok", h=record.id))
+    approved = household(db_engine, record.id)
+    assert approved.approval == ApprovalStatus.APPROVED
+    # Opened for correction and submitted as it was: still approved, by the same supervisor, and said so.
+    reopened = chat.tap_button(done, "แก้ไขข้อมูลที่ส่ง")
+    again = chat.tap_button(reopened, "ยืนยันส่ง")
+    assert f"ไม่มีการแก้ไขข้อมูล ข้อมูลเลขที่แบบสำรวจ {record.receipt_no} จึงยังคงมีสถานะอนุมัติแล้ว" in again.text
+    after = household(db_engine, record.id)
+    assert (after.approval, after.approved_by, after.approved_at) == (ApprovalStatus.APPROVED, approved.approved_by, approved.approved_at)
+    assert "ไม่มีแบบสำรวจในพื้นที่ของท่านที่รออนุมัติ" in boss.say("อนุมัติ").text
+    # A real change still sends it back to the supervisor.
+    reopened = chat.tap_button(again, "แก้ไขข้อมูลที่ส่ง")
+    chat.tap(next(a for a in flex_actions(reopened) if a.get("displayText") == "แก้ไข: เบอร์โทรศัพท์ติดต่อ")["data"])
+    chat.tap_button(chat.say("0812345678"), "ยืนยันส่ง")
+    assert household(db_engine, record.id).approval == ApprovalStatus.AWAITING
+
+
+def _households(engine) -> list[Household]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return list(session.scalars(select(Household)))
