@@ -66,7 +66,8 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
         from bot.delivery.send import retry_pending
-        from bot.runtime import quiet_for, utc_now
+        from bot.quiet_hours import quiet_for
+        from bot.runtime import utc_now
 
         state = parts()
         try:

@@ -16,7 +16,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.line.gateway import LineGateway
 from bot.line.messages import to_line_messages
-from bot.chat.effects import Effect, LinkMenu, Push, SendQueued, UnlinkMenu
+from bot.chat.effects import Effect, LinkMenu, SendNow, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
@@ -106,11 +106,8 @@ class WebhookProcessor:
             ctx = EventContext(session=session, user=user, event=event, now=now, config=self.config)
             replies = dispatch(ctx)
             outgoing = self._queue(session, event, replies, now)
-            pushes = [self._queue_push(session, effect, now) for effect in ctx.effects if isinstance(effect, Push)]
         # Only a committed event changes anything at LINE: a rolled-back one leaves no trace there.
         self._carry_out(ctx.effects)
-        if pushes:
-            self.sender.submit(pushes)
         return outgoing
 
     def _carry_out(self, effects: list[Effect]) -> None:
@@ -121,16 +118,10 @@ class WebhookProcessor:
                     self.gateway.link_rich_menu(effect.chat_id, effect.menu_id)
                 elif isinstance(effect, UnlinkMenu):
                     self.gateway.unlink_rich_menu(effect.chat_id)
-                elif isinstance(effect, SendQueued):
+                elif isinstance(effect, SendNow):  # a notice to another chat (bot/delivery/notify.py)
                     self.sender.submit([Outgoing(effect.outbox_id, effect.retry_key, effect.chat_id, None, list(effect.messages))])
             except Exception as error:  # committed already: a LINE hiccup must not turn into an apology
                 log_failure(log, f"effect {type(effect).__name__}", error)
-
-    def _queue_push(self, session: Session, push: Push, now: datetime) -> Outgoing:
-        """Put a push to another chat in the outbox within the event's transaction (its retry key keeps it single)."""
-        messages = to_line_messages(push.replies)
-        outbox_id, retry_key = add_outgoing(session, push.chat_id, None, messages, now)
-        return Outgoing(outbox_id, retry_key, push.chat_id, None, messages)
 
     def _record_failure(self, event: Incoming) -> Outgoing | None:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""

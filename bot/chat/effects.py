@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from bot.chat.replies import Reply
 
 
 @dataclass(frozen=True)
@@ -24,16 +23,8 @@ class UnlinkMenu:
 
 
 @dataclass(frozen=True)
-class Push:
-    """Tell another chat something (a volunteer, a supervisor): queued in the outbox with the event, sent after the commit."""
-
-    chat_id: str
-    replies: tuple[Reply, ...]
-
-
-@dataclass(frozen=True)
-class SendQueued:
-    """Push an outbox row the event queued for another chat (a supervisor's nudge) now, not at the next sweep."""
+class SendNow:
+    """Push a notice the event queued in the outbox (bot/delivery/notify.py) right after the commit, not at the next sweep."""
 
     outbox_id: int
     retry_key: str
@@ -41,4 +32,4 @@ class SendQueued:
     messages: tuple[dict, ...]
 
 
-Effect = Union[LinkMenu, UnlinkMenu, Push, SendQueued]
+Effect = Union[LinkMenu, UnlinkMenu, SendNow]
