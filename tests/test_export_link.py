@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,10 +24,12 @@ from bot.state import app_state
 from storage.db import DatabaseTimeout
 from storage.export_files import ExportFile
 from storage.models import AuditEntry, Household, Person
+from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
 from tests.support.export_seed import HEAD_IDS, OTHER_SUPERVISOR_CHAT, SUPERVISOR_CHAT, VOLUNTEER_CHAT, seed_small
 from tests.test_export import rows_of
+from tests.test_jobs import redis_reachable
 
-LINK = re.compile(r"http://bot\.test(/exports/\S+)")
+LINK = re.compile(r"https?://bot\.test(/exports/\S+)")
 PREPARING = "กำลังจัดทำไฟล์ Excel ของแบบสำรวจที่อนุมัติแล้วในพื้นที่ของท่าน (3 ครัวเรือน) เมื่อไฟล์พร้อม ลิงก์ดาวน์โหลดจะส่งมาในแชตนี้"
 APOLOGY = "ขออภัย ระบบไม่สามารถจัดทำไฟล์ Excel ของท่านได้ในขณะนี้ กรุณาพิมพ์ “ส่งออกข้อมูล” เพื่อลองใหม่อีกครั้งในอีกสักครู่"
 
@@ -238,3 +244,55 @@ def test_nothing_approved_means_no_file_and_volunteers_get_none(app, line_user, 
     assert "ยังไม่มีแบบสำรวจที่อนุมัติแล้วในพื้นที่ของท่านให้ส่งออก" in answer.text and "http" not in answer.text
     assert line_user(VOLUNTEER_CHAT).say("ส่งออกข้อมูล").texts == ["ขออภัย ท่านไม่มีสิทธิ์ใช้เมนูนี้"]
     assert run_jobs(app) == 0 and requests(db_engine) == []
+
+
+def test_erasing_a_household_deletes_the_stored_files_that_hold_it(app, client, line_user, line_api, ids, db_engine):
+    from bot.dialogs.form import current_form
+    from storage.forget import forget_household
+
+    line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
+    run_jobs(app)
+    with Session(db_engine) as session, session.begin():
+        forget_household(session, session.get(Household, ids["h1"]), current_form().personal_codes(), datetime.now(timezone.utc))
+    assert requests(db_engine) == []
+    assert client.post(link_in(pushed(line_api, SUPERVISOR_CHAT)[0])).status_code == 410
+
+
+@pytest.mark.skipif(not os.environ.get("THAIQM_TEST_DATABASE_URL"), reason="the worker processes need a database they share with the app: the PostgreSQL leg")
+def test_workers_on_redis_build_the_file_once_and_the_app_serves_it(config, database_url, line_api_url, line_api, ids, db_engine, tmp_path):
+    # As in production: the web app queues on Redis, two `thaiqm-bot worker` processes consume, the file goes through the database.
+    if not redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from bot.app import create_app
+    from bot.state import close_app
+    from tests.support.line_chat import LineChat, flask_poster
+
+    name = f"thaiqm-test-{uuid.uuid4().hex[:8]}"
+    worker_env = {
+        **os.environ, "DATABASE_URL": database_url, "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN, "LINE_API_BASE_URL": line_api_url,
+        "DATA_KEY": DATA_KEY, "REDIS_URL": "redis://127.0.0.1:6379/15", "THAIQM_JOBS_NAME": name, "THAIQM_INSTANCE_PATH": str(tmp_path), "PUBLIC_BASE_URL": "https://bot.test",
+    }
+    app = create_app(config.with_overrides(redis_url="redis://127.0.0.1:6379/15", jobs_name=name))
+    workers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--workers", "1"], env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    try:
+        client = app.test_client()
+        chat = LineChat(flask_poster(client), CHANNEL_SECRET, line_api, SUPERVISOR_CHAT)
+        assert chat.say("ส่งออกข้อมูล").text.startswith(PREPARING)
+        app_state(app).jobs().prepare_export(export_ids(db_engine)[0])  # queued twice: one worker each
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not pushed(line_api, SUPERVISOR_CHAT):
+            time.sleep(0.2)
+        time.sleep(2)  # a second push, had the other run made one, would have come by now
+        messages = pushed(line_api, SUPERVISOR_CHAT)
+        assert len(messages) == 1, messages
+        response = client.post(link_in(messages[0]))
+        assert response.status_code == 200
+        households = {row["house_no"]: row for row in rows_of(load_workbook(io.BytesIO(response.data))["ครัวเรือน"])}
+        assert households["12/3"]["head_national_id"] == HEAD_IDS[0][0] + "x" * 8 + HEAD_IDS[0][-4:]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        errors = [worker.communicate(timeout=10)[1].decode(errors="replace") for worker in workers]
+        close_app(app)
+    assert not any("Traceback" in text for text in errors), errors
+
