@@ -117,13 +117,14 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
 
     # Queued by the webhook when a supervisor asks for their export (bot/handlers/export_request.py).
     @huey.task(name="prepare_export")
-    def prepare_export(export_id: int) -> bool:
+    def prepare_export(export_id: int) -> None:
         """Build a supervisor's masked XLSX, keep it in the database and push its link (once, however often run)."""
         from bot.exports.chat_file import build_and_send
         from bot.runtime import utc_now
 
         state = parts()
-        return build_and_send(config, state.session_factory, state.sender, export_id, utc_now)
+        # Nothing returned: Huey would keep a result per request in Redis that nobody reads.
+        build_and_send(config, state.session_factory, state.sender, export_id, utc_now)
 
     @huey.periodic_task(crontab(minute="*"), name="tidy_exports")
     def tidy_exports() -> int:
