@@ -166,7 +166,7 @@ def test_a_request_whose_job_was_lost_is_run_by_the_tidy_up(app, line_user, line
     # Its worker was killed while building: the claim lapses and the worker's minute job queues it again.
     line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
     app_state(app).jobs().huey.flush()  # the queued job is lost
-    stale = datetime.now(timezone.utc) - timedelta(minutes=11)
+    stale = datetime.now(timezone.utc) - timedelta(minutes=21)
     with Session(db_engine) as session, session.begin():
         session.execute(update(ExportFile).values(status="building", claim_key="dead-worker", claimed_at=stale))
     assert app_state(app).jobs().tidy_exports.call_local() == 1
