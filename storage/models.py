@@ -351,3 +351,4 @@ from storage.answer_models import AnswerChange, DuplicateNote, HouseholdMember, 
 from storage.problem_history import ProblemHistory  # noqa: E402,F401
 from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation  # noqa: E402,F401
 from storage.push_records import PushRecord  # noqa: E402,F401
+from storage.export_files import ExportFile  # noqa: E402,F401

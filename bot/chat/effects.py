@@ -1,4 +1,4 @@
-"""What an event changes outside the database, carried out only after its transaction commits."""
+"""What an event changes outside the database (LINE, the job queue), carried out only after its transaction commits."""
 
 from __future__ import annotations
 
@@ -32,4 +32,11 @@ class SendNow:
     messages: tuple[dict, ...]
 
 
-Effect = Union[LinkMenu, UnlinkMenu, SendNow]
+@dataclass(frozen=True)
+class PrepareExport:
+    """Queue the job that builds a supervisor's requested export (the request row is committed with the event)."""
+
+    export_id: int
+
+
+Effect = Union[LinkMenu, UnlinkMenu, SendNow, PrepareExport]
