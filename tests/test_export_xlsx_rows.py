@@ -18,7 +18,7 @@ from tests.support.export_seed import TAMBON, seed_small
 CREATED = datetime(2024, 1, 10, 12, 0)  # docProps/core.xml holds the time of writing: fixed, so whole files compare
 AWKWARD = [
     ["plain", "ไทย ภาษา", 7, 0.1, 1e20, -3, date(2024, 1, 15), datetime(2024, 1, 15, 14, 30), None, "", "R&D <a> b>c"],
-    ["  leading", "trailing ", "tab\tinside", "line\nbreak", "\x01control", "_x0041_ looks escaped", "<r>rich</r>", "\ufffe", "\u00a0nbsp"],
+    ["  leading", "trailing ", "tab\tinside", "line\nbreak", "\x01control", "_x0041_ looks escaped", "<r>rich</r>", "\ufffe", "\u00a0nbsp", "box_xy", "nbsp\u00a0", "end\n"],
     ["x" * 40_000, "ก" * 20_000, "😀" * 17_000],  # beyond Excel's 32,767 UTF-16 units: truncated as XlsxWriter truncates
     [True, Decimal("1.5"), 2, "after other kinds"],  # kinds written cell by cell by XlsxWriter
     [],
