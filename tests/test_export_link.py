@@ -176,7 +176,7 @@ def test_a_request_whose_job_was_lost_is_run_by_the_tidy_up(app, line_user, line
 
 def test_a_failing_job_apologises_keeps_no_half_file_and_logs_no_personal_data(app, line_user, line_api, ids, db_engine, monkeypatch, caplog):
     def half_written(_prepared, _kind, target, *args):  # type: ignore[no-untyped-def]
-        target.write(b"PK\x03\x04 half a workbook")
+        target.write_bytes(b"PK\x03\x04 half a workbook")
         raise DatabaseTimeout(f"statement timeout reading {HEAD_IDS[0]}")
 
     monkeypatch.setattr("bot.exports.chat_file.write", half_written)

@@ -10,9 +10,10 @@ and tells the supervisor to try again; the log names the request, never its data
 from __future__ import annotations
 
 import functools
-import io
+import tempfile
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +25,7 @@ from bot.delivery.send import Outgoing
 from bot.delivery.sender import Sender
 from bot.exports import query
 from bot.exports.links import VALID_FOR, Grant, make_token, still_holds
-from bot.exports.making import prepare, write
+from bot.exports.making import Prepared, prepare, write
 from bot.exports.sheets import Options
 from bot.i18n import _
 from bot.people.menus import menu_buttons
@@ -77,11 +78,7 @@ def _build_and_store(config: Config, held: Claim, now: Callable[[], datetime]) -
         filters = query.Filters(grant.municipality_id, grant.community_id, approval="approved")
         prepared = prepare(session, filters, Options(config.zone, mask=True))
         session.rollback()
-    content = b""
-    if prepared is not None:
-        buffer = io.BytesIO()
-        write(prepared, "xlsx", buffer)
-        content = buffer.getvalue()
+    content = b"" if prepared is None else _written(prepared)
     with transaction(writing(config.database_url)) as session:
         person = session.get(Person, held.person_id)
         if not still_holds(grant, person):  # moved or deactivated since asking: the link would be refused
@@ -108,6 +105,17 @@ def _answer(session: Session, config: Config, person_id: int, reply: Text, at: d
     outside = Outside(session, config, at)
     notify(outside, [person_id], [reply], answering=True)
     return outside.outgoing()
+
+
+def _written(prepared: Prepared) -> bytes:
+    """The XLSX's bytes, written through a file: XlsxWriter streams rows to a file three times faster than into memory.
+
+    The folder is the caller's alone (mode 0700) and goes, with XlsxWriter's row files, when the bytes are read.
+    """
+    with tempfile.TemporaryDirectory(prefix="thaiqm-export-") as folder:
+        target = Path(folder) / "export.xlsx"
+        write(prepared, "xlsx", target)
+        return target.read_bytes()
 
 
 def link_message(households: int, link: str) -> str:
