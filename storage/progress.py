@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.counter_models import HouseholdCount, ProblemCount
-from storage.models import Community, Household, Person
+from storage.models import Community, Household, HouseholdCount, Person, ProblemCount
 from storage.problem_history import ProblemHistory
 from storage.statuses import ApprovalStatus, HouseholdStatus, ProblemChange, RexrayStatus
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Integer, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from storage.counter_models import HouseholdCount, ProblemCount
-from storage.models import Household, HouseholdProblem
+from storage.models import Household, HouseholdCount, HouseholdProblem, ProblemCount
 from storage.statuses import HouseholdStatus
 
 Key = tuple  # type: ignore[type-arg]
@@ -24,28 +23,30 @@ class Drift:
     counted: int
 
 
-def _household_groups() -> tuple:  # type: ignore[type-arg]
-    """The households' columns in progress_households' key order (None as 0 or '')."""
-    return (Household.municipality_id, Household.round_name, func.coalesce(Household.community_id, 0), func.coalesce(Household.volunteer_id, 0),
-            Household.status, func.coalesce(Household.approval, ""), func.coalesce(Household.rexray_status, ""))
+# The key columns as stored in the households (None is 0 or '' in the counters: see _keyed).
+HOUSEHOLD_GROUPS = (Household.municipality_id, Household.round_name, Household.community_id, Household.volunteer_id, Household.status, Household.approval, Household.rexray_status)
+PROBLEM_GROUPS = (Household.municipality_id, Household.round_name, Household.community_id, Household.volunteer_id, HouseholdProblem.dimension, HouseholdProblem.status)
 
 
-def _problem_groups() -> tuple:  # type: ignore[type-arg]
-    """The problems' and their households' columns in progress_problems' key order."""
-    return (Household.municipality_id, Household.round_name, func.coalesce(Household.community_id, 0), func.coalesce(Household.volunteer_id, 0),
-            HouseholdProblem.dimension, HouseholdProblem.status)
+def _keyed(rows) -> dict[Key, int]:  # type: ignore[no-untyped-def]
+    """Counted rows by their counter key: None as the counters store it (0 for ids, '' for statuses)."""
+    found: dict[Key, int] = {}
+    for *key, n in rows:
+        stored_key = tuple((0 if isinstance(column.type, Integer) else "") if value is None else value for column, value in zip(HOUSEHOLD_GROUPS, key))
+        found[stored_key] = found.get(stored_key, 0) + int(n)
+    return found
 
 
 def counted(session: Session) -> tuple[dict[Key, int], dict[Key, int]]:
     """What the counters should hold: households, and problems of submitted households (Re-X-ray visit records left out)."""
-    households = session.execute(select(*_household_groups(), func.count()).where(Household.revisit_of.is_(None)).group_by(*_household_groups()))
+    households = session.execute(select(*HOUSEHOLD_GROUPS, func.count()).where(Household.revisit_of.is_(None)).group_by(*HOUSEHOLD_GROUPS))
     problems = session.execute(
-        select(*_problem_groups(), func.count())
+        select(*PROBLEM_GROUPS, func.count())
         .join(Household, Household.id == HouseholdProblem.household_id)
         .where(Household.revisit_of.is_(None), Household.status == HouseholdStatus.SUBMITTED)
-        .group_by(*_problem_groups())
+        .group_by(*PROBLEM_GROUPS)
     )
-    return {tuple(row[:-1]): int(row[-1]) for row in households}, {tuple(row[:-1]): int(row[-1]) for row in problems}
+    return _keyed(households), _keyed(problems)
 
 
 def stored(session: Session) -> tuple[dict[Key, int], dict[Key, int]]:
