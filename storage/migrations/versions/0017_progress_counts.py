@@ -164,16 +164,45 @@ END $$""",
 ]
 
 
+# Inserts are counted once per statement from its new rows (a transition table): an import or a bulk
+# insert of thousands of rows then changes each counter row once, not once per row (a counter row
+# changed a thousand times in one transaction leaves a thousand versions that each change walks).
+POSTGRESQL_FUNCTIONS += [
+    f"""CREATE FUNCTION progress_count_new_households() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO progress_households ({HOUSEHOLD_KEY}, households)
+    SELECT municipality_id, round_name, COALESCE(community_id, 0), COALESCE(volunteer_id, 0), status, COALESCE(approval, ''), COALESCE(rexray_status, ''), count(*)
+    FROM new_households WHERE revisit_of IS NULL
+    GROUP BY municipality_id, round_name, COALESCE(community_id, 0), COALESCE(volunteer_id, 0), status, COALESCE(approval, ''), COALESCE(rexray_status, '')
+    ON CONFLICT ({HOUSEHOLD_KEY}) DO UPDATE SET households = progress_households.households + EXCLUDED.households;
+    RETURN NULL;
+END $$""",
+    f"""CREATE FUNCTION progress_count_new_problems() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM households WHERE id IN (SELECT household_id FROM new_problems) FOR SHARE;
+    INSERT INTO progress_problems ({PROBLEM_KEY}, problems)
+    SELECT h.municipality_id, h.round_name, COALESCE(h.community_id, 0), COALESCE(h.volunteer_id, 0), n.dimension, n.status, count(*)
+    FROM new_problems n JOIN households h ON h.id = n.household_id
+    WHERE h.revisit_of IS NULL AND h.status = 'submitted'
+    GROUP BY h.municipality_id, h.round_name, COALESCE(h.community_id, 0), COALESCE(h.volunteer_id, 0), n.dimension, n.status
+    ON CONFLICT ({PROBLEM_KEY}) DO UPDATE SET problems = progress_problems.problems + EXCLUDED.problems;
+    RETURN NULL;
+END $$""",
+]
+
+
 def _postgresql_triggers() -> list[str]:
     """The triggers on PostgreSQL, calling the two functions."""
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COUNTED)
     return [
-        "CREATE TRIGGER progress_households_insert AFTER INSERT ON households FOR EACH ROW EXECUTE FUNCTION progress_count_household()",
+        "CREATE TRIGGER progress_households_insert AFTER INSERT ON households REFERENCING NEW TABLE AS new_households "
+        "FOR EACH STATEMENT EXECUTE FUNCTION progress_count_new_households()",
         f"CREATE TRIGGER progress_households_update AFTER UPDATE OF {', '.join(COUNTED)} ON households FOR EACH ROW WHEN ({changed}) "
         "EXECUTE FUNCTION progress_count_household()",
         # Before: a household's problems go with it (ON DELETE CASCADE), and they must still be there to be counted out.
         "CREATE TRIGGER progress_households_delete BEFORE DELETE ON households FOR EACH ROW EXECUTE FUNCTION progress_count_household()",
-        "CREATE TRIGGER progress_problems_insert AFTER INSERT ON household_problems FOR EACH ROW EXECUTE FUNCTION progress_count_problem()",
+        "CREATE TRIGGER progress_problems_insert AFTER INSERT ON household_problems REFERENCING NEW TABLE AS new_problems "
+        "FOR EACH STATEMENT EXECUTE FUNCTION progress_count_new_problems()",
         "CREATE TRIGGER progress_problems_update AFTER UPDATE OF household_id, dimension, status ON household_problems FOR EACH ROW "
         "WHEN (OLD.household_id IS DISTINCT FROM NEW.household_id OR OLD.dimension IS DISTINCT FROM NEW.dimension OR OLD.status IS DISTINCT FROM NEW.status) "
         "EXECUTE FUNCTION progress_count_problem()",
@@ -201,8 +230,8 @@ def drop_triggers() -> None:
     for table, name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}" if postgresql else f"DROP TRIGGER IF EXISTS {name}")
     if postgresql:
-        op.execute("DROP FUNCTION IF EXISTS progress_count_household()")
-        op.execute("DROP FUNCTION IF EXISTS progress_count_problem()")
+        for function in ("progress_count_household", "progress_count_problem", "progress_count_new_households", "progress_count_new_problems"):
+            op.execute(f"DROP FUNCTION IF EXISTS {function}()")
 
 
 def upgrade() -> None:
