@@ -33,6 +33,14 @@ def delete_draft(session: Session, household: Household, now: datetime, actor_id
     assert household.status == HouseholdStatus.DRAFT and household.submitted_at is None, "only unsubmitted drafts are deleted"
     household_id = household.id
     release_household(session, household_id, now)
+    if household.forgotten_at is not None:
+        # An erased draft is named by its erasure's audit row, which must stay: it is dropped, not deleted
+        # (nothing personal is left in it to delete).
+        household.status, household.updated_at = HouseholdStatus.CANCELLED, now
+        session.flush()
+        if household.revisit_of is not None:
+            reopen_visit(session, household.revisit_of, now)
+        return
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id))
     for model in (HouseholdMember, HouseholdProblem, AnswerChange):
         session.execute(delete(model).where(model.household_id == household_id))

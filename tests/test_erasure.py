@@ -86,3 +86,22 @@ def test_audit_entries_past_retention_are_pruned(run, world, db_engine):
     assert "1 audit entry older than 730 days removed" in run("audit", "prune").output
     assert [e.action for e in world.all(AuditEntry)] == ["export"]  # the recent one
     assert "1 audit entry older than 5 days removed" in run("audit", "prune", "--days", "5").output
+
+
+def test_an_erased_draft_dropped_later_stays_cancelled_with_its_erasure_audited(world, db_engine):
+    """A draft erased on request, then dropped by its volunteer (or as empty), keeps the erasure's audit row instead of failing on it."""
+    from storage.drafts import delete_draft, drop_empty
+    from storage.forget import forget_household
+
+    with Session(db_engine) as session:
+        submitted = session.get(Household, world.ids["household"])
+        area = submitted.municipality_id, submitted.community_id
+    draft = world.household(*area, world.ids["vol"], None, status="draft", house_no="7/7", head_name="นายร่าง ลบ")
+    with Session(db_engine) as session, session.begin():
+        forget_household(session, session.get(Household, draft), (), now(), actor_id=world.ids["sup"])
+    with Session(db_engine) as session, session.begin():
+        delete_draft(session, session.get(Household, draft), now(), actor_id=world.ids["vol"])
+        assert drop_empty(session, world.ids["vol"], (), now()) == 0  # nothing left to drop, nothing fails
+    with Session(db_engine) as session:
+        assert session.get(Household, draft).status == "cancelled"
+        assert [e.action for e in session.query(AuditEntry).filter(AuditEntry.household_id == draft)] == ["household.forget"]
