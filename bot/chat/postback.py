@@ -9,7 +9,7 @@ MAX_DATA = 300
 
 
 # Characters urlencode leaves as they are: text made only of these is joined without it.
-_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
+_PLAIN = re.compile(r"[\w.~-]*\Z", re.ASCII)
 
 
 def encode(route: str, **params: object) -> str:
