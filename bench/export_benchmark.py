@@ -6,12 +6,15 @@
 The database (a temporary SQLite file unless given; a given one is emptied) is migrated, then one
 municipality is seeded in bulk (tests/support/export_seed.py: approved households with sealed IDs
 and phones, 4 members and 2 problems with history each). The export runs as the command does it:
-read (opening every sealed ID), lay out, write; each stage's seconds are printed.
+read (opening every sealed ID), lay out, write; each stage's seconds are printed, on the wall clock
+and in CPU (with the load average: on a shared machine the CPU figures are the ones to compare).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -34,6 +37,12 @@ from tests.support.export_seed import seed_bulk  # noqa: E402
 DATA_KEY = "bench1:" + "B" * 43
 
 
+def _cpu() -> float:
+    """CPU seconds used so far, this process's and its finished children's (a busy machine stretches the wall clock, not these)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
@@ -51,17 +60,18 @@ def main() -> None:
         factory = make_session_factory(engine)
         kinds = ("xlsx", "csv") if args.format == "both" else (args.format,)
         for kind in kinds:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), _cpu()
             with factory() as session:
                 prepared = prepare(session, query.Filters(municipality_id), Options(ZoneInfo("Asia/Bangkok")))
             assert prepared is not None
-            laid_out = time.perf_counter()
+            laid_out, cpu_laid_out = time.perf_counter(), _cpu()
             target = Path(folder) / ("export.xlsx" if kind == "xlsx" else "csv")
             write(prepared, kind, target)
-            done = time.perf_counter()
+            done, cpu_done = time.perf_counter(), _cpu()
             size = target.stat().st_size if kind == "xlsx" else sum(p.stat().st_size for p in target.iterdir())
             print(f"{kind}: {prepared.households:,} households, {prepared.rows:,} rows: read and laid out {laid_out - started:.1f} s, "
-                  f"written {done - laid_out:.1f} s, total {done - started:.1f} s ({size / 1e6:.1f} MB)")
+                  f"written {done - laid_out:.1f} s, total {done - started:.1f} s ({size / 1e6:.1f} MB); "
+                  f"CPU s: read and laid out {cpu_laid_out - cpu_started:.1f}, written {cpu_done - cpu_laid_out:.1f}; load average {os.getloadavg()[0]:.1f}")
         engine.dispose()
 
 

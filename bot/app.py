@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import Flask
 
 from bot.config import Config, ConfigError
 from bot.dialogs.engine import preload as preload_forms
+from bot.jobs import make_jobs
 from bot.processing import WebhookProcessor
 from bot.runtime import build_runtime, utc_now
 from bot.state import EXTENSION_KEY, AppState
@@ -36,9 +38,12 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     runtime = build_runtime(config)
+    # The queue the worker consumes (Redis, or the instance's SQLite file), opened on first use.
+    jobs = functools.cache(lambda: make_jobs(config, runtime=runtime))
     app.extensions[EXTENSION_KEY] = AppState(
         runtime=runtime,
-        processor=WebhookProcessor(config, runtime.session_factory, runtime.gateway, runtime.sender, utc_now),
+        processor=WebhookProcessor(config, runtime.session_factory, runtime.gateway, runtime.sender, utc_now, jobs=jobs),
+        jobs=jobs,
     )
     app.register_blueprint(webhook)
     app.register_blueprint(images)

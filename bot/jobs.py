@@ -33,6 +33,8 @@ class Jobs:
     retry_pending_messages: Any
     prune_audit_log: Any
     send_scheduled_pushes: Any
+    prepare_export: Any
+    tidy_exports: Any
     close: Callable[[], None]
 
 
@@ -66,7 +68,8 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
     def retry_pending_messages() -> int:
         """Push every message an earlier delivery attempt left pending (LINE down, rate limit)."""
         from bot.delivery.send import retry_pending
-        from bot.runtime import quiet_for, utc_now
+        from bot.quiet_hours import quiet_for
+        from bot.runtime import utc_now
 
         state = parts()
         try:
@@ -113,13 +116,42 @@ def register_jobs(huey: Huey, config: Config, runtime: Runtime | None = None) ->
             log.info("scheduled pushes: %d queued, %d sent, %d waiting, %d refused", report.queued, report.sent, report.waiting, report.failed)
         return report.sent
 
+    # Queued by the webhook when a supervisor asks for their export (bot/handlers/export_request.py).
+    @huey.task(name="prepare_export")
+    def prepare_export(export_id: int) -> None:
+        """Build a supervisor's masked XLSX, keep it in the database and push its link (once, however often run)."""
+        from bot.exports.chat_file import build_and_send
+        from bot.runtime import utc_now
+
+        state = parts()
+        # Nothing returned: Huey would keep a result per request in Redis that nobody reads.
+        build_and_send(config, state.session_factory, state.sender, export_id, utc_now)
+
+    @huey.periodic_task(crontab(minute="*"), name="tidy_exports")
+    def tidy_exports() -> int:
+        """Delete chat exports whose links have ended; queue again the requests whose job was lost."""
+        from bot.exports.chat_file import tidy
+        from bot.runtime import utc_now
+
+        try:
+            lost = tidy(parts().session_factory, utc_now)
+        except Exception as error:  # Huey would log the message, which may quote texts
+            log_failure(log, "tidying chat exports", error)
+            return 0
+        for export_id in lost:
+            prepare_export(export_id)
+        if lost:
+            log.info("chat exports: %d requests whose job was lost queued again", len(lost))
+        return len(lost)
+
     def close() -> None:
         """Release the database and LINE connections the jobs opened."""
         if owned and "runtime" in built:
             built.pop("runtime").close()
 
     return Jobs(
-        huey=huey, retry_pending_messages=retry_pending_messages, prune_audit_log=prune_audit_log, send_scheduled_pushes=send_scheduled_pushes, close=close
+        huey=huey, retry_pending_messages=retry_pending_messages, prune_audit_log=prune_audit_log, send_scheduled_pushes=send_scheduled_pushes,
+        prepare_export=prepare_export, tidy_exports=tidy_exports, close=close,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +16,7 @@ from bot.handlers.context import EventContext
 from bot.i18n import _
 from bot.line.gateway import LineGateway
 from bot.line.messages import to_line_messages
-from bot.chat.effects import Effect, LinkMenu, Push, SendQueued, UnlinkMenu
+from bot.chat.effects import Effect, LinkMenu, PrepareExport, SendNow, UnlinkMenu
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
@@ -24,6 +24,9 @@ from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, transac
 from storage.events import claim_event_and_lock_user
 from storage.outbox import add_outgoing
 from storage.statuses import EventOutcome
+
+if TYPE_CHECKING:
+    from bot.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,15 @@ class WebhookProcessor:
         gateway: LineGateway,
         sender: Sender,
         clock: Callable[[], datetime],
+        jobs: Callable[[], Jobs] | None = None,
     ):
         self.config = config
         self.factory = factory
         self.gateway = gateway
         self.sender = sender
         self.clock = clock
+        # The job queue, reached on first use (few events queue a job); None: jobs are left to the worker's tidy-up.
+        self.jobs = jobs
         # Database work gets config.webhook_deadline in all, so the webhook answers within LINE's 2 s.
         self.deadline = Deadline()
 
@@ -105,31 +111,24 @@ class WebhookProcessor:
             ctx = EventContext(session=session, user=user, event=event, now=now, config=self.config)
             replies = dispatch(ctx)
             outgoing = self._queue(session, event, replies, now)
-            pushes = [self._queue_push(session, effect, now) for effect in ctx.effects if isinstance(effect, Push)]
         # Only a committed event changes anything at LINE: a rolled-back one leaves no trace there.
         self._carry_out(ctx.effects)
-        if pushes:
-            self.sender.submit(pushes)
         return outgoing
 
     def _carry_out(self, effects: list[Effect]) -> None:
-        """Make the LINE calls a committed event asked for; a failure is logged, the event stays handled."""
+        """Make the LINE calls (and queue the jobs) a committed event asked for; a failure is logged, the event stays handled."""
         for effect in effects:
             try:
                 if isinstance(effect, LinkMenu):
                     self.gateway.link_rich_menu(effect.chat_id, effect.menu_id)
                 elif isinstance(effect, UnlinkMenu):
                     self.gateway.unlink_rich_menu(effect.chat_id)
-                elif isinstance(effect, SendQueued):
+                elif isinstance(effect, SendNow):  # a notice to another chat (bot/delivery/notify.py)
                     self.sender.submit([Outgoing(effect.outbox_id, effect.retry_key, effect.chat_id, None, list(effect.messages))])
-            except Exception as error:  # committed already: a LINE hiccup must not turn into an apology
+                elif isinstance(effect, PrepareExport) and self.jobs is not None:
+                    self.jobs().prepare_export(effect.export_id)  # Redis away: the worker's tidy-up queues it within minutes
+            except Exception as error:  # committed already: a LINE (or queue) hiccup must not turn into an apology
                 log_failure(log, f"effect {type(effect).__name__}", error)
-
-    def _queue_push(self, session: Session, push: Push, now: datetime) -> Outgoing:
-        """Put a push to another chat in the outbox within the event's transaction (its retry key keeps it single)."""
-        messages = to_line_messages(push.replies)
-        outbox_id, retry_key = add_outgoing(session, push.chat_id, None, messages, now)
-        return Outgoing(outbox_id, retry_key, push.chat_id, None, messages)
 
     def _record_failure(self, event: Incoming) -> Outgoing | None:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""

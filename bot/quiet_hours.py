@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # the config reads its quiet hours with parse_quiet_hours below
+    from bot.config import Config
 
 
 def parse_quiet_hours(raw: str) -> tuple[time, time]:
@@ -50,3 +54,8 @@ class PushHours:
     def day(self, moment: datetime) -> date:
         """The local calendar day: a scheduled push of an earlier day is stale."""
         return moment.astimezone(self.zone).date()
+
+
+def quiet_for(config: Config) -> PushHours:
+    """The configured quiet hours (scheduled pushes then wait) and local calendar (yesterday's are stale)."""
+    return PushHours(config.quiet_hours, config.zone)

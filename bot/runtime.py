@@ -14,7 +14,7 @@ from bot.data_keys import install_keyring
 from bot.delivery.sweeper import Sweeper
 from bot.delivery.sender import OutcomeRecorder, Sender
 from bot.line.gateway import LineGateway
-from bot.quiet_hours import PushHours
+from bot.quiet_hours import quiet_for
 from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
 
 
@@ -38,11 +38,6 @@ class Runtime:
         self.sender.close()
         self.gateway.close()
         self.engine.dispose()
-
-
-def quiet_for(config: Config) -> PushHours:
-    """The configured quiet hours (scheduled pushes then wait) and local calendar (yesterday's are stale)."""
-    return PushHours(config.quiet_hours, config.zone)
 
 
 def build_runtime(config: Config) -> Runtime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask
 from sqlalchemy import Engine
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.delivery.sender import Sender
+from bot.jobs import Jobs
 from bot.line.gateway import LineGateway
 from bot.processing import WebhookProcessor
 from bot.runtime import Runtime
@@ -17,10 +19,11 @@ from bot.runtime import Runtime
 
 @dataclass(frozen=True)
 class AppState:
-    """The app's long-lived parts: the shared runtime and the webhook processor."""
+    """The app's long-lived parts: the shared runtime, the webhook processor and the job queue it feeds."""
 
     runtime: Runtime
     processor: WebhookProcessor
+    jobs: Callable[[], Jobs]
 
     # The runtime's parts, read through the state by the webhook, the emulator and tests.
     @property

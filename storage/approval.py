@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Community, Household, HouseholdProblem, Person
+from storage.models import AnswerChange, Community, Household, HouseholdProblem, Person
 from storage.statuses import ApprovalStatus, HouseholdOrigin
 
 
@@ -22,6 +22,21 @@ def await_approval(household: Household, now: datetime) -> None:
     """The record was submitted (again): it waits for a supervisor; an earlier note no longer applies."""
     household.approval, household.approved_by, household.approved_at, household.sent_back_note = ApprovalStatus.AWAITING, None, None, None
     household.updated_at = now
+
+
+def unchanged_since_review(session: Session, household: Household) -> bool:
+    """True when a supervisor has approved or sent back the record and no answer has changed since.
+
+    A change to an approved record makes it await approval again at once (storage.surveys.write_answer),
+    so one still approved is unchanged; a record sent back is unchanged when no answer changed after
+    the send-back.
+    """
+    if household.approval == ApprovalStatus.APPROVED:
+        return True
+    if household.approval != ApprovalStatus.SENT_BACK or household.approved_at is None:
+        return False
+    changed = exists().where(AnswerChange.household_id == household.id, AnswerChange.changed_at >= household.approved_at)
+    return not session.scalar(select(changed))
 
 
 def approve(household: Household, by: int, now: datetime) -> bool:

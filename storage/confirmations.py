@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage import lockout
 from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation
 from storage.models import Household, HouseholdProblem, Person
+from storage.lockout import LOCKOUT, MAX_WRONG_CODES, aware
 from storage.problem_history import ProblemHistory
 from storage.problems import set_status
 from storage.sealed import lookup_hash, lookup_hashes
@@ -24,8 +26,6 @@ from storage.statuses import CLAIMED_RESOLVED, ConfirmationAnswer, ProblemChange
 
 CODE_DIGITS = 6
 CODE_LIFE = timedelta(days=14)
-MAX_WRONG_CODES = 5
-LOCKOUT = timedelta(minutes=15)
 # Wrong codes from all LINE accounts together within a LOCKOUT window before code entry closes
 # for everyone until the window passes: a new account gets 5 tries, so only a shared count
 # stops guessing across many accounts (at this rate a random code is found once in months).
@@ -81,11 +81,7 @@ def _live(session: Session, plain: str, now: datetime) -> ConfirmationCode | Non
 
 def locked_until(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
     """When this LINE user may try codes again, if it is locked out now."""
-    guard = session.get(ConfirmationGuard, line_user_pk)
-    if guard is None or guard.locked_until is None:
-        return None
-    until = aware(guard.locked_until)
-    return until if until > now else None
+    return lockout.locked_until(session.get(ConfirmationGuard, line_user_pk), now)
 
 
 def closed_everywhere(session: Session, now: datetime) -> bool:
@@ -105,12 +101,8 @@ def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> dat
     if guard is None:
         guard = ConfirmationGuard(line_user_id=line_user_pk, failures=0)
         session.add(guard)
-    guard.failures += 1
     guard.last_failed_at = now
-    if guard.failures < MAX_WRONG_CODES:
-        return None
-    guard.failures, guard.locked_until = 0, now + LOCKOUT
-    return guard.locked_until
+    return lockout.count_wrong(guard, now)
 
 
 def link_of(session: Session, line_user_pk: int) -> HouseholdLink | None:
@@ -192,15 +184,10 @@ def record_answer(
 ) -> ProblemConfirmation:
     """Keep the household's answer with its history row: confirmed leaves the status, not solved reopens it."""
     by = witness.volunteer_id if witness is not None else None
-    if answer is ConfirmationAnswer.NOT_RESOLVED:
-        set_status(session, problem, ProblemStatus.NOT_RESOLVED, ProblemChange.HOUSEHOLD, now, by=by)
-        history = next(row for row in session.new if isinstance(row, ProblemHistory) and row.problem_id == problem.id)
-    else:
-        # A confirmation changes no status (set_status would write nothing): its own history row.
-        history = ProblemHistory(
-            problem_id=problem.id, household_id=problem.household_id, old_status=problem.status, new_status=problem.status, via=ProblemChange.HOUSEHOLD, changed_by=by, changed_at=now
-        )
-        session.add(history)
+    # Not solved reopens the problem; a confirmation leaves its status and is kept in its history all the same.
+    status = ProblemStatus.NOT_RESOLVED if answer is ConfirmationAnswer.NOT_RESOLVED else ProblemStatus(problem.status)
+    set_status(session, problem, status, ProblemChange.HOUSEHOLD, now, by=by, always=True)
+    history = next(row for row in session.new if isinstance(row, ProblemHistory) and row.problem_id == problem.id)
     session.flush()
     confirmation = ProblemConfirmation(
         problem_id=problem.id,
@@ -248,8 +235,3 @@ def supervisors_of(session: Session, household: Household) -> list[int]:
 def confirmations_of(session: Session, problem_id: int) -> list[ProblemConfirmation]:
     """A problem's confirmations, oldest first."""
     return list(session.scalars(select(ProblemConfirmation).where(ProblemConfirmation.problem_id == problem_id).order_by(ProblemConfirmation.id)))
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for stored UTC: make them aware again."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

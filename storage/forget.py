@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.export_files import remove_files_of
 from storage.confirmation_models import ConfirmationWitness, HouseholdLink, ProblemConfirmation
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from storage.surveys import release_household
@@ -36,6 +37,8 @@ def forget_household(session: Session, household: Household, personal_codes: Ite
     for column in personal_columns(Household):
         setattr(household, column, None)
     household.forgotten_at = household.updated_at = now
+    # A supervisor's download made before holds the erased data: it goes too (they can ask again).
+    remove_files_of(session, household.municipality_id)
     audit.record(session, "household.forget", now, actor_id=actor_id, household_id=household.id)
 
 

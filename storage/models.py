@@ -176,6 +176,9 @@ class Household(Base):
         Index("ix_households_rexray_worklist", "volunteer_id", "rexray_status", "walk_order"),
         # A supervisor's list of records awaiting approval; the export of approved ones.
         Index("ix_households_approval", "municipality_id", "approval"),
+        # The progress view's day-dependent figures: today's submissions, each volunteer's last activity.
+        Index("ix_households_submitted", "municipality_id", "submitted_at"),
+        Index("ix_households_volunteer_updated", "volunteer_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -351,3 +354,5 @@ from storage.answer_models import AnswerChange, DuplicateNote, HouseholdMember, 
 from storage.problem_history import ProblemHistory  # noqa: E402,F401
 from storage.confirmation_models import ConfirmationCode, ConfirmationGuard, ConfirmationWitness, HouseholdLink, ProblemConfirmation  # noqa: E402,F401
 from storage.push_records import PushRecord  # noqa: E402,F401
+from storage.counter_models import HouseholdCount, ProblemCount  # noqa: E402,F401
+from storage.export_files import ExportFile  # noqa: E402,F401

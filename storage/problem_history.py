@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, utcnow
@@ -14,6 +14,10 @@ class ProblemHistory(Base):
     """One change of a problem's status: from what, to what, who, when and how (ids and codes only)."""
 
     __tablename__ = "problem_history"
+    # The progress view counts the households' own answers (via 'household') without reading the rest.
+    __table_args__ = (
+        Index("ix_problem_history_confirmations", "household_id", postgresql_where=text("via = 'household'"), sqlite_where=text("via = 'household'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("household_problems.id", ondelete="CASCADE"), index=True)

@@ -13,11 +13,22 @@ from storage.statuses import ProblemChange, ProblemStatus
 
 
 def set_status(
-    session: Session, problem: HouseholdProblem, status: ProblemStatus, via: ProblemChange, now: datetime, by: int | None = None, round_name: str | None = None
+    session: Session,
+    problem: HouseholdProblem,
+    status: ProblemStatus,
+    via: ProblemChange,
+    now: datetime,
+    by: int | None = None,
+    round_name: str | None = None,
+    always: bool = False,
 ) -> bool:
-    """Move a problem to a status, recording from what, who, when and how; False when it already stood there."""
+    """Move a problem to a status, recording from what, who, when and how; False when it already stood there.
+
+    `always` writes the history row even when the status stays (a household confirming a solved
+    problem: its answer is a change of the record, not of the status).
+    """
     new = problem.id is None
-    if not new and problem.status == status:
+    if not new and problem.status == status and not always:
         return False
     if new:
         session.flush()
@@ -27,7 +38,8 @@ def set_status(
             problem_id=problem.id, household_id=problem.household_id, old_status=old, new_status=status, via=via, round_name=round_name, changed_by=by, changed_at=now
         )
     )
-    problem.status, problem.status_changed_at, problem.status_changed_by = status, now, by
+    if old != status:
+        problem.status, problem.status_changed_at, problem.status_changed_by = status, now, by
     return True
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Community, Household, HouseholdProblem, Person
+from storage.models import Community, Household, HouseholdCount, Person, ProblemCount
 from storage.problem_history import ProblemHistory
 from storage.statuses import ApprovalStatus, HouseholdStatus, ProblemChange, RexrayStatus
 
@@ -93,9 +93,9 @@ def _aware(moment: datetime) -> datetime:
 def progress(session: Session, municipality_id: int, round_name: str, day_start: datetime, community_id: int | None = None) -> Progress:
     """The round's progress in a municipality, or in one of its communities.
 
-    The area's households are read once (one GROUP BY community and volunteer with conditional sums:
-    the communities' counts, the volunteers', Re-X-ray's and approvals), their problems once (GROUP BY
-    status and dimension); a million households in one municipality stay under a second on PostgreSQL.
+    The counts come from the maintained counters (storage/counter_models.py: a few rows per volunteer,
+    whatever the households stored); today's submissions from an index of submission times, each
+    volunteer's last activity from an index of their households' changes (one row each).
     """
     # A Re-X-ray visit's own record is no household of the round (its results are on the household revisited).
     # Re-X-ray revisits an earlier round's households, and households confirm their problems
@@ -103,16 +103,15 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
     in_area = [Household.municipality_id == municipality_id, Household.revisit_of.is_(None)]
     if community_id is not None:
         in_area.append(Household.community_id == community_id)
-    in_scope = [*in_area, Household.round_name == round_name]
-    tally = _tally(session, in_area, round_name, day_start)
-    by_status, by_dimension = _problems(session, in_scope)
+    tally = _tally(session, municipality_id, community_id, round_name)
+    by_status, by_dimension = _problems(session, municipality_id, community_id, round_name)
     return Progress(
         round_name=round_name,
         communities=_communities(session, municipality_id, community_id, tally),
         problems_by_status=by_status,
         problems_by_dimension=by_dimension,
         confirmations=_confirmations(session, in_area),
-        volunteers=_people(session, municipality_id, community_id, tally.volunteers),
+        volunteers=_people(session, municipality_id, community_id, round_name, in_area, day_start, tally.volunteers),
         approved=tally.approved,
         awaiting=tally.awaiting,
     )
@@ -120,69 +119,87 @@ def progress(session: Session, municipality_id: int, round_name: str, day_start:
 
 @dataclass
 class _Tally:
-    """The area's households counted once: per community (status, Re-X-ray), per volunteer, and approvals."""
+    """The area's counted households: per community (status, Re-X-ray), per volunteer, and approvals."""
 
     communities: dict[int | None, list[int]] = field(default_factory=dict)  # submitted, refused, drafts, verified, assigned
-    volunteers: dict[int, tuple[int, int, int, datetime | None, int]] = field(default_factory=dict)  # today, submitted, drafts, last, to revisit
+    volunteers: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # submitted, drafts, to revisit
     approved: int = 0
     awaiting: int = 0
 
 
-def _tally(session: Session, in_area: list, round_name: str, day_start: datetime) -> _Tally:  # type: ignore[type-arg]
-    """One scan of the area's households, grouped by community and volunteer, every figure a conditional sum."""
-    in_round = Household.round_name == round_name
+def _tally(session: Session, municipality_id: int, community_id: int | None, round_name: str) -> _Tally:
+    """The area's household counters, grouped by community and volunteer, every figure a conditional sum."""
+    c = HouseholdCount
+    in_round, to_revisit = c.round_name == round_name, c.rexray_status != ""
 
     def when(*conditions) -> object:  # type: ignore[no-untyped-def]
-        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+        return func.coalesce(func.sum(case((and_(*conditions), c.households), else_=0)), 0)
 
-    submitted, draft = Household.status == HouseholdStatus.SUBMITTED, Household.status == HouseholdStatus.DRAFT
+    where = [c.municipality_id == municipality_id, or_(in_round, to_revisit)]
+    if community_id is not None:
+        where.append(c.community_id == community_id)
     rows = session.execute(
         select(
-            Household.community_id, Household.volunteer_id,
-            when(in_round, submitted), when(in_round, Household.status == HouseholdStatus.REFUSED), when(in_round, draft),
-            when(in_round, submitted, Household.submitted_at >= day_start),
-            func.max(case((in_round, Household.updated_at))),
-            when(Household.rexray_status == RexrayStatus.DONE), when(Household.rexray_status.is_not(None)),
-            when(in_round, Household.approval == ApprovalStatus.APPROVED), when(in_round, Household.approval == ApprovalStatus.AWAITING),
-            # A volunteer's Re-X-ray work: households still to revisit, and its last change (their activity too).
-            when(Household.rexray_status.in_((RexrayStatus.PENDING, RexrayStatus.STARTED))),
-            func.max(case((Household.rexray_status.is_not(None), Household.updated_at))),
+            c.community_id, c.volunteer_id,
+            when(in_round, c.status == HouseholdStatus.SUBMITTED), when(in_round, c.status == HouseholdStatus.REFUSED), when(in_round, c.status == HouseholdStatus.DRAFT),
+            when(c.rexray_status == RexrayStatus.DONE), when(to_revisit),
+            when(in_round, c.approval == ApprovalStatus.APPROVED), when(in_round, c.approval == ApprovalStatus.AWAITING),
+            # A volunteer's Re-X-ray work: households still to revisit.
+            when(c.rexray_status.in_((RexrayStatus.PENDING, RexrayStatus.STARTED))),
         )
-        .where(*in_area, or_(in_round, Household.rexray_status.is_not(None)))
-        .group_by(Household.community_id, Household.volunteer_id)
+        .where(*where)
+        .group_by(c.community_id, c.volunteer_id)
     )
     tally = _Tally()
-    volunteers: dict[int, list] = {}  # type: ignore[type-arg]
-    for cid, vid, done, refused, drafts, today, last, verified, assigned, approved, awaiting, to_revisit, revisited in rows:
-        counts = tally.communities.setdefault(cid, [0, 0, 0, 0, 0])
+    volunteers: dict[int, list[int]] = {}
+    for cid, vid, done, refused, drafts, verified, assigned, approved, awaiting, revisits in rows:
+        counts = tally.communities.setdefault(cid or None, [0, 0, 0, 0, 0])
         for i, n in enumerate((done, refused, drafts, verified, assigned)):
             counts[i] += int(n)
         tally.approved += int(approved)
         tally.awaiting += int(awaiting)
-        if vid is not None and (last is not None or revisited is not None):  # a household of the round, or to revisit
-            mine = volunteers.setdefault(vid, [0, 0, 0, None, 0])
-            mine[0] += int(today)
-            mine[1] += int(done)
-            mine[2] += int(drafts)
-            mine[3] = _latest(mine[3], last, revisited)
-            mine[4] += int(to_revisit)
-    tally.volunteers = {vid: (today, done, drafts, last, revisits) for vid, (today, done, drafts, last, revisits) in volunteers.items()}
+        if vid:
+            mine = volunteers.setdefault(vid, [0, 0, 0])
+            for i, n in enumerate((done, drafts, revisits)):
+                mine[i] += int(n)
+    tally.volunteers = {vid: (done, drafts, revisits) for vid, (done, drafts, revisits) in volunteers.items()}
     return tally
 
 
-def _people(session: Session, municipality_id: int, community_id: int | None, counts: dict[int, tuple[int, int, int, datetime | None, int]]) -> list[VolunteerActivity]:
-    """The area's active volunteers (a small list) with their counted households."""
+def _today(session: Session, in_area: list, round_name: str, day_start: datetime) -> dict[int, int]:  # type: ignore[type-arg]
+    """Households of the round each volunteer submitted since the day began (read by submission time: today's rows only)."""
+    rows = session.execute(
+        select(Household.volunteer_id, func.count())
+        .where(*in_area, Household.submitted_at >= day_start, Household.round_name == round_name, Household.status == HouseholdStatus.SUBMITTED)
+        .group_by(Household.volunteer_id)
+    )
+    return {vid: int(n) for vid, n in rows if vid is not None}
+
+
+def _people(session: Session, municipality_id: int, community_id: int | None, round_name: str, in_area: list, day_start: datetime,  # type: ignore[type-arg]
+            counts: dict[int, tuple[int, int, int]]) -> list[VolunteerActivity]:
+    """The area's active volunteers (a small list) with their counted households, today's submissions and last activity."""
+    # Their latest household of the round, or to revisit: walked backwards on (volunteer, updated_at), one row each.
+    last = (
+        select(Household.updated_at)
+        .where(Household.volunteer_id == Person.id, *in_area, or_(Household.round_name == round_name, Household.rexray_status.is_not(None)))
+        .order_by(Household.updated_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
-        select(Person.id, Person.full_name, Community.name)
+        select(Person.id, Person.full_name, Community.name, last)
         .outerjoin(Community, Community.id == Person.community_id)
         .where(Person.role == "volunteer", Person.active.is_(True), Person.municipality_id == municipality_id)
     )
     if community_id is not None:
         query = query.where(Person.community_id == community_id)
-    return [
-        VolunteerActivity(pid, name, community, *counts.get(pid, (0, 0, 0, None, 0)))
-        for pid, name, community in session.execute(query.order_by(Person.full_name, Person.id))
-    ]
+    today = _today(session, in_area, round_name, day_start)
+    found = []
+    for pid, name, community, latest in session.execute(query.order_by(Person.full_name, Person.id)):
+        done, drafts, revisits = counts.get(pid, (0, 0, 0))
+        found.append(VolunteerActivity(pid, name, community, today.get(pid, 0), done, drafts, _latest(latest), revisits))
+    return found
 
 
 def volunteer_activity(session: Session, municipality_id: int, community_id: int | None, day_start: datetime) -> list[VolunteerActivity]:
@@ -211,19 +228,19 @@ def _communities(session: Session, municipality_id: int, community_id: int | Non
     return found
 
 
-def _problems(session: Session, in_scope: list) -> tuple[dict[str, int], dict[str, int]]:  # type: ignore[type-arg]
-    """Problems of submitted households counted by status and by dimension (one GROUP BY of both)."""
-    rows = session.execute(
-        select(HouseholdProblem.status, HouseholdProblem.dimension, func.count())
-        .join(Household, Household.id == HouseholdProblem.household_id)
-        .where(*in_scope, Household.status == HouseholdStatus.SUBMITTED)
-        .group_by(HouseholdProblem.status, HouseholdProblem.dimension)
-    )
+def _problems(session: Session, municipality_id: int, community_id: int | None, round_name: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Problems of the round's submitted households by status and by dimension (summed from the area's problem counters)."""
+    c = ProblemCount
+    where = [c.municipality_id == municipality_id, c.round_name == round_name]
+    if community_id is not None:
+        where.append(c.community_id == community_id)
+    rows = session.execute(select(c.status, c.dimension, func.sum(c.problems)).where(*where).group_by(c.status, c.dimension))
     by_status: dict[str, int] = {}
     by_dimension: dict[str, int] = {}
     for status, dimension, count in rows:
-        by_status[status] = by_status.get(status, 0) + int(count)
-        by_dimension[dimension] = by_dimension.get(dimension, 0) + int(count)
+        if count:  # a counter counted down to nothing
+            by_status[status] = by_status.get(status, 0) + int(count)
+            by_dimension[dimension] = by_dimension.get(dimension, 0) + int(count)
     return by_status, by_dimension
 
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from storage import conversations
+from storage import conversations, lockout
 from storage.models import RegistrationDraft, RegistrationGuard
 
 REGISTRATION = "registration"  # the dialog's name in the user's conversation
-MAX_WRONG_CODES = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 def locked_until(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
     """When this LINE user may try codes again, if they are locked out now."""
-    guard = session.get(RegistrationGuard, line_user_pk)
-    if guard is None or guard.locked_until is None:
-        return None
-    until = _aware(guard.locked_until)
-    return until if until > now else None
+    return lockout.locked_until(session.get(RegistrationGuard, line_user_pk), now)
 
 
 def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> datetime | None:
@@ -29,12 +23,7 @@ def record_wrong_code(session: Session, line_user_pk: int, now: datetime) -> dat
     if guard is None:
         guard = RegistrationGuard(line_user_id=line_user_pk, failures=0)
         session.add(guard)
-    guard.failures += 1
-    if guard.failures < MAX_WRONG_CODES:
-        return None
-    guard.failures = 0  # after the lockout the user gets five fresh tries
-    guard.locked_until = now + LOCKOUT
-    return guard.locked_until
+    return lockout.count_wrong(guard, now)
 
 
 def clear_wrong_codes(session: Session, line_user_pk: int) -> None:
@@ -65,8 +54,3 @@ def drop_draft(session: Session, line_user_pk: int, now: datetime) -> None:
     """Forget a registration in progress (finished or cancelled) and end its dialog."""
     session.execute(RegistrationDraft.__table__.delete().where(RegistrationDraft.line_user_id == line_user_pk))
     conversations.leave(session, line_user_pk, now, REGISTRATION)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for stored UTC: make them aware again."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -155,8 +155,18 @@ def add_new_problem(session: Session, household: Household, found: NewProblem, b
     """Record a new problem on the household (found, in this round, with its history); None when it is recorded already."""
     known = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == household.id, HouseholdProblem.code == found.code)).first()
     if known is not None:
+        if known.found_round == round_name and known.status == ProblemStatus.NOT_APPLICABLE:
+            # Taken back at a correction of this round's visit, and ticked again: found again.
+            set_status(session, known, ProblemStatus.FOUND, ProblemChange.SURVEY, now, by=by, round_name=round_name)
+            known.detail = found.detail
         return None  # the earlier round's problem of that code was checked at this visit
     problem = HouseholdProblem(household_id=household.id, code=found.code, dimension=found.dimension, member_no=found.member_no, detail=found.detail, status=ProblemStatus.FOUND, found_round=round_name, created_at=now)
     session.add(problem)
     set_status(session, problem, ProblemStatus.FOUND, ProblemChange.SURVEY, now, by=by, round_name=round_name)
     return problem
+
+
+def withdraw_new_problem(session: Session, problem: HouseholdProblem, by: int | None, now: datetime, round_name: str) -> None:
+    """A new problem of this round's visit taken back at a correction: closed as no longer applicable, its history kept
+    (the supervisor may have seen it, the household may have been asked about it)."""
+    set_status(session, problem, ProblemStatus.NOT_APPLICABLE, ProblemChange.REXRAY, now, by=by, round_name=round_name)

@@ -138,3 +138,12 @@ class ConfirmationAnswer(enum.StrEnum):
 
 # Statuses a volunteer or supervisor sets that the household is asked to confirm.
 CLAIMED_RESOLVED = (ProblemStatus.HELPED, ProblemStatus.SELF_RESOLVED)
+
+
+class ExportFileStatus(enum.StrEnum):
+    """Where a supervisor's chat export is (export_files.status)."""
+
+    WAITING = "waiting"  # asked for, not taken by a job yet
+    BUILDING = "building"  # a job is writing it (claimed_at says since when)
+    READY = "ready"  # stored and its link pushed; kept until expires_at
+    FAILED = "failed"  # the job failed (the supervisor was told) or found nothing to write

@@ -57,20 +57,21 @@ def test_survey_sent_back_with_a_note_is_corrected_resubmitted_and_approved_with
     assert card.buttons == ["อนุมัติ", "ส่งกลับให้แก้ไข", "รายการรออนุมัติ"]
     ask = boss.tap_button(card, "ส่งกลับให้แก้ไข")
     assert "อาสาสมัครต้องแก้ไขอะไรในรายการบ้านเลขที่ 12/3" in ask.text
+    before = line_api.last_seq()
     sent = boss.say("เบอร์โทรไม่ครบ กรุณาตรวจสอบ")
     assert "ส่งรายการบ้านเลขที่ 12/3 กลับพร้อมบันทึกของท่านแล้ว" in sent.text and "แจ้งอาสาสมัครแล้ว" in sent.text
     back = household(db_engine, hid)
     assert (back.approval, back.sent_back_note, back.status) == (ApprovalStatus.SENT_BACK, "เบอร์โทรไม่ครบ กรุณาตรวจสอบ", "submitted")
 
-    before = line_api.last_seq()
-    assert deliver_pushes(app, datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+    assert deliver_pushes(app, datetime.now(timezone.utc) + timedelta(minutes=1)) == 0  # pushed at once, and only once
     [push] = [m.message for m in line_api.messages_for(chat.user_id, since=before)]
     assert f"ผู้ควบคุมการสำรวจส่งแบบสำรวจเลขที่แบบสำรวจ {receipt} (บ้านเลขที่ 12/3) กลับให้แก้ไข" in push["text"] and "“เบอร์โทรไม่ครบ กรุณาตรวจสอบ”" in push["text"]
     [button] = push["quickReply"]["items"]
     assert button["action"]["label"] == "แก้ไขข้อมูลที่ส่ง"
     reopened = chat.tap(button["action"]["data"])
     assert "ยังคงมีสถานะส่งแล้ว" in " ".join(reopened.texts)
-    chat.tap_button(reopened, "ยืนยันส่ง")
+    again = chat.tap_button(reopened, "ยืนยันส่ง")
+    assert f"ไม่มีการแก้ไขข้อมูลเลขที่แบบสำรวจ {receipt} ระบบส่งข้อมูลเดิมให้ผู้ควบคุมการสำรวจพิจารณาอีกครั้ง" in again.text
     assert household(db_engine, hid).approval == ApprovalStatus.AWAITING  # resubmitted: awaiting again, the note gone
     assert household(db_engine, hid).sent_back_note is None
 
@@ -99,11 +100,10 @@ def test_rexray_sent_back_goes_back_on_the_worklist_and_its_push_reopens_the_vis
     assert "Re-X-ray บ้านเลขที่ 99" in flex_texts(card)
     assert "ช่วยเหลือแล้ว (แก้ไขแล้ว)" in flex_texts(card) and "ยังไม่ได้รับการแก้ไข – ยังหางานไม่ได้" in flex_texts(card)
     boss.tap_button(card, "ส่งกลับให้แก้ไข")
+    before = line_api.last_seq()
     boss.say("ขอวันที่ช่วยเหลือของปัญหาที่สอง")
     old = household(db_engine, ids["old"])
     assert (old.approval, old.rexray_status) == (ApprovalStatus.SENT_BACK, RexrayStatus.STARTED)
-    before = line_api.last_seq()
-    deliver_pushes(app, datetime.now(timezone.utc) + timedelta(seconds=1))
     [push] = [m.message for m in line_api.messages_for(REXRAY_VOLUNTEER_CHAT, since=before)]
     assert "ผู้ควบคุมการสำรวจส่งผล Re-X-ray บ้านเลขที่ 99 (นางสี่ เดิมมา) กลับให้แก้ไข" in push["text"]
     [button] = push["quickReply"]["items"]
@@ -199,3 +199,32 @@ def test_approving_is_the_first_tile_of_the_supervisors_menu_and_invite_codes_st
     assert "มีแบบสำรวจในพื้นที่ของท่านรออนุมัติ" in listed.messages[0]["altText"]
     assert "• “สร้างรหัสเชิญ” – " in boss.say("วิธีใช้").text  # off the menu, still named in the help
     assert "รหัสเชิญสำหรับอาสาสมัครในพื้นที่ของท่าน" in boss.say("สร้างรหัสเชิญ").text
+
+
+def test_an_approved_record_submitted_again_unchanged_stays_approved_and_a_change_makes_it_await(line_user, db_engine):
+    chat, boss = line_user(), line_user()
+    people = make_volunteer(db_engine, chat.user_id)
+    make_volunteer(db_engine, boss.user_id, name="หัวหน้า ทดสอบ", municipality_id=people["municipality_id"], role="supervisor")
+    begin(chat)
+    done = chat.tap_button(finish_one_member(chat), "ยืนยันส่ง")
+    [record] = _households(db_engine)
+    boss.tap(encode("apr.ok", h=record.id))
+    approved = household(db_engine, record.id)
+    assert approved.approval == ApprovalStatus.APPROVED
+    # Opened for correction and submitted as it was: still approved, by the same supervisor, and said so.
+    reopened = chat.tap_button(done, "แก้ไขข้อมูลที่ส่ง")
+    again = chat.tap_button(reopened, "ยืนยันส่ง")
+    assert f"ไม่มีการแก้ไขข้อมูล ข้อมูลเลขที่แบบสำรวจ {record.receipt_no} จึงยังคงมีสถานะอนุมัติแล้ว" in again.text
+    after = household(db_engine, record.id)
+    assert (after.approval, after.approved_by, after.approved_at) == (ApprovalStatus.APPROVED, approved.approved_by, approved.approved_at)
+    assert "ไม่มีแบบสำรวจในพื้นที่ของท่านที่รออนุมัติ" in boss.say("อนุมัติ").text
+    # A real change still sends it back to the supervisor.
+    reopened = chat.tap_button(again, "แก้ไขข้อมูลที่ส่ง")
+    chat.tap(next(a for a in flex_actions(reopened) if a.get("displayText") == "แก้ไข: เบอร์โทรศัพท์ติดต่อ")["data"])
+    chat.tap_button(chat.say("0812345678"), "ยืนยันส่ง")
+    assert household(db_engine, record.id).approval == ApprovalStatus.AWAITING
+
+
+def _households(engine) -> list[Household]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return list(session.scalars(select(Household)))

@@ -382,3 +382,88 @@ def test_my_surveys_offer_the_code_for_a_record_a_supervisor_marked_solved(line_
     assert "บ้านเลขที่ 5/5" in code.text and re.search(r": \d{6}\n", code.text)
     help_text = volunteer.say("วิธีใช้").text
     assert "“รอครัวเรือนยืนยัน”" in help_text and "“ขอรหัสยืนยัน 12/3”" in help_text
+
+
+# -- notices at night: held to the end of the quiet hours, then each person's own message, once --------
+
+NIGHT_DAY = NOW.date()  # 28 Nov 2569, the day the world's records were checked
+
+
+def at_night(app, hour: int):  # type: ignore[no-untyped-def]
+    """The chat's events happen at this Bangkok hour of NIGHT_DAY, under the usual quiet hours 20:00-07:00."""
+    from bot.state import app_state
+    from tests.support.pushes import at
+
+    state = app_state(app)
+    state.processor.config = state.config.with_overrides(quiet_hours=(time(20, 0), time(7, 0)))
+    state.processor.clock = lambda: at(NIGHT_DAY, hour)
+    return state
+
+
+def sweep(state, moment: datetime) -> int:  # type: ignore[no-untyped-def]
+    """The outbox's retry (the sweeper, the worker's minute job) at a given moment."""
+    from bot.delivery.send import retry_pending
+    from bot.quiet_hours import quiet_for
+
+    return retry_pending(state.gateway, state.session_factory, lambda: moment, 0, quiet=quiet_for(state.processor.config))
+
+
+def texts_to(line_api, chat: str, words: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The texts pushed to a chat that contain these words."""
+    return [m.message["text"] for m in line_api.messages_for(chat) if words in m.message.get("text", "")]
+
+
+def test_not_solved_at_night_reaches_the_volunteer_and_supervisor_each_once_at_the_end_of_quiet_hours(app, line_user, line_api, world):
+    from bot.pushes.schedule import Kind
+    from bot.pushes.run import run_due
+    from tests.support.pushes import at, got
+    from tests.support.survey import flex_texts
+
+    state = at_night(app, 22)
+    household = line_user()
+    shown = household.say(ask_code(line_user))
+    household.tap(card_action(shown, "ยังไม่ได้แก้ไข", 0)["data"])
+    done = household.say("ยังต้องจ่ายดอกเบี้ยทุกเดือน")
+    assert "จะแจ้งผู้สำรวจในตอนเช้า" in done.text
+    assert texts_to(line_api, VOLUNTEER, "ยังต้องจ่ายดอกเบี้ย") == [] and texts_to(line_api, SUPERVISOR, "ยังต้องจ่ายดอกเบี้ย") == []
+    morning = at(NIGHT_DAY + timedelta(days=1), 7)
+    assert sweep(state, at(NIGHT_DAY, 23, 59)) == 0 and sweep(state, morning - timedelta(minutes=1)) == 0
+    assert sweep(state, morning + timedelta(seconds=30)) == 2  # the volunteer's and the supervisor's, each their own
+    assert sweep(state, morning + timedelta(minutes=5)) == 0  # and only once
+    for chat in (VOLUNTEER, SUPERVISOR):
+        [notice] = texts_to(line_api, chat, "ยังต้องจ่ายดอกเบี้ย")
+        assert "บ้านเลขที่ 12/3" in notice and "“มีผู้ป่วยติดเตียง” ยังไม่ได้รับการแก้ไข" in notice
+    assert len({call.headers.get("X-Line-Retry-Key") for call in line_api.calls("push")}) == 2
+    # At 07:30 the digest counts the household as work still open, in words that do not announce it again.
+    run_due(state.session_factory, state.gateway, state.config, lambda: morning + timedelta(minutes=30), kinds=[Kind.DIGEST], pauses=(0.0, 0.0, 0.0))
+    digest = got(line_api, VOLUNTEER)
+    digest.messages = [m for m in digest.messages if m["type"] == "flex"]
+    assert len(digest.messages) == 1 and "ติดตามครัวเรือน 1 ครัวเรือน" in digest.messages[0]["altText"]
+    shown_digest = flex_texts(digest)
+    assert "ครัวเรือนที่ต้องติดตาม (แจ้งว่าปัญหายังไม่ได้รับการแก้ไข)" in shown_digest and "ยังต้องจ่ายดอกเบี้ย" not in shown_digest
+
+
+@pytest.mark.parametrize("hour", [22, 10])
+def test_a_witnessed_not_solved_reaches_the_supervisors_at_once_by_day_and_in_the_morning_at_night(app, line_user, line_api, world, hour):
+    from tests.support.pushes import at
+
+    state = at_night(app, hour)
+    volunteer = line_user(VOLUNTEER)
+    listed = volunteer.say("รอครัวเรือนยืนยัน")
+    volunteer.tap(card_action(listed, "ยืนยันโดยไม่ใช้ LINE")["data"])
+    relation = volunteer.say("นางสมร รักบ้าน")
+    problems = volunteer.tap_button(volunteer.tap_button(relation, "คู่สมรส"), "วันนี้")
+    recorded = volunteer.tap(card_action(problems, "ยังไม่ได้แก้ไข", 0)["data"])
+    assert "ยังไม่ได้รับการแก้ไข" in recorded.text
+    said = texts_to(line_api, SUPERVISOR, "แจ้งต่อหน้าผู้สำรวจ")
+    morning = at(NIGHT_DAY + timedelta(days=1), 7)
+    if hour == 22:
+        assert said == [] and "ผู้ควบคุมการสำรวจจะได้รับแจ้งเวลา 07:00 น." in recorded.text
+        assert sweep(state, morning - timedelta(minutes=1)) == 0
+        assert sweep(state, morning + timedelta(seconds=30)) == 1
+    else:
+        assert len(said) == 1 and "จะได้รับแจ้งเวลา" not in recorded.text
+    assert sweep(state, morning + timedelta(minutes=5)) == 0
+    [notice] = texts_to(line_api, SUPERVISOR, "แจ้งต่อหน้าผู้สำรวจ")
+    assert "บ้านเลขที่ 12/3" in notice and "“มีผู้ป่วยติดเตียง” ยังไม่ได้รับการแก้ไข" in notice
+    assert texts_to(line_api, VOLUNTEER, "แจ้งต่อหน้าผู้สำรวจ") == []  # the volunteer recorded it: not told of it

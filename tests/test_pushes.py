@@ -230,7 +230,7 @@ def test_a_scheduled_push_left_pending_waits_out_the_quiet_hours_and_is_given_up
     line_api.fail_next("push", 500, times=4)  # LINE is down all through the evening's run
     run(app, at(TODAY, 19, 55), kinds=[Kind.DIGEST])
     state = app_state(app)
-    from bot.runtime import quiet_for
+    from bot.quiet_hours import quiet_for
 
     quiet = quiet_for(state.config)
     assert retry_pending(state.gateway, state.session_factory, lambda: at(TODAY, 21, 0), -1, quiet=quiet) == 0

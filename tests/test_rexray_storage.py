@@ -76,3 +76,21 @@ def test_a_checked_problem_keeps_its_history_and_a_finished_household_leaves_the
         items, total = worklist(session, volunteer)
         assert total == 1 and items[0].house_no == "2/1"
         assert session.get(Household, household_id).presence == "moved"
+
+
+def test_a_new_problem_taken_back_at_a_correction_is_closed_and_found_again_when_ticked_again(db_engine):
+    from storage.rexray import NewProblem, add_new_problem, withdraw_new_problem
+
+    volunteer = imported(db_engine, count=1)
+    with Session(db_engine) as session, session.begin():
+        household = session.scalars(select(Household).where(Household.house_no == "1/1")).one()
+        problem = add_new_problem(session, household, NewProblem("L2", "living", detail="หลังคารั่ว"), volunteer, NOW, "2566")
+        assert problem is not None
+        withdraw_new_problem(session, problem, volunteer, NOW, "2566")
+        assert add_new_problem(session, household, NewProblem("L2", "living", detail="ฝาผนังผุ"), volunteer, NOW, "2566") is None
+        problem_id = problem.id
+    with Session(db_engine) as session:
+        again = session.get(HouseholdProblem, problem_id)
+        assert (again.status, again.detail) == ("found", "ฝาผนังผุ")
+        assert [(c.old_status, c.new_status, c.via) for c in history_of(session, problem_id)] == [
+            (None, "found", "survey"), ("found", "not_applicable", "rexray"), ("not_applicable", "found", "survey")]

@@ -383,3 +383,49 @@ def test_a_visit_deleted_from_my_surveys_puts_the_household_back_to_visit(line_u
     with Session(db_engine) as session:
         assert session.scalars(select(Household).where(Household.revisit_of.is_not(None))).all() == []
         assert session.get(Household, earlier).rexray_status == "pending"
+
+
+def test_a_new_problem_ticked_by_mistake_is_unticked_on_the_review_or_at_the_correction_after_a_send_back(line_user, world, db_engine):
+    from bot.chat.postback import encode
+
+    supervisor = "U" + "7" * 32
+    world.person("supervisor", world.ids["town"], None, name="วันดี มีสุข", line_user_id=supervisor)
+    earlier_id = household_id(db_engine, "2/2")
+    chat = line_user(VOLUNTEER)
+    status = chat.tap_button(chat.tap_button(start(chat, "2/2"), "1. อยู่"), "1. เหมือนเดิม")
+    health = chat.tap_button(chat.tap_button(status, "5. ไม่พบปัญหานี้แล้ว"), "ข้าม")
+    ticked = chat.tap_button(chat.tap_button(health, "1. ผู้ป่วยติดเตียง"), "2. รักษาขาดช่วง")
+    review = chat.say("ข้าม") if "ข้าม" in (detail := chat.tap_button(ticked, "เสร็จสิ้น")).buttons else detail
+    while "ยืนยันส่ง" not in review.buttons:  # the details (skipped) and the other dimensions (nothing new)
+        review = chat.tap_button(review, next((b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")), "ข้าม"))
+    # On the review, before submitting: "edit" the health checklist and untick the mistake.
+    edit = chat.tap(review_edit(review, "H|0|"))
+    assert "✓1. ผู้ป่วยติดเตียง" in edit.buttons and "✓2. รักษาขาดช่วง" in edit.buttons
+    review = chat.tap_button(chat.tap_button(edit, "✓2. รักษาขาดช่วง"), "เสร็จสิ้น")
+    while "ยืนยันส่ง" not in review.buttons:
+        review = chat.tap_button(review, "ข้าม")
+    chat.tap_button(review, "ยืนยันส่ง")
+
+    def problems() -> dict[str, HouseholdProblem]:
+        with Session(db_engine) as session:
+            return {p.code: p for p in session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id == earlier_id))}
+
+    assert {code: p.status for code, p in problems().items()} == {"L2": "not_applicable", "H1": "found"}  # H2 never recorded
+    # The supervisor sends the visit back; at its correction the new problem is shown ticked, and unticked.
+    boss = line_user(supervisor)
+    boss.tap(encode("apr.back", h=earlier_id))
+    assert "ส่งรายการ" in boss.say("ผู้ป่วยติดเตียงไม่มีในบ้านนี้ ตรวจสอบอีกครั้ง").text
+    status = chat.tap_button(chat.tap_button(start(chat, "2/2"), "1. อยู่"), "1. เหมือนเดิม")
+    health = chat.tap_button(chat.tap_button(status, "ใช้คำตอบเดิม"), "ข้าม")
+    assert "✓1. ผู้ป่วยติดเตียง" in health.buttons
+    review = chat.tap_button(chat.tap_button(health, "✓1. ผู้ป่วยติดเตียง"), "6. ไม่มีปัญหาใหม่")
+    while "ยืนยันส่ง" not in review.buttons:
+        review = chat.tap_button(review, next(b for b in review.buttons if b.endswith("ไม่มีปัญหาใหม่")))
+    done = chat.tap_button(review, "ยืนยันส่ง")
+    assert "ตรวจสอบแล้ว" in done.text
+    closed = problems()["H1"]
+    assert closed.status == "not_applicable" and closed.status_changed_by == world.ids["volunteer"]
+    with Session(db_engine) as session:
+        history = session.scalars(select(ProblemHistory).where(ProblemHistory.problem_id == closed.id).order_by(ProblemHistory.id)).all()
+        assert [(h.old_status, h.new_status, h.via, h.round_name) for h in history] == [(None, "found", "survey", "2566"), ("found", "not_applicable", "rexray", "2566")]
+        assert session.get(Household, earlier_id).approval == "awaiting"

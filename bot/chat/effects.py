@@ -1,11 +1,10 @@
-"""What an event changes outside the database, carried out only after its transaction commits."""
+"""What an event changes outside the database (LINE, the job queue), carried out only after its transaction commits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Union
 
-from bot.chat.replies import Reply
 
 
 @dataclass(frozen=True)
@@ -24,16 +23,8 @@ class UnlinkMenu:
 
 
 @dataclass(frozen=True)
-class Push:
-    """Tell another chat something (a volunteer, a supervisor): queued in the outbox with the event, sent after the commit."""
-
-    chat_id: str
-    replies: tuple[Reply, ...]
-
-
-@dataclass(frozen=True)
-class SendQueued:
-    """Push an outbox row the event queued for another chat (a supervisor's nudge) now, not at the next sweep."""
+class SendNow:
+    """Push a notice the event queued in the outbox (bot/delivery/notify.py) right after the commit, not at the next sweep."""
 
     outbox_id: int
     retry_key: str
@@ -41,4 +32,11 @@ class SendQueued:
     messages: tuple[dict, ...]
 
 
-Effect = Union[LinkMenu, UnlinkMenu, Push, SendQueued]
+@dataclass(frozen=True)
+class PrepareExport:
+    """Queue the job that builds a supervisor's requested export (the request row is committed with the event)."""
+
+    export_id: int
+
+
+Effect = Union[LinkMenu, UnlinkMenu, SendNow, PrepareExport]

@@ -1,4 +1,4 @@
-"""Signed, expiring download links for a supervisor's export: bound to the person and the area they had when asking."""
+"""Signed, expiring download links for a supervisor's export: bound to the person, the area they had when asking, and the stored file."""
 
 from __future__ import annotations
 
@@ -42,20 +42,20 @@ def grant_for(person: Person) -> Grant:
     return Grant(person.id, person.municipality_id, None if person.role == "admin" else person.community_id)
 
 
-def make_token(grant: Grant) -> str:
-    """A signed token for a grant (the time of signing goes in it)."""
-    return str(_serializer().dumps([grant.person_id, grant.municipality_id, grant.community_id]))
+def make_token(grant: Grant, export_id: int) -> str:
+    """A signed token for a grant's stored file (the time of signing, when the file was ready, goes in it)."""
+    return str(_serializer().dumps([grant.person_id, grant.municipality_id, grant.community_id, export_id]))
 
 
-def read_token(token: str, max_age: timedelta = VALID_FOR) -> Grant:
-    """The grant of a token, or LinkExpired / LinkInvalid."""
+def read_token(token: str, max_age: timedelta = VALID_FOR) -> tuple[Grant, int]:
+    """The grant of a token and the id of its stored file, or LinkExpired / LinkInvalid."""
     try:
-        person_id, municipality_id, community_id = _serializer().loads(token, max_age=int(max_age.total_seconds()))
+        person_id, municipality_id, community_id, export_id = _serializer().loads(token, max_age=int(max_age.total_seconds()))
+        return Grant(int(person_id), int(municipality_id), None if community_id is None else int(community_id)), int(export_id)
     except SignatureExpired:
         raise LinkExpired() from None
-    except (BadSignature, ValueError, TypeError):
+    except (BadSignature, ValueError, TypeError):  # a link of an earlier release (no file id) is not valid either
         raise LinkInvalid() from None
-    return Grant(int(person_id), int(municipality_id), None if community_id is None else int(community_id))
 
 
 def still_holds(grant: Grant, person: Person | None) -> bool:

@@ -1,26 +1,21 @@
-"""The download a supervisor's link leads to: the approved records of their area as XLSX, IDs and phones masked."""
+"""The download a supervisor's link leads to: the file the job stored (approved records of their area, IDs and phones masked)."""
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, send_file
 
-from bot.exports import query
-from bot.exports.links import LinkExpired, LinkInvalid, read_token, still_holds
-from bot.exports.making import prepare, write
-from bot.exports.sheets import Options
+from bot.exports.chat_file import reading
+from bot.exports.links import Grant, LinkExpired, LinkInvalid, read_token, still_holds
 from bot.i18n import _
 from bot.runtime import utc_now
 from bot.state import app_state
-from storage import audit
-from sqlalchemy.orm import Session, sessionmaker
-
-from storage.db import BATCH_TIMEOUT, make_engine, make_session_factory, transaction
+from storage import audit, export_files
+from storage.db import transaction
 from storage.models import Person
-from storage.rounds import current_round
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +30,10 @@ def _page(message: str, status: int):  # type: ignore[no-untyped-def]
 
 @downloads.get("/exports/<token>")
 def landing(token: str):  # type: ignore[no-untyped-def]
-    """A page with the download button: LINE fetches a link's page for its preview, so a GET builds nothing."""
-    refused = _refused(token)
-    if refused is not None:
-        return refused
+    """A page with the download button: LINE fetches a link's page for its preview, so a GET sends nothing."""
+    checked = _check(token)
+    if not isinstance(checked, Usable):
+        return checked
     button = _("Download the Excel file")
     note = _("The file holds personal data of households: keep it on the municipality's computer and do not forward it.")
     return _page(f"<form method=post><button type=submit style='font-size:1.2em;padding:.6em 1.2em'>{button}</button></form><p>{note}</p>", 200)
@@ -46,49 +41,56 @@ def landing(token: str):  # type: ignore[no-untyped-def]
 
 @downloads.post("/exports/<token>")
 def download(token: str):  # type: ignore[no-untyped-def]
-    """Check the link, then build and send the file; every download is recorded in the audit log."""
-    refused = _refused(token)
-    if refused is not None:
-        return refused
-    grant = read_token(token)
+    """Check the link, then send the stored file as it is (nothing is built here); every download is recorded in the audit log."""
+    checked = _check(token)
+    if not isinstance(checked, Usable):
+        return checked
+    grant, export_id = checked.grant, checked.export_id
     state = app_state(current_app)
     now = utc_now()
-    # Read with batch timeouts on a connection of its own, outside the webhooks' write lock:
-    # a large area takes longer than a webhook may wait (SQLite readers never block writers in WAL).
-    with _reader(state.config.database_url)() as session:
-        filters = query.Filters(grant.municipality_id, grant.community_id, approval="approved")
-        prepared = prepare(session, filters, Options(state.config.zone, mask=True))
+    # Megabytes read with batch timeouts on a connection of its own (on SQLite a plain BEGIN, no write lock).
+    with reading(state.config.database_url)() as session:
+        content = export_files.content_of(session, export_id, now)
         session.rollback()
-    if prepared is None:
-        return _page(_("There are no approved records in your area to download yet."), 404)
-    buffer = io.BytesIO()
-    write(prepared, "xlsx", buffer)
+    if content is None:  # ended between the check and now
+        return _expired()
     with transaction(state.session_factory) as session:
         audit.record(session, "export.download", now, actor_id=grant.person_id, municipality_id=grant.municipality_id, community_id=grant.community_id,
-                     households=prepared.households)
+                     households=checked.households)
     local = now.astimezone(state.config.zone)
     name = f"thaiqm-export-{local.year:04d}{local.month:02d}{local.day:02d}-{local.hour:02d}{local.minute:02d}.xlsx"
-    buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
-def _refused(token: str):  # type: ignore[no-untyped-def]
-    """The page that refuses a link (expired, not ours, or its person no longer holds the area); None: it may be used."""
+@dataclass(frozen=True)
+class Usable:
+    """A link that may be used now: whose it is, its stored file, and the households in it."""
+
+    grant: Grant
+    export_id: int
+    households: int
+
+
+def _check(token: str):  # type: ignore[no-untyped-def]
+    """Usable when the link may be used; else the page that refuses it (expired, not ours, no longer theirs)."""
     try:
-        grant = read_token(token)
+        grant, export_id = read_token(token)
     except LinkExpired:
-        return _page(_("This download link has expired. Type \"export\" in the chat for a new one."), 410)
+        return _expired()
     except LinkInvalid:
         return _page(_("This download link is not valid."), 404)
+    now = utc_now()
     with transaction(app_state(current_app).session_factory) as session:
         if not still_holds(grant, session.get(Person, grant.person_id)):
             log.warning("export download refused: the link's person no longer holds its area")
             return _page(_("This download link is not yours to use."), 403)
-        current_round(session, grant.municipality_id)  # made here if missing: the export only reads
-    return None
+        households = export_files.ready_households(session, export_id, grant.person_id, grant.municipality_id, grant.community_id, now)
+        if households is None:
+            export_files.remove_expired(session, now)  # ended files go on access too, not only at the worker's next tidy-up
+            return _expired()
+        return Usable(grant, export_id, households)
 
 
-@functools.cache
-def _reader(database_url: str) -> sessionmaker[Session]:
-    """Sessions for reading an export: batch timeouts, and on SQLite a plain BEGIN that takes no write lock."""
-    return make_session_factory(make_engine(database_url, timeout=BATCH_TIMEOUT, read_only=True))
+def _expired():  # type: ignore[no-untyped-def]
+    """The page for a link (or file) whose time has passed."""
+    return _page(_("This download link has expired. Type \"export\" in the chat for a new one."), 410)

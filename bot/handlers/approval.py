@@ -16,7 +16,7 @@ from __future__ import annotations
 from bot.chat import postback
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.chat.text_input import fold
-from bot.delivery.notices import push_notice
+from bot.delivery.notify import notify
 from bot.dialogs.form import current_form
 from bot.exports.layout import STATUS_WORDS
 from bot.exports.sheets import Labels
@@ -182,11 +182,11 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     if approval.is_rexray(household):
         household.rexray_status = RexrayStatus.STARTED  # back on the volunteer's list of households to revisit
     audit.record(ctx.session, "household.send_back", ctx.now, actor_id=person.id, subject_id=household.volunteer_id, household_id=household.id)
-    when = push_notice(ctx.session, ctx.config, household.volunteer_id, [_notice(household, note)], ctx.now) if household.volunteer_id else None
-    if when is None:
+    notice = notify(ctx, [household.volunteer_id], [_notice(household, note)]) if household.volunteer_id else None
+    if notice is None:
         told = _("The volunteer cannot be told in LINE (no longer active, or has blocked this account); please tell them yourself.")
-    elif when > ctx.now:
-        morning = when.astimezone(ctx.config.zone)
+    elif notice.held:
+        morning = notice.when.astimezone(ctx.config.zone)
         at = f"{morning.hour:02d}:{morning.minute:02d}"
         told = _("It is quiet hours now: the volunteer is told at {time}.", time=at)
     else:

@@ -19,7 +19,8 @@ from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.chat.text_input import fold, person_name
 from bot.dialogs.answers import normalize_digits
 from bot.handlers.access import refusal
-from bot.handlers.confirm_common import CODE_WORD, data, house_label, problem_name, push_to, quiet_now, status_word
+from bot.delivery.notify import notify
+from bot.handlers.confirm_common import CODE_WORD, data, house_label, problem_name, status_word
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
@@ -197,11 +198,14 @@ def witness_answer(ctx: EventContext, witness_id: int, problem_id: int, answer: 
         said = _("Recorded: “{problem}” confirmed as solved.", problem=problem_name(household, problem))
     else:
         said = _("Recorded: “{problem}” is not solved; it is reopened.", problem=problem_name(household, problem))
-        if not quiet_now(ctx):
-            push_to(ctx, confirmations.supervisors_of(ctx.session, household), _(
-                "{household} said in person that “{problem}” is not solved yet (recorded by {volunteer}). It is reopened as not solved.",
-                household=house_label(household), problem=problem_name(household, problem), volunteer=ctx.person().full_name,  # type: ignore[union-attr]
-            ))
+        notice = notify(ctx, confirmations.supervisors_of(ctx.session, household), [Text(_(
+            "{household} said in person that “{problem}” is not solved yet (recorded by {volunteer}). It is reopened as not solved.",
+            household=house_label(household), problem=problem_name(household, problem), volunteer=ctx.person().full_name,  # type: ignore[union-attr]
+        ))])
+        if notice is not None and notice.held:
+            morning = notice.when.astimezone(ctx.config.zone)
+            at = f"{morning.hour:02d}:{morning.minute:02d}"
+            said += "\n" + _("It is quiet hours now: the supervisors are told at {time}.", time=at)
     return _witness_problems(ctx, witness, said)
 
 

@@ -1,22 +1,16 @@
 """What both sides of household confirmation share: problem names in plain Thai, status words, pushes.
 
 The household reads its problems by the form's own labels and a status in everyday words,
-never a code, a note or anything about the record. Pushes to the volunteer and the supervisors
-go through the outbox with the event, and only outside the quiet hours (the morning digest
-reads problem_history for the night's answers).
+never a code, a note or anything about the record. The volunteer and the supervisors are told
+with notify (bot/delivery/notify.py): at once, or at the end of the quiet hours.
 """
 
 from __future__ import annotations
 
 from bot.chat import postback
-from bot.chat.effects import Push
-from bot.chat.replies import Text
 from bot.dialogs.form import current_form, forms
-from bot.handlers.context import EventContext
 from bot.i18n import N_, _
-from bot.quiet_hours import is_quiet
 from storage.models import Household, HouseholdProblem
-from storage.people import pushable_chat_ids
 from storage.statuses import ProblemStatus
 
 ROUTE = "hc"
@@ -54,19 +48,6 @@ def problem_name(household: Household, problem: HouseholdProblem) -> str:
 def status_word(status: str) -> str:
     """The problem's status in everyday Thai."""
     return _(STATUS_WORDS.get(status, STATUS_WORDS[ProblemStatus.FOUND]))
-
-
-def quiet_now(ctx: EventContext) -> bool:
-    """True during the quiet hours, when nothing is pushed."""
-    return is_quiet(ctx.now, ctx.config.quiet_hours, ctx.config.zone)
-
-
-def push_to(ctx: EventContext, person_ids: list[int], text: str) -> int:
-    """Push a text to these people (those who may get pushes) after the commit; how many chats."""
-    chats = pushable_chat_ids(ctx.session, person_ids)
-    for chat_id in chats:
-        ctx.effects.append(Push(chat_id, (Text(text),)))
-    return len(chats)
 
 
 def house_label(household: Household) -> str:

@@ -5,7 +5,7 @@
         ─► linked: the household rich menu; each claimed-resolved problem:
              [confirmed as solved] ─► kept
              [not solved yet] ─► a comment, typed or by voice, or none ─► reopened; volunteer and
-                                 supervisors told at once (in the quiet hours: the morning digest)
+                                 supervisors told at once (in the quiet hours: at their end)
     "my problems": every problem of the household and its status; "contact volunteer": a push
         (in the quiet hours: queued for their end, and the household told when it goes).
 
@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from bot.chat.replies import Button, Card, CardRow, Cards, Reply, Text
 from bot.chat.text_input import digits
 from bot.handlers import confirm_codes, help
-from bot.delivery.notices import push_notice
-from bot.handlers.confirm_common import CODE_WORD, ROUTE, data, house_label, problem_name, push_to, quiet_now, status_word
+from bot.delivery.notify import notify
+from bot.handlers.confirm_common import CODE_WORD, ROUTE, data, house_label, problem_name, status_word
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
 from bot.i18n import N_, _
@@ -175,16 +175,16 @@ def not_solved(ctx: EventContext, comment: str | None, voice: bool = False) -> l
     confirmations.record_answer(ctx.session, problem, ConfirmationAnswer.NOT_RESOLVED, ctx.now, line_user_pk=ctx.user.id, comment=comment or None, voice=voice)
     household = ctx.session.get(Household, link.household_id)
     assert household is not None
-    if quiet_now(ctx):
+    words = _("voice message received") if voice else (comment or _("no comment"))
+    text = _(
+        "{household} said in LINE that “{problem}” is not solved yet. Their comment: “{comment}”. It is reopened as not solved.",
+        household=house_label(household), problem=problem_name(household, problem), comment=words,
+    )
+    people = ([household.volunteer_id] if household.volunteer_id else []) + confirmations.supervisors_of(ctx.session, household)
+    notice = notify(ctx, people, [Text(text)])
+    if notice is not None and notice.held:
         told = _("Thank you. The problem is reopened; your volunteer will be told in the morning.")
     else:
-        words = _("voice message received") if voice else (comment or _("no comment"))
-        text = _(
-            "{household} said in LINE that “{problem}” is not solved yet. Their comment: “{comment}”. It is reopened as not solved.",
-            household=house_label(household), problem=problem_name(household, problem), comment=words,
-        )
-        people = ([household.volunteer_id] if household.volunteer_id else []) + confirmations.supervisors_of(ctx.session, household)
-        push_to(ctx, people, text)
         told = _("Thank you. The problem is reopened and your volunteer has been told.")
     return _waiting(ctx, link.household_id, told)
 
@@ -227,27 +227,16 @@ def contact(ctx: EventContext) -> list[Reply]:
     household = ctx.session.get(Household, link.household_id)
     assert household is not None
     text = _("{household} asks you to get in touch with them (from the household's LINE).", household=house_label(household))
-    if quiet_now(ctx):
-        return _contact_in_the_morning(ctx, link, household, text)
-    sent = push_to(ctx, [household.volunteer_id], text) if household.volunteer_id else 0
-    if not sent:
-        sent = push_to(ctx, confirmations.supervisors_of(ctx.session, household), text)
-    if not sent:
+    # The volunteer's request; the supervisors', when the volunteer cannot be reached in LINE.
+    notice = notify(ctx, [household.volunteer_id], [Text(text)]) if household.volunteer_id else None
+    if notice is None:
+        notice = notify(ctx, confirmations.supervisors_of(ctx.session, household), [Text(text)])
+    if notice is None:
         return [Text(_("Sorry, no volunteer can be reached through LINE now. Please contact the municipality."), _buttons())]
-    link.contacted_at = ctx.now
-    return [Text(_("Your volunteer has been asked to contact you."), _buttons())]
-
-
-def _contact_in_the_morning(ctx: EventContext, link: HouseholdLink, household: Household, text: str) -> list[Reply]:
-    """Queue the request for the end of the quiet hours (the volunteer's, else the supervisors') and say when it goes."""
-    when = push_notice(ctx.session, ctx.config, household.volunteer_id, [Text(text)], ctx.now) if household.volunteer_id else None
-    if when is None:
-        for supervisor_id in confirmations.supervisors_of(ctx.session, household):
-            when = push_notice(ctx.session, ctx.config, supervisor_id, [Text(text)], ctx.now) or when
-    if when is None:
-        return [Text(_("Sorry, no volunteer can be reached through LINE now. Please contact the municipality."), _buttons())]
-    link.contacted_at = when  # asked once: a second tap tonight is not queued again
-    morning = when.astimezone(ctx.config.zone)
+    link.contacted_at = notice.when  # asked once: a second tap (tonight, or within the hour) is not sent again
+    if not notice.held:
+        return [Text(_("Your volunteer has been asked to contact you."), _buttons())]
+    morning = notice.when.astimezone(ctx.config.zone)
     at = f"{morning.hour:02d}:{morning.minute:02d}"
     return [Text(_("It is night now: your volunteer will be asked at {time} in the morning to contact you.", time=at), _buttons())]
 

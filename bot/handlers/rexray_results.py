@@ -36,6 +36,23 @@ def earlier_problems(session: Session, earlier: Household, visit_round: str) -> 
     return [p for p in rexray.earlier_problems(session, earlier.id) if p.found_round != visit_round]
 
 
+def found_this_round(session: Session, earlier: Household, visit_round: str) -> list[HouseholdProblem]:
+    """New problems an earlier visit of this round added to the household, still standing (a visit after a send-back shows them ticked)."""
+    return [p for p in rexray.earlier_problems(session, earlier.id) if p.found_round == visit_round and p.status != ProblemStatus.NOT_APPLICABLE]
+
+
+def new_problem_answers(form: Form, problems: list[HouseholdProblem]) -> list[tuple[tuple[str, int], str]]:
+    """New problems already recorded this round as the answers of the form's checklists (ticked, with their details):
+    the volunteer correcting a visit sees them and may untick one ticked by mistake."""
+    answers: list[tuple[tuple[str, int], str]] = []
+    for question in form.questions():
+        mine = [p for p in problems if question.problems and question.choice(p.code) is not None]
+        if mine:
+            answers.append(((question.code, 0), " ".join(p.code for p in mine)))
+            answers += [((p.code + DETAIL, 0), p.detail) for p in mine if p.detail]
+    return answers
+
+
 def earlier_items(session: Session, form: Form, earlier: Household, visit_round: str) -> tuple[dict[str, Any], ...]:
     """The household's problems recorded before this visit's round, as the form's list items (labels, never codes)."""
     return tuple(_item(form, earlier, problem) for problem in earlier_problems(session, earlier, visit_round))
@@ -142,16 +159,24 @@ def _checks(session: Session, form: Form, answers: dict, asked: set, earlier: Ho
 
 
 def _new_problems(session: Session, engine: Engine, answers: dict, asked: set, earlier: Household, by: int, now: datetime, round_name: str) -> None:
-    """The problems ticked in the form's problem checklists, added to the household as found this round."""
+    """The problems ticked in the form's problem checklists, added to the household as found this round; those an
+    earlier visit of the round added and this one no longer ticks (a tick taken back) are closed, with their history."""
+    offered: set[str] = set()
+    ticked: set[str] = set()
     for question in engine.form.questions():
         if not question.problems or (question.code, 0) not in asked:
             continue
         dimension = engine.form.section_of(question.code).id
+        offered |= {choice.code for choice in question.choices}
         for code in engine.ticked(answers, question.code):
+            ticked.add(code)
             whom = (answers.get((code + MEMBER, 0)) or "").split()
             member_no = int(whom[0]) if whom and whom[0] != HOUSEHOLD and whom[0].isdigit() else None
             found = rexray.NewProblem(code, dimension, member_no, answers.get((code + DETAIL, 0)))
             rexray.add_new_problem(session, earlier, found, by, now, round_name)
+    for problem in found_this_round(session, earlier, round_name):
+        if problem.code in offered and problem.code not in ticked:
+            rexray.withdraw_new_problem(session, problem, by, now, round_name)
 
 
 def _given(question: Question | None, number: int, answers: dict, asked: set) -> str | None:

@@ -65,7 +65,8 @@ def begin(ctx: EventContext, person: Person, household_id: str) -> list[Reply]:
     kept = _kept_survey(ctx, person)
     _hold(ctx, person, revisit)
     problems = rexray_results.earlier_problems(ctx.session, earlier, round_name)
-    offered = rexray_results.earlier_answers(form, problems)
+    # What an earlier check recorded, and the new problems a visit of this round (sent back since) added.
+    offered = rexray_results.earlier_answers(form, problems) + rexray_results.new_problem_answers(form, rexray_results.found_this_round(ctx.session, earlier, round_name))
     rows: dict = {}
     for key, value in offered:  # what an earlier check recorded: the volunteer keeps it with one tap where unchanged
         surveys.write_answer(ctx.session, revisit, rows, key, value, person_id=None, now=ctx.now)

@@ -28,9 +28,9 @@ from bot.people import policy
 from bot.handlers.access import refusal
 from bot.people.policy import can_edit_household
 from bot.chat.replies import Button, Reply, Text
-from storage import surveys
+from storage import approval, surveys
 from storage.models import Conversation, Household, Person
-from storage.statuses import HouseholdStatus
+from storage.statuses import ApprovalStatus, HouseholdStatus
 
 # A submitted record stays submitted while corrected: it is "being corrected" while in someone's hand.
 IN_HAND_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.SUBMITTED)
@@ -293,6 +293,8 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
         household.status = HouseholdStatus.CANCELLED
         surveys.set_active(ctx.session, person.id, None, ctx.now)
         return [Text(_("The survey was cancelled. Its answers are kept as a cancelled draft."), (Button(_("Start a survey"), text=_("survey")),))]
+    if event == "submitted" and correcting and approval.unchanged_since_review(ctx.session, household):
+        return _submitted_unchanged(ctx, person, household)
     if event == "submitted":
         receipt = surveys.submit(household, ctx.now)
         surveys.set_active(ctx.session, person.id, None, ctx.now)
@@ -301,6 +303,16 @@ def _close(ctx: EventContext, person: Person, household: Household, outcome: Out
             (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record"))),
         )]
     return None
+
+
+def _submitted_unchanged(ctx: EventContext, person: Person, household: Household) -> list[Reply]:
+    """A correction submitted without a change: an approved record stays approved; one sent back goes to the supervisor again as it was."""
+    surveys.set_active(ctx.session, person.id, None, ctx.now)
+    buttons = (Button(_("Start a survey"), text=_("survey")), Button(short(_("Correct this record")), kind="postback", data=_data(household.id, "reopen"), text=_("Correct this record")))
+    if household.approval == ApprovalStatus.APPROVED:
+        return [Text(_("Nothing was changed, so the record with receipt {receipt} stays approved.", receipt=household.receipt_no), buttons)]
+    receipt = surveys.submit(household, ctx.now)
+    return [Text(_("Nothing was changed in the record with receipt {receipt}. It was sent to the supervisor again as it was.", receipt=receipt), buttons)]
 
 
 def _confirm_refusal(household: Household, cursor: Cursor) -> list[Reply]:

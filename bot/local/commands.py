@@ -104,14 +104,14 @@ def _run(config: Config, host: str, port: int, app: Flask | None = None, emulato
     """Serve the app until interrupted, saying where the emulator is when there is one."""
     from werkzeug.serving import run_simple
 
-    from bot.jobs import make_jobs, start_consumer
+    from bot.jobs import start_consumer
     from bot.local.emulator import QuietPolling, emulator_enabled
     from bot.local.server import create_local_app
     from bot.state import app_state, close_app
 
     app = app or create_local_app(config)
-    # The jobs share the app's runtime: one database pool and LINE client per process.
-    consumer = start_consumer(make_jobs(config, runtime=app_state(app).runtime).huey)
+    # The jobs share the app's runtime (one database pool and LINE client per process) and its queue.
+    consumer = start_consumer(app_state(app).jobs().huey)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly under a supervisor
     click.echo(f"bot listening on http://{host}:{port}  (webhook: /callback, health: /healthz)")
     if emulator_enabled(config):

@@ -1,5 +1,5 @@
 """A volunteer's daily digest: households to revisit (the first few with a start button), drafts, problems
-under way, households that said "not solved", and the days left to the next deadline."""
+under way, households still to follow up after saying "not solved", and the days left to the next deadline."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def digest(session: Session, work: PendingWork, found: Round | None, today: date
     if work.in_progress:
         rows.append(CardRow(_("Problems with help under way"), _("{count} problems", count=work.in_progress)))
     if work.not_solved:
-        rows.append(CardRow(_("Households that said a problem is not solved"), _("{count} households", count=work.not_solved)))
+        # Standing work, not news: each household's "not solved" reached the volunteer as its own
+        # message when it was said (or at the end of the quiet hours), so this counts what is still open.
+        rows.append(CardRow(_("Households to follow up (they said a problem is not solved)"), _("{count} households", count=work.not_solved)))
     deadline = next_deadline(found, today)
     if deadline is not None:
         rows.append(CardRow(_("Next deadline"), days_left(*deadline, today)))
@@ -65,7 +67,7 @@ def digest(session: Session, work: PendingWork, found: Round | None, today: date
             (work.rexray, _("{count} households to revisit", count=work.rexray)),
             (work.drafts, _("{count} drafts", count=work.drafts)),
             (work.in_progress, _("{count} problems under way", count=work.in_progress)),
-            (work.not_solved, _("{count} households said not solved", count=work.not_solved)),
+            (work.not_solved, _("{count} households to follow up", count=work.not_solved)),
         ) if count
     ]
     summary = _("Your work today: {items}", items=" ".join(parts))

@@ -63,12 +63,6 @@ class Report:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def enqueue(session: Session, planned: Planned, day: date, now: datetime) -> Queued | None:
-    """Claim one push for its people and queue it; None when every one of them already had it."""
-    queued = enqueue_many(session, [planned], day, now)
-    return queued[0] if queued else None
-
-
 def enqueue_many(session: Session, plans: Sequence[Planned], day: date, now: datetime) -> list[Queued]:
     """Claim pushes for their people and queue them, in a few statements whatever their number;
     a push whose people all had it already is left out, one some had goes to the others."""
