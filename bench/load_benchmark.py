@@ -47,10 +47,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(app: str, env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, int]:
-    """gunicorn with `workers` sync workers serving `app`; returns once it answers."""
+def serve(app: str, env: dict[str, str], workers: int = 1, threads: int = 1) -> tuple[subprocess.Popen, int]:
+    """gunicorn with `workers` workers serving `app` (sync, or gthread with `threads` each); returns once it answers."""
     port = free_port()
-    process = subprocess.Popen([GUNICORN, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", app],
+    kind = ["--worker-class", "sync"] if threads == 1 else ["--worker-class", "gthread", "--threads", str(threads)]
+    process = subprocess.Popen([GUNICORN, "--workers", str(workers), *kind, "--bind", f"127.0.0.1:{port}", app],
                                env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -203,6 +204,7 @@ def main() -> None:
     parser.add_argument("--stored", default="10000,1000000")
     parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
     parser.add_argument("--workers", default="1", help="gunicorn sync workers, e.g. 1,4 (the README's production runs 4): each is run")
+    parser.add_argument("--threads", type=int, default=1, help="1: sync workers; more: gthread workers with that many threads each (either bot)")
     parser.add_argument("--kinds", default="sqlite,postgresql", help="databases to run (postgresql needs --postgres)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="its load section is replaced (the rest kept); the markdown is also printed")
     args = parser.parse_args()
@@ -221,7 +223,7 @@ def main() -> None:
 
     def measure_echo(workers: int) -> dict[str, float]:
         """The echo bot under the same load, right before the run it is compared with."""
-        echo, port = serve("bench.echo_bot:create_app()", env, workers)
+        echo, port = serve("bench.echo_bot:create_app()", env, workers, args.threads)
         try:
             return load(port, line_url, [webhooks.new_user_id() for _ in range(VOLUNTEERS)], ["hello"], args.seconds, per_chat, echo)
         finally:
@@ -241,7 +243,7 @@ def main() -> None:
                 for workers in (int(n) for n in args.workers.split(",")):
                     echo_result = measure_echo(workers)
                     print(f"echo bot, {workers} workers: {echo_result}", flush=True)
-                    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers)
+                    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers, args.threads)
                     try:
                         chats = volunteers_at_house_number(url, port, line_url)
                         result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
@@ -264,10 +266,10 @@ def main() -> None:
                         )
     finally:
         standin.terminate()
-    write(Path(args.out), rows, growth, " ".join(sys.argv[1:]))
+    write(Path(args.out), rows, growth, " ".join(sys.argv[1:]), args.threads)
 
 
-def write(path: Path, rows: list[str], growth: list[str], arguments: str) -> None:
+def write(path: Path, rows: list[str], growth: list[str], arguments: str, threads: int = 1) -> None:
     """The figures, the growth and the command, as markdown (printed, and written to --out)."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
     load1 = os.getloadavg()[0]
@@ -280,7 +282,7 @@ is measured right before each survey run, under the same load; "of echo" compare
 
 Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
 
-| database | households stored | gunicorn sync workers | survey steps/s | echo steps/s | of echo | workers' CPU ms/step | echo workers' CPU ms/step | failed requests (survey / echo) | load generator CPU |
+| database | households stored | gunicorn {"sync workers" if threads == 1 else f"gthread workers ({threads} threads)"} | survey steps/s | echo steps/s | of echo | workers' CPU ms/step | echo workers' CPU ms/step | failed requests (survey / echo) | load generator CPU |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 """ + "\n".join(rows) + "\n\n" + "\n".join(growth) + "\n"
     print(text)

@@ -21,10 +21,9 @@ from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
 from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, transaction
-from storage.events import claim_event
+from storage.events import claim_event_and_lock_user
 from storage.outbox import add_outgoing
 from storage.statuses import EventOutcome
-from storage.users import lock_line_user
 
 if TYPE_CHECKING:
     from bot.jobs import Jobs
@@ -105,10 +104,10 @@ class WebhookProcessor:
         with transaction(self.factory) as session:
             # Claim first: a duplicate delivered concurrently waits on the event's key and
             # is skipped without touching the user; then the user's lock serializes the rest.
-            if not claim_event(session, event.event_id, event.chat_id, event.event_type, now):
+            user = claim_event_and_lock_user(session, event.event_id, event.chat_id, event.event_type, now)
+            if user is None:
                 log.info("event %s already processed: skipped", event.event_id)
                 return None
-            user = lock_line_user(session, event.chat_id)
             ctx = EventContext(session=session, user=user, event=event, now=now, config=self.config)
             replies = dispatch(ctx)
             outgoing = self._queue(session, event, replies, now)
@@ -135,9 +134,8 @@ class WebhookProcessor:
         """Mark the event handled (so a redelivery does not fail again) and apologise."""
         now = self.clock()
         with transaction(self.factory) as session:
-            if not claim_event(session, event.event_id, event.chat_id, event.event_type, now, outcome=EventOutcome.FAILED):
+            if claim_event_and_lock_user(session, event.event_id, event.chat_id, event.event_type, now, outcome=EventOutcome.FAILED) is None:
                 return None
-            lock_line_user(session, event.chat_id)
             apology = Text(_("Sorry, something went wrong on our side. Your earlier answers are safe; please try again."))
             return self._queue(session, event, [apology], now)
 

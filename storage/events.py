@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
+from sqlalchemy import bindparam, literal, select, true
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from storage.models import ProcessedEvent
+from storage.models import LineUser, ProcessedEvent, utcnow
 from storage.statuses import EventOutcome
 from storage.upsert import insert_ignoring_conflict
+from storage.users import lock_line_user
 
 
 def claim_event(
@@ -29,3 +33,43 @@ def claim_event(
             "received_at": now,
         },
     )
+
+
+def claim_event_and_lock_user(
+    session: Session, webhook_event_id: str, chat_id: str, event_type: str, now: datetime, outcome: EventOutcome = EventOutcome.OK
+) -> LineUser | None:
+    """Claim the event (as claim_event), then lock its user's row (as lock_line_user); None when processed before.
+
+    On PostgreSQL one statement does both (the claim's INSERT in a WITH, the user's upsert
+    selecting from it): a round trip fewer for every event. The order stands as in two
+    statements: a concurrent duplicate waits on the event's key and, finding it claimed,
+    inserts nothing and touches no user row.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        if not claim_event(session, webhook_event_id, chat_id, event_type, now, outcome):
+            return None
+        return lock_line_user(session, chat_id)
+    values = {"webhook_event_id": webhook_event_id, "chat_id": chat_id, "event_type": event_type, "outcome": outcome, "received_at": now, "line_user_id": chat_id, "created_at": utcnow()}
+    return session.scalars(_claim_and_lock(), values, execution_options={"populate_existing": True}).one_or_none()
+
+
+@functools.cache
+def _claim_and_lock():  # type: ignore[no-untyped-def]
+    """PostgreSQL: WITH claimed AS (INSERT the event … ON CONFLICT DO NOTHING) upsert the user FROM claimed (built once)."""
+    events = ProcessedEvent.__table__
+    claimed = (
+        postgresql.insert(events)
+        .values({column: bindparam(column) for column in ("webhook_event_id", "chat_id", "event_type", "outcome", "received_at")})
+        .on_conflict_do_nothing()
+        .returning(events.c.webhook_event_id)
+        .cte("claimed")
+    )
+    users = LineUser.__table__
+    chosen = select(bindparam("line_user_id", type_=users.c.line_user_id.type), true(), literal(1), bindparam("created_at", type_=users.c.created_at.type)).select_from(claimed)
+    statement = (
+        postgresql.insert(LineUser)
+        .from_select(["line_user_id", "active", "events_handled", "created_at"], chosen)
+        .on_conflict_do_update(index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1})
+        .returning(LineUser)
+    )
+    return select(LineUser).from_statement(statement)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Conversation, Household, LineUser, Person
 from storage.statuses import HouseholdStatus
+from storage.surveys import SURVEY
 
 
 def person_for_line_user(session: Session, line_user_pk: int) -> Person | None:
@@ -26,20 +27,23 @@ def any_person_for_line_user(session: Session, line_user_pk: int) -> Person | No
 _PERSON_OF_LINE_USER = select(Person).where(Person.line_user_id == bindparam("line_user_pk"))
 
 
-def person_and_conversation(session: Session, line_user_pk: int) -> tuple[Person | None, Conversation | None]:
-    """As any_person_for_line_user, with the user's conversation row loaded in the same statement.
+def person_and_conversation(session: Session, line_user_pk: int) -> tuple[Person | None, Conversation | None, Household | None]:
+    """As any_person_for_line_user, with the user's conversation row and survey draft loaded in the same statement.
 
-    Nearly every event reads both (who is writing, and in which dialog): one round trip instead
-    of two. conversation_of then finds the row in the session, as long as the caller holds on
-    to it (the session keeps its objects by weak reference).
+    Nearly every event reads all three (who is writing, in which dialog, and mid-survey the
+    draft in hand): one round trip instead of three. conversation_of and surveys.draft_in_hand
+    then find the rows in the session, as long as the caller holds on to them (the session
+    keeps its objects by weak reference).
     """
     row = session.execute(_PERSON_AND_CONVERSATION, {"line_user_pk": line_user_pk}).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (row[0], row[1], row[2]) if row is not None else (None, None, None)
 
 
+# The survey's draft in hand is the household its conversation points to (as storage.surveys.active_household).
 _PERSON_AND_CONVERSATION = (
-    select(Person, Conversation)
+    select(Person, Conversation, Household)
     .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)
+    .outerjoin(Household, (Household.id == Conversation.draft_id) & (Conversation.dialog == SURVEY))
     .where(Person.line_user_id == bindparam("line_user_pk"))
 )
 

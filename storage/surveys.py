@@ -243,6 +243,20 @@ def active_household(session: Session, person_id: int) -> Household | None:
     return session.scalars(_ACTIVE_HOUSEHOLD, {"person_id": person_id}).first()
 
 
+def draft_in_hand(session: Session, person: Person) -> Household | None:
+    """As active_household, from the session's rows when the person's conversation is among them (no query).
+
+    A step's first statement (storage.people.person_and_conversation) loads the conversation
+    and its draft; the conversation row in the session also carries any change made since.
+    """
+    conversation = session.identity_map.get(Session.identity_key(Conversation, person.line_user_id)) if person.line_user_id is not None else None
+    if conversation is None:
+        return active_household(session, person.id)
+    if conversation.dialog != SURVEY or conversation.draft_id is None:
+        return None
+    return session.get(Household, conversation.draft_id)
+
+
 def set_active(session: Session, person_id: int, household_id: int | None, now: datetime) -> None:
     """Put a draft in the person's hand (None: none), taking it out of anyone else's.
 

@@ -212,10 +212,10 @@ def test_database_down_before_anything_stored_returns_5xx(app, line_user, line_a
 
     import bot.processing as processing
 
-    def unreachable(session, line_user_id):  # type: ignore[no-untyped-def]
+    def unreachable(session, *_event):  # type: ignore[no-untyped-def]
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(processing, "lock_line_user", unreachable)
+    monkeypatch.setattr(processing, "claim_event_and_lock_user", unreachable)
     answer = line_user().follow()
     assert answer.status == 503
     assert answer.messages == []

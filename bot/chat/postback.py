@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode
 
 MAX_DATA = 300
 
 
+# Characters urlencode leaves as they are: text made only of these is joined without it.
+_PLAIN = re.compile(r"[\w.~-]*\Z", re.ASCII)
+
+
 def encode(route: str, **params: object) -> str:
     """Postback data for a route and its parameters."""
-    data = urlencode({"do": route, **{k: str(v) for k, v in params.items()}})
+    pairs = {"do": route, **{k: str(v) for k, v in params.items()}}
+    # A question's buttons are a dozen of these per step, nearly always plain codes and ids:
+    # joined directly (what urlencode would give them) at a fraction of its cost.
+    if _PLAIN.match("".join(pairs) + "".join(pairs.values())):
+        data = "&".join([f"{key}={value}" for key, value in pairs.items()])
+    else:
+        data = urlencode(pairs)
     if len(data) > MAX_DATA:
         raise ValueError(f"postback data for {route!r} is {len(data)} characters, LINE allows {MAX_DATA}")
     return data

@@ -117,7 +117,7 @@ def on_message(ctx: EventContext, kind: str, location: tuple[float, float] | Non
 
 def _in_hand(ctx: EventContext, person: Person | None) -> Household | None:
     """The draft (or submitted record under correction) the person holds; None when none is open."""
-    household = surveys.active_household(ctx.session, person.id) if person else None
+    household = surveys.draft_in_hand(ctx.session, person) if person else None
     return household if household is not None and household.status in IN_HAND_STATUSES else None
 
 
