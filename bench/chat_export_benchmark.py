@@ -22,17 +22,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bot.config import Config, normalize_database_url  # noqa: E402
+from bot.config import Config  # noqa: E402
 from bot.exports.chat_file import WAIT, build_and_send, reading  # noqa: E402
 from bot.runtime import utc_now  # noqa: E402
 from storage import export_files  # noqa: E402
 from storage.crypto import Keyring  # noqa: E402
-from storage.db import make_engine, make_session_factory, transaction  # noqa: E402
+from storage.db import make_session_factory, transaction  # noqa: E402
 from storage.sealed import use_keyring  # noqa: E402
-from bench.progress_benchmark import empty  # noqa: E402  (the same start from nothing)
-from tests.support.export_seed import _person, seed_bulk  # noqa: E402
-
-DATA_KEY = "bench1:" + "B" * 43
+from bench.export_benchmark import DATA_KEY, seeded  # noqa: E402  (the same seeded municipality)
+from tests.support.export_seed import _person  # noqa: E402
 
 
 class HeldSender:
@@ -60,10 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     use_keyring(Keyring.parse(DATA_KEY))
     with tempfile.TemporaryDirectory() as folder:
-        url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{Path(folder) / 'bench.db'}"
-        empty(url)
-        engine = make_engine(url)
-        municipality_id = seed_bulk(engine, args.households)
+        url, engine, municipality_id = seeded(args.database_url, folder, args.households)
         with Session(engine) as session, session.begin():
             supervisor = _person(session, "supervisor", municipality_id, None, "ผู้ควบคุม ทดสอบ", "U" + "e" * 32)
         factory = make_session_factory(engine)

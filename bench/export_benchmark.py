@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+from sqlalchemy import Engine  # noqa: E402
+
 from bot.config import normalize_database_url  # noqa: E402
 from bot.exports import query  # noqa: E402
 from bot.exports.making import prepare, write  # noqa: E402
@@ -43,6 +45,14 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def seeded(database_url: str | None, folder: str, households: int) -> tuple[str, Engine, int]:
+    """A migrated database (a SQLite file in the folder unless one is given, which is emptied) with one municipality seeded in bulk."""
+    url = normalize_database_url(database_url) if database_url else f"sqlite:///{Path(folder) / 'bench.db'}"
+    empty(url)
+    engine = make_engine(url)
+    return url, engine, seed_bulk(engine, households)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
@@ -51,11 +61,8 @@ def main() -> None:
     args = parser.parse_args()
     use_keyring(Keyring.parse(DATA_KEY))
     with tempfile.TemporaryDirectory() as folder:
-        url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{Path(folder) / 'bench.db'}"
-        empty(url)
-        engine = make_engine(url)
         started = time.perf_counter()
-        municipality_id = seed_bulk(engine, args.households)
+        _url, engine, municipality_id = seeded(args.database_url, folder, args.households)
         print(f"seeded {args.households:,} households in {time.perf_counter() - started:.1f} s")
         factory = make_session_factory(engine)
         kinds = ("xlsx", "csv") if args.format == "both" else (args.format,)
