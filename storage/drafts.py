@@ -40,6 +40,8 @@ def delete_draft(session: Session, household: Household, now: datetime, actor_id
         session.flush()
         if household.revisit_of is not None:
             reopen_visit(session, household.revisit_of, now)
+        if actor_id is not None:
+            audit.record(session, "household.delete_draft", now, actor_id=actor_id, record=household_id)
         return
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id))
     for model in (HouseholdMember, HouseholdProblem, AnswerChange):

@@ -102,6 +102,11 @@ def store(session: Session, held: Claim, content: bytes, households: int, now: d
     return _settle(session, held, status=ExportFileStatus.READY, content=content, households=households, ready_at=now, expires_at=now + valid_for)
 
 
+def renew(session: Session, held: Claim, now: datetime, wait: timedelta) -> bool:
+    """Keep a long build's claim (and its request) alive; False when the claim is no longer current (voided, taken over)."""
+    return _settle(session, held, claimed_at=now, expires_at=now + wait)
+
+
 def give_up(session: Session, held: Claim, now: datetime) -> bool:
     """Mark the request failed (no file kept), if the claim is still this job's; the next tidy-up deletes it."""
     return _settle(session, held, status=ExportFileStatus.FAILED, content=None, expires_at=now)
@@ -150,6 +155,13 @@ def remove_expired(session: Session, now: datetime) -> int:
 
 
 def remove_files_of(session: Session, municipality_id: int) -> int:
-    """Delete the municipality's finished files (a household's data was erased: no copy of it may stay)."""
+    """Delete the municipality's finished files and void the claims of those being built (a household's data was erased:
+    no copy of it may stay); a voided request waits again, and the tidy-up has it built anew from what is left."""
+    session.execute(
+        update(ExportFile)
+        .where(ExportFile.municipality_id == municipality_id, ExportFile.status == ExportFileStatus.BUILDING)
+        .values(status=ExportFileStatus.WAITING, claim_key=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
     statement = delete(ExportFile).where(ExportFile.municipality_id == municipality_id, ExportFile.status == ExportFileStatus.READY)
     return session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0

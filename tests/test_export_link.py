@@ -307,3 +307,58 @@ def test_workers_on_redis_build_the_file_once_and_the_app_serves_it(config, data
         close_app(app)
     assert not any("Traceback" in text for text in errors), errors
 
+
+
+def test_a_household_erased_while_its_area_is_being_built_is_not_in_the_file_announced(app, line_user, line_api, ids, db_engine, monkeypatch):
+    # The build read the household before its erasure: that file is never announced; the request is built again without it.
+    from bot.dialogs.form import current_form
+    from bot.exports import chat_file
+    from storage.forget import forget_household
+
+    real_prepare = chat_file.prepare
+
+    def read_then_erased(session, filters, options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(session, filters, options)
+        with Session(db_engine) as other, other.begin():
+            forget_household(other, other.get(Household, ids["h1"]), current_form().personal_codes(), datetime.now(timezone.utc))
+        monkeypatch.setattr(chat_file, "prepare", real_prepare)
+        return prepared
+
+    monkeypatch.setattr(chat_file, "prepare", read_then_erased)
+    line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
+    assert run_jobs(app) == 1
+    assert pushed(line_api, SUPERVISOR_CHAT) == [] and requests(db_engine) == [("waiting", False)]
+    monkeypatch.setattr("bot.runtime.utc_now", lambda: datetime.now(timezone.utc) + timedelta(minutes=2))
+    jobs = app_state(app).jobs()
+    assert jobs.tidy_exports.call_local() == 1 and run_jobs(app) == 1
+    assert len(pushed(line_api, SUPERVISOR_CHAT)) == 1 and requests(db_engine) == [("ready", True)]
+
+
+def test_a_long_build_renews_its_claim_and_stops_when_it_is_taken_over(app, line_user, line_api, ids, db_engine, monkeypatch):
+    from bot.exports import chat_file
+
+    monkeypatch.setattr(chat_file, "RENEW_EVERY", timedelta(0))  # every progress step renews
+    real_write = chat_file.write
+    claims: list[datetime] = []
+
+    def slow_write(prepared, kind, target, progress):  # type: ignore[no-untyped-def]
+        progress(1000)
+        with Session(db_engine) as session:
+            claims.append(session.scalar(select(ExportFile.expires_at)))
+        real_write(prepared, kind, target, progress)
+
+    monkeypatch.setattr(chat_file, "write", slow_write)
+    line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
+    assert run_jobs(app) == 1 and len(pushed(line_api, SUPERVISOR_CHAT)) == 1 and claims  # renewed, then done
+
+    def taken_over(prepared, kind, target, progress):  # type: ignore[no-untyped-def]
+        with Session(db_engine) as session, session.begin():  # another run took the request meanwhile
+            session.execute(update(ExportFile).where(ExportFile.status == "building").values(claim_key="another-run"))
+        progress(1000)
+        raise AssertionError("the build went on without its claim")
+
+    monkeypatch.setattr(chat_file, "write", taken_over)
+    monkeypatch.setattr("bot.runtime.utc_now", lambda: datetime.now(timezone.utc) + timedelta(minutes=16))  # the first link has ended
+    line_user(SUPERVISOR_CHAT).say("ส่งออกข้อมูล")
+    assert run_jobs(app) == 1
+    assert len(pushed(line_api, SUPERVISOR_CHAT)) == 1  # no apology, no second link: the other run announces

@@ -45,6 +45,12 @@ WAIT = timedelta(minutes=30)
 LEASE = timedelta(minutes=20)
 # A request no job has taken after this was not queued (Redis away when asked): the tidy-up queues it.
 LOST_AFTER = timedelta(minutes=1)
+# A build renews its claim this often while it writes, so however long it takes no other run takes it over.
+RENEW_EVERY = timedelta(minutes=1)
+
+
+class ClaimLost(Exception):
+    """The request's claim was voided (a household of the area erased) or taken over while building: stop, announce nothing."""
 
 
 def build_and_send(config: Config, factory: sessionmaker[Session], sender: Sender, export_id: int, now: Callable[[], datetime]) -> bool:
@@ -62,6 +68,9 @@ def build_and_send(config: Config, factory: sessionmaker[Session], sender: Sende
         return False
     try:
         outgoing = _build_and_store(config, held, now)
+    except ClaimLost:  # voided by an erasure (the tidy-up has it built again) or taken over: that run announces
+        log.info("chat export %d: its claim was voided or taken over while building", export_id)
+        return False
     except Exception as error:  # a database timeout, a bug: the supervisor is told, nothing half-made stays
         log_failure(log, f"building chat export {export_id}", error)
         outgoing = _apologise(config, factory, held, now)
@@ -78,7 +87,7 @@ def _build_and_store(config: Config, held: Claim, now: Callable[[], datetime]) -
         filters = query.Filters(grant.municipality_id, grant.community_id, approval="approved")
         prepared = prepare(session, filters, Options(config.zone, mask=True))
         session.rollback()
-    content = b"" if prepared is None else _written(prepared)
+    content = b"" if prepared is None else _written(prepared, _renewing(config, held, now))
     with transaction(writing(config.database_url)) as session:
         person = session.get(Person, held.person_id)
         if not still_holds(grant, person):  # moved or deactivated since asking: the link would be refused
@@ -107,15 +116,31 @@ def _answer(session: Session, config: Config, person_id: int, reply: Text, at: d
     return outside.outgoing()
 
 
-def _written(prepared: Prepared) -> bytes:
+def _written(prepared: Prepared, progress: Callable[[int], None]) -> bytes:
     """The XLSX's bytes, written through a file: XlsxWriter streams rows to a file three times faster than into memory.
 
     The folder is the caller's alone (mode 0700) and goes, with XlsxWriter's row files, when the bytes are read.
     """
     with tempfile.TemporaryDirectory(prefix="thaiqm-export-") as folder:
         target = Path(folder) / "export.xlsx"
-        write(prepared, "xlsx", target)
+        write(prepared, "xlsx", target, progress)
         return target.read_bytes()
+
+
+def _renewing(config: Config, held: Claim, now: Callable[[], datetime]) -> Callable[[int], None]:
+    """A progress callback that renews the build's claim every RENEW_EVERY, and stops the build once the claim is lost."""
+    renewed = [now()]
+
+    def progress(_rows: int) -> None:
+        at = now()
+        if at - renewed[0] < RENEW_EVERY:
+            return
+        with transaction(writing(config.database_url)) as session:
+            if not export_files.renew(session, held, at, WAIT):
+                raise ClaimLost()
+        renewed[0] = at
+
+    return progress
 
 
 def link_message(households: int, link: str) -> str:
