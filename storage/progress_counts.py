@@ -59,6 +59,9 @@ def stored(session: Session) -> tuple[dict[Key, int], dict[Key, int]]:
 
 def drift(session: Session) -> list[Drift]:
     """Every counter that differs from a fresh count (empty when the counters are right)."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        # Counters and count read from one snapshot: under live writes, separate statements would see different moments.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     found = []
     for table, have, want in zip(("progress_households", "progress_problems"), stored(session), counted(session)):
         for key in sorted(set(have) | set(want), key=repr):
