@@ -13,30 +13,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models import Base
 
 
-class HouseholdCount(Base):
+class _Whose:
+    """The key both counts begin with: where, which round, and whose (0 for no community or volunteer)."""
+
+    # First in each table and in its primary key, as migration 0017 made them (a mixin's columns would come last).
+    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, sort_order=-4)
+    round_name: Mapped[str] = mapped_column(String(32), primary_key=True, sort_order=-3)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, sort_order=-2)  # 0: none
+    volunteer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, sort_order=-1)  # 0: none
+
+
+class HouseholdCount(_Whose, Base):
     """Households (not Re-X-ray visit records) per municipality, round, community, volunteer, status, approval and Re-X-ray status."""
 
     __tablename__ = "progress_households"
 
-    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    round_name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    community_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0: none
-    volunteer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0: none
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     approval: Mapped[str] = mapped_column(String(16), primary_key=True)  # '': none
     rexray_status: Mapped[str] = mapped_column(String(16), primary_key=True)  # '': none
     households: Mapped[int] = mapped_column(Integer)
 
 
-class ProblemCount(Base):
+class ProblemCount(_Whose, Base):
     """Problems of submitted households (not Re-X-ray visit records) per municipality, round, community, volunteer, dimension and status."""
 
     __tablename__ = "progress_problems"
 
-    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    round_name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    community_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0: none
-    volunteer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0: none
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     problems: Mapped[int] = mapped_column(Integer)
