@@ -59,3 +59,9 @@ class PushHours:
 def quiet_for(config: Config) -> PushHours:
     """The configured quiet hours (scheduled pushes then wait) and local calendar (yesterday's are stale)."""
     return PushHours(config.quiet_hours, config.zone)
+
+
+def local_clock(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment as the local time of day people read, e.g. "07:00"."""
+    local = moment.astimezone(zone)
+    return f"{local.hour:02d}:{local.minute:02d}"

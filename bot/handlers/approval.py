@@ -27,6 +27,7 @@ from bot.handlers.dialog import Dialog, Entry
 from bot.handlers.reassign import house_of
 from bot.handlers.survey_state import load_draft
 from bot.handlers.survey_view import short, tr
+from bot.quiet_hours import local_clock
 from bot.i18n import _
 from bot.people import policy
 from bot.people.menus import menu_buttons, menu_for
@@ -186,9 +187,7 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     if notice is None:
         told = _("The volunteer cannot be told in LINE (no longer active, or has blocked this account); please tell them yourself.")
     elif notice.held:
-        morning = notice.when.astimezone(ctx.config.zone)
-        at = f"{morning.hour:02d}:{morning.minute:02d}"
-        told = _("It is quiet hours now: the volunteer is told at {time}.", time=at)
+        told = _("It is quiet hours now: the volunteer is told at {time}.", time=local_clock(notice.when, ctx.config.zone))
     else:
         told = _("The volunteer has been told.")
     return [Text(_("Record {house} was sent back with your note.", house=house_of(household)) + "\n" + told, (_list_button(), *menu_buttons(person.role)[:3]))]

@@ -23,6 +23,7 @@ from bot.delivery.notify import notify
 from bot.handlers.confirm_common import CODE_WORD, data, house_label, problem_name, status_word
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
+from bot.quiet_hours import local_clock
 from bot.i18n import N_, _
 from bot.line.images import qr_image
 from bot.people import policy
@@ -203,9 +204,7 @@ def witness_answer(ctx: EventContext, witness_id: int, problem_id: int, answer: 
             household=house_label(household), problem=problem_name(household, problem), volunteer=ctx.person().full_name,  # type: ignore[union-attr]
         ))])
         if notice is not None and notice.held:
-            morning = notice.when.astimezone(ctx.config.zone)
-            at = f"{morning.hour:02d}:{morning.minute:02d}"
-            said += "\n" + _("It is quiet hours now: the supervisors are told at {time}.", time=at)
+            said += "\n" + _("It is quiet hours now: the supervisors are told at {time}.", time=local_clock(notice.when, ctx.config.zone))
     return _witness_problems(ctx, witness, said)
 
 

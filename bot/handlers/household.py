@@ -29,6 +29,7 @@ from bot.delivery.notify import notify
 from bot.handlers.confirm_common import CODE_WORD, ROUTE, data, house_label, problem_name, status_word
 from bot.handlers.context import EventContext
 from bot.handlers.dialog import Dialog, Entry
+from bot.quiet_hours import local_clock
 from bot.i18n import N_, _
 from bot.people.menus import menu_buttons
 from bot.people.rich_menu_links import link_rich_menu
@@ -236,8 +237,7 @@ def contact(ctx: EventContext) -> list[Reply]:
     link.contacted_at = notice.when  # asked once: a second tap (tonight, or within the hour) is not sent again
     if not notice.held:
         return [Text(_("Your volunteer has been asked to contact you."), _buttons())]
-    morning = notice.when.astimezone(ctx.config.zone)
-    at = f"{morning.hour:02d}:{morning.minute:02d}"
+    at = local_clock(notice.when, ctx.config.zone)
     return [Text(_("It is night now: your volunteer will be asked at {time} in the morning to contact you.", time=at), _buttons())]
 
 
@@ -286,9 +286,8 @@ def _not_linked() -> list[Reply]:
 
 def _locked(ctx: EventContext, until: datetime) -> Text:
     """Too many wrong codes: when this LINE may try again."""
-    local = until.astimezone(ctx.config.zone)
-    clock = f"{local.hour:02d}:{local.minute:02d}"
-    return Text(_("A wrong confirmation code was entered too many times. For security, please try again after {time}.", time=clock))
+    at = local_clock(until, ctx.config.zone)
+    return Text(_("A wrong confirmation code was entered too many times. For security, please try again after {time}.", time=at))
 
 
 def on_postback(ctx: EventContext, params: dict[str, str], line_params: dict[str, str]) -> list[Reply]:

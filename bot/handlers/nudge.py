@@ -7,7 +7,7 @@ from bot.delivery.notify import notify
 from bot.handlers.access import refusal
 from bot.handlers.context import EventContext
 from bot.i18n import _
-from bot.quiet_hours import quiet_ends
+from bot.quiet_hours import local_clock, quiet_ends
 from bot.people import policy
 from bot.people.menus import CONTINUE, MENU, REXRAY, menu_buttons
 from bot.pushes.keys import retry_key
@@ -33,8 +33,7 @@ def nudge(ctx: EventContext, person: Person, volunteer_id: int) -> list[Reply]:
     assert notice is not None  # the chat was there a moment ago, in this transaction
     link(ctx.session, [(won[(target.id, Kind.NUDGE)], notice.outbox_ids[0])])
     if notice.held:
-        morning = notice.when.astimezone(ctx.config.zone)
-        at = f"{morning.hour:02d}:{morning.minute:02d}"
+        at = local_clock(notice.when, ctx.config.zone)
         return [Text(_("It is quiet hours now: {name} gets the reminder at {time}.", name=target.full_name, time=at), menu_buttons(person.role))]
     return [Text(_("A reminder was sent to {name}.", name=target.full_name), menu_buttons(person.role))]
 
