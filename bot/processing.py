@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
+from bot.delivery.notify import sending
 from bot.delivery.send import Outgoing
 from bot.delivery.sender import Sender
 from bot.handlers import dispatch
@@ -124,7 +125,7 @@ class WebhookProcessor:
                 elif isinstance(effect, UnlinkMenu):
                     self.gateway.unlink_rich_menu(effect.chat_id)
                 elif isinstance(effect, SendNow):  # a notice to another chat (bot/delivery/notify.py)
-                    self.sender.submit([Outgoing(effect.outbox_id, effect.retry_key, effect.chat_id, None, list(effect.messages))])
+                    self.sender.submit([sending(effect)])
                 elif isinstance(effect, PrepareExport) and self.jobs is not None:
                     self.jobs().prepare_export(effect.export_id)  # Redis away: the worker's tidy-up queues it within minutes
             except Exception as error:  # committed already: a LINE (or queue) hiccup must not turn into an apology

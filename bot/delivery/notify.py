@@ -56,7 +56,12 @@ class Outside:
 
     def outgoing(self) -> list[Outgoing]:
         """What to send once the transaction has committed."""
-        return [Outgoing(e.outbox_id, e.retry_key, e.chat_id, None, list(e.messages)) for e in self.effects if isinstance(e, SendNow)]
+        return [sending(e) for e in self.effects if isinstance(e, SendNow)]
+
+
+def sending(effect: SendNow) -> Outgoing:
+    """What the sender pushes for a notice queued to go now (its outbox row and retry key)."""
+    return Outgoing(effect.outbox_id, effect.retry_key, effect.chat_id, None, list(effect.messages))
 
 
 def notify(ctx: Notifying, person_ids: Sequence[int], replies: Sequence[Reply], *, answering: bool = False) -> Told | None:
