@@ -113,7 +113,7 @@ def give_up(session: Session, held: Claim, now: datetime) -> bool:
 
 
 def _settle(session: Session, held: Claim, **values: object) -> bool:
-    """End a claimed request in one statement, only while the claim is current."""
+    """Change a claimed request (end it, or renew its claim) in one statement, only while the claim is current."""
     changed = session.execute(
         update(ExportFile)
         .where(ExportFile.id == held.export_id, ExportFile.status == ExportFileStatus.BUILDING, ExportFile.claim_key == held.key)
