@@ -158,7 +158,7 @@ def database(kind: str, postgres: str | None, folder: Path) -> str:
     if kind == "sqlite":
         url = f"sqlite:///{folder}/bench-{time.time_ns()}.db"
     else:
-        url = postgres.replace("postgresql://", "postgresql+psycopg://", 1) if postgres.startswith("postgresql://") else postgres
+        url = postgres.replace("postgresql://", "postgresql+psycopg2://", 1) if postgres.startswith("postgresql://") else postgres
     empty(url)  # drops the PostgreSQL schema, then migrates
     return url
 

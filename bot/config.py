@@ -215,7 +215,7 @@ def default_database_url(instance_path: str) -> str:
 
 
 def normalize_database_url(raw: str) -> str:
-    """Check a database URL and pick the installed driver (psycopg 3 for PostgreSQL)."""
+    """Check a database URL and pick the installed driver (psycopg2 for PostgreSQL)."""
     try:
         url: URL = make_url(raw)
     except ArgumentError:
@@ -227,7 +227,7 @@ def normalize_database_url(raw: str) -> str:
     if backend == "postgres":
         backend = "postgresql"
     if backend == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
+        url = url.set(drivername="postgresql+psycopg2")
         if not url.database:
             raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/DBNAME)")
     elif backend != "sqlite":

@@ -20,7 +20,7 @@ def dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
 def _insert_ignoring(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
     """The statement for a table and column set, with bound parameters (built once: building costs)."""
     values = {column: bindparam(column) for column in columns}
-    # RETURNING rather than rowcount: psycopg 3 reports -1 for this statement.
+    # RETURNING rather than rowcount: not every driver reports a rowcount for this statement.
     return dialect_insert(dialect)(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
 
 

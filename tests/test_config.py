@@ -59,8 +59,8 @@ def test_unusable_settings_raise_one_clear_line(env, message):
     assert "\n" not in str(raised.value)
 
 
-def test_postgres_urls_use_psycopg_3():
-    assert Config.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+psycopg://u@h/db"
+def test_postgres_urls_use_psycopg2():
+    assert Config.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+psycopg2://u@h/db"
 
 
 def test_config_is_frozen():

@@ -36,7 +36,7 @@ class Cluster:
     @property
     def url(self) -> str:
         """The URL of its postgres database."""
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> "Cluster":
         """initdb and start the server; returns once it accepts connections."""
