@@ -306,15 +306,18 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
         params.update({f"{column}_hashes": lookup_hashes(str(value))} if _sealed(column) else {column: value})
     if any(len(group) > 1 for group in kinds):
         params.update(municipality_id=household.municipality_id, round_name=household.round_name)
-    found = session.scalars(_duplicate_query(kinds), params)
-    return [
-        other
-        for other in found
-        if other.id != household.id
-        and other.municipality_id == household.municipality_id
-        and other.round_name == household.round_name
-        and other.status in OPEN_HOUSEHOLD_STATUSES
+    # The candidates' keys first: nearly always none matches, and loading whole records cost a tenth of a step.
+    matching = [
+        row.id
+        for row in session.execute(_duplicate_query(kinds), params)
+        if row.id != household.id
+        and row.municipality_id == household.municipality_id
+        and row.round_name == household.round_name
+        and row.status in OPEN_HOUSEHOLD_STATUSES
     ]
+    if not matching:
+        return []
+    return list(session.scalars(select(Household).where(Household.id.in_(matching)).order_by(Household.id)))
 
 
 def _sealed(column: str) -> bool:
@@ -343,7 +346,7 @@ def _duplicate_query(kinds: tuple[tuple[str, ...], ...]) -> Select:
         scope = () if len(group) == 1 else (Household.municipality_id == bindparam("municipality_id"), Household.round_name == bindparam("round_name"))
         parts.append(select(Household.id).where(*scope, *(_matches(column) for column in group)))
     candidates = union(*parts) if len(parts) > 1 else parts[0]
-    return select(Household).where(Household.id.in_(candidates)).order_by(Household.id)
+    return select(Household.id, Household.municipality_id, Household.round_name, Household.status).where(Household.id.in_(candidates)).order_by(Household.id)
 
 
 def receipt_number(household: Household) -> str:
