@@ -6,14 +6,16 @@ A user is in at most one dialog at a time: their conversation row names it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from gettext import GNUTranslations
 from typing import Callable, Mapping
 
 from bot.chat.replies import Reply
 from bot.chat.text_input import fold
 from bot.handlers.context import EventContext
-from bot.i18n import _
+from bot.i18n import _, translations
 from storage.models import Conversation
 
 # An entry gets what follows its word ("" when nothing does) or its pattern's first group.
@@ -73,12 +75,23 @@ class Dialog:
 def argument_of(command: str, words: tuple[str, ...], with_argument: bool = True) -> str | None:
     """What follows one of the words in a folded text ("" when nothing does), else None."""
     for message_id in words:
-        for word in (fold(_(message_id)), fold(message_id), *FORMER_WORDS.get(message_id, ())):
+        for word in _spellings(message_id, translations()):
             if command == word:
                 return ""
             if with_argument and command.startswith(word + " "):
                 return command[len(word) + 1 :]
     return None
+
+
+@functools.cache
+def _spellings(message_id: str, catalog: GNUTranslations) -> tuple[str, ...]:
+    """The folded words a command is known by in a catalog: its Thai, its English id, its former words.
+
+    Every typed text is compared with every command of the dialogs: folding and translating
+    their words each time cost a survey step several per cent. (The catalog is a key, so a
+    catalog read again is never answered from the old one.)
+    """
+    return (fold(_(message_id)), fold(message_id), *FORMER_WORDS.get(message_id, ()))
 
 
 def fallback_of(command: str) -> str | None:
