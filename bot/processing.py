@@ -21,7 +21,7 @@ from bot.chat.effects import Effect, LinkMenu, PrepareExport, SendNow, UnlinkMen
 from bot.chat.incoming import Incoming
 from bot.chat.replies import Reply, Text
 from bot.safe_log import log_failure
-from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, transaction
+from storage.db import INFRASTRUCTURE_ERRORS, DatabaseTimeout, Deadline, is_transient_conflict, transaction
 from storage.events import claim_event_and_lock_user
 from storage.outbox import add_outgoing
 from storage.statuses import EventOutcome
@@ -86,7 +86,7 @@ class WebhookProcessor:
             log.warning("event of type %s without id or source ignored", event.event_type)
             return None
         try:
-            return self._handle(event)
+            return self._handle_again_on_conflict(event)
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:  # a bug must not stop the other events of the body
@@ -98,6 +98,22 @@ class WebhookProcessor:
         except Exception as error:  # e.g. a value the database refuses: the event cannot even be recorded
             log_failure(log, f"recording failed event {event.event_id}", error)
             return None
+
+    def _handle_again_on_conflict(self, event: Incoming) -> Outgoing | None:
+        """Handle the event; once more if PostgreSQL aborted it to break a deadlock with another event.
+
+        Two events may lock the same counter rows in opposite orders (an approval and a
+        submission of one volunteer's households): PostgreSQL then aborts one of them. Its
+        transaction left nothing behind, so running it again here answers the person at once,
+        instead of a 503 and LINE's redelivery later.
+        """
+        try:
+            return self._handle(event)
+        except INFRASTRUCTURE_ERRORS as error:
+            if not is_transient_conflict(error):
+                raise
+            log.warning("event %s (%s): transaction aborted by a conflict with another, handling it again", event.event_id, event.event_type)
+        return self._handle(event)
 
     def _handle(self, event: Incoming) -> Outgoing | None:
         """Lock the user, claim the event, run its handler and queue the answer, in one transaction."""

@@ -49,6 +49,19 @@ class DatabaseTimeout(OperationalError):
         super().__init__(what, None, TimeoutError(what))
 
 
+# PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
+# (40001): nothing is wrong with the work, and run again it goes through.
+_CONFLICT_STATES = frozenset({"40P01", "40001"})
+
+
+def is_transient_conflict(error: BaseException) -> bool:
+    """True when the database aborted a transaction only because another one collided with it."""
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    return (getattr(original, "pgcode", None) or getattr(original, "sqlstate", None)) in _CONFLICT_STATES
+
+
 def is_infrastructure_error(error: BaseException) -> bool:
     """True when an error says the database is unavailable, not that the code is wrong."""
     return isinstance(error, INFRASTRUCTURE_ERRORS)

@@ -228,3 +228,34 @@ def test_healthz_reports_database(client, app, monkeypatch):
     monkeypatch.setattr(webhook_module, "is_reachable", lambda *_args: False)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_an_event_aborted_by_a_database_deadlock_is_handled_again_and_answered_once(line_user, line_api, db_engine, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.handlers import conversation
+
+    class DeadlockDetected(Exception):
+        pgcode = "40P01"  # as psycopg2 reports PostgreSQL's deadlock
+
+    real_on_text = conversation.on_text
+    calls = []
+
+    def collides_once(ctx, typed):  # type: ignore[no-untyped-def]
+        replies = real_on_text(ctx, typed)  # its writes are rolled back with the aborted transaction
+        calls.append(typed)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE progress_households", {}, DeadlockDetected("deadlock detected"))
+        return replies
+
+    chat = line_user()
+    monkeypatch.setattr(conversation, "on_text", collides_once)
+    answer = chat.say("วิธีใช้")
+    assert answer.status == 200
+    assert len(answer.messages) == 1 and "ขออภัย" not in answer.texts[0]
+    assert calls == ["วิธีใช้", "วิธีใช้"]
+    with db_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert connection.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert "handling it again" in caplog.text
+    assert chat.redeliver().messages == []
