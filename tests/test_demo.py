@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask, request
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -199,7 +200,8 @@ class TestOneSeededDemo:
             ("draft", "สมชาย ใจดี", "33", None, None),
         ]
         first = households[0]
-        assert (first.head_name, first.member_count, first.survey_date, round(first.latitude, 4)) == ("นายประสิทธิ์ ทองดี", 2, today - timedelta(days=6), 16.4419)
+        thai_today = datetime.now(ZoneInfo("Asia/Bangkok")).date()  # the survey date a volunteer types is a Thai day
+        assert (first.head_name, first.member_count, first.survey_date, round(first.latitude, 4)) == ("นายประสิทธิ์ ทองดี", 2, thai_today - timedelta(days=6), 16.4419)
         assert dict(members) == {households[0].id: 2, households[1].id: 3, households[2].id: 1, households[3].id: 2}
         assert (first.id, "H1", 2, "ติดเตียงหลังเป็นอัมพฤกษ์") in problems and len(problems) == 8
         assert all(answered[h.id] > 30 for h in households[:4]) and households[4].dialog_state == "head_national_id"

@@ -17,6 +17,7 @@ one in each test's browser profile.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 import json
 import os
 import re
@@ -565,7 +566,7 @@ def test_the_household_persona_links_with_its_code_and_confirms_a_problem(emulat
 def test_volunteer_completes_a_household_survey_in_the_emulator(emulator, db_engine):
     """A volunteer taps Survey, answers by buttons, the date picker, the location button and typing, and gets a receipt."""
     page = emulator.tab
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date() - dt.timedelta(days=1)  # the day in Thailand
     emulator.switch_to("volunteer2")
     emulator.wait_for_bot(REGISTERED)
     emulator.tap_rich_menu("สำรวจ")

@@ -7,14 +7,13 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from tests.conftest import ACCESS_TOKEN, CHANNEL_SECRET, DATA_KEY
-from tests.support.pushes import got, push_world
+from tests.support.pushes import bangkok_today, got, push_world
 from tests.test_jobs import redis_reachable
 
 
@@ -29,7 +28,7 @@ def invoke(env, *args):  # type: ignore[no-untyped-def]
 
 
 def test_remind_dry_run_prints_who_would_get_what_and_sends_nothing(env, line_api, db_engine):
-    w = push_world(db_engine, date.today(), survey_in=14)
+    w = push_world(db_engine, bangkok_today(), survey_in=14)
     result = invoke(env, "remind", "--dry-run", "--now")
     assert result.exit_code == 0, result.output
     assert "digest    push      to สมชาย ใจดี: งานของท่านวันนี้: เยี่ยมซ้ำ 2 ครัวเรือน" in result.output
@@ -41,12 +40,12 @@ def test_remind_dry_run_prints_who_would_get_what_and_sends_nothing(env, line_ap
     assert "queued 4, sent 4" in sent.output, sent.output
     status = invoke(env, "push-status").output
     assert "digest    volunteer  สมชาย ใจดี" in status and "sent     attempts 1  key " in status
-    assert status.strip().splitlines()[-1].endswith("pushes on " + date.today().isoformat() + ": sent 4")
+    assert status.strip().splitlines()[-1].endswith("pushes on " + bangkok_today().isoformat() + ": sent 4")
     assert len(got(line_api, w.chats["busy"]).messages) == 2
 
 
 def test_report_prints_the_supervisors_progress_with_bars(env, line_api, db_engine):
-    push_world(db_engine, date.today())
+    push_world(db_engine, bangkok_today())
     output = invoke(env, "report", "--tambon", "401002", "--community", "หนองบัว").output
     assert "ชุมชนหนองบัว" in output and "re-x-ray verified  0/2  [....................]  0%" in output
 
@@ -55,7 +54,7 @@ def test_report_prints_the_supervisors_progress_with_bars(env, line_api, db_engi
 def test_a_separate_worker_on_redis_sends_the_due_pushes_once(env, line_api, db_engine, tmp_path):
     if not redis_reachable():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    w = push_world(db_engine, date.today(), survey_in=20)
+    w = push_world(db_engine, bangkok_today(), survey_in=20)
     name = f"thaiqm-test-{uuid.uuid4().hex[:8]}"
     worker_env = {**os.environ, **env, "REDIS_URL": "redis://127.0.0.1:6379/15", "THAIQM_JOBS_NAME": name, "THAIQM_INSTANCE_PATH": str(tmp_path)}
     # Two workers on one queue; the pushes are enqueued as a job, as the periodic task does.

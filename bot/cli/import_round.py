@@ -22,6 +22,7 @@ MAX_LISTED = 200
 def import_round(file: Path, round_name: str, tambon: str, skip_bad_rows: bool, encoding: str | None) -> None:
     """Read households and problems (CSV or XLSX, one row per problem); all or nothing unless --skip-bad-rows."""
     from bot.dialogs.form import current_form
+    from bot.pushes.schedule import local_day
     from bot.imports.checking import Area, check_rows, problem_dimensions
     from bot.imports.reading import FileProblem, read_rows
     from storage.areas import communities_of
@@ -32,13 +33,14 @@ def import_round(file: Path, round_name: str, tambon: str, skip_bad_rows: bool, 
         header, rows = read_rows(file, encoding)
     except FileProblem as problem:
         raise click.ClickException(str(problem)) from None
-    with session_for(load_config()) as session:
+    config = load_config()
+    with session_for(config) as session:
         municipality = municipality_of(session, tambon)
         by_community, by_name = volunteer_ids(session, municipality.id)
         now = utcnow()
         area = Area(
             communities={c.name: c.id for c in communities_of(session, municipality.id)}, volunteers_by_name=by_name,
-            volunteer_ids=frozenset(by_community[None]), problem_dimensions=problem_dimensions(current_form()), today=now.date(),
+            volunteer_ids=frozenset(by_community[None]), problem_dimensions=problem_dimensions(current_form()), today=local_day(now, config.zone),
         )
         with click.progressbar(length=len(rows), label="checking rows", file=sys.stderr) as bar:
             checked = check_rows(header, rows, area, bar.update)

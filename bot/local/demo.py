@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from flask import Flask
@@ -41,6 +41,7 @@ from bot.dialogs.form import current_form
 from bot.i18n import _
 from bot.people.admin import issue_invite
 from bot.line.rich_menus import FontMissing, RichMenuRefused, find_thai_font, publish_menus_at
+from bot.pushes.schedule import local_day
 from bot.state import app_state
 from storage.db import transaction
 from storage.invites import display_code, find_invite, invite_problem
@@ -103,6 +104,8 @@ class DemoWorld:
     surveyed: set[str] = field(default_factory=set)  # house codes surveyed in this run
     newcomer_code: str = ""
     household_code: str = ""  # the household persona's confirmation code ("" once it is linked)
+    # The municipality's calendar day (Thai time): after 17:00 UTC it is already tomorrow there.
+    today: date = field(default_factory=date.today)
     # Only a hash of an invite code is stored: the demo keeps its newcomer's code here to show it again.
     code_file: Path | None = None
 
@@ -148,10 +151,10 @@ def seed(app: Flask, now: datetime | None = None) -> DemoSeeded:
     _chat_people_in(app, standin, friends, codes)
     form = current_form()
     for household in to_survey:
-        survey(ScriptedChat(app, standin, PERSONAS_BY_KEY[household.volunteer].line_user_id), form, household, now.date())
+        survey(ScriptedChat(app, standin, PERSONAS_BY_KEY[household.volunteer].line_user_id), form, household, local_day(now, state.config.zone))
     with transaction(state.session_factory) as session:
         municipality = session.get_one(Municipality, municipality_id)
-        world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now))
+        world = DemoWorld(municipality=municipality, communities=_communities(session, municipality, now), today=local_day(now, state.config.zone))
         world.code_file = Path(state.config.instance_path).resolve() / NEWCOMER_CODE_FILE
         world.surveyed = {h.house_code for h in to_survey}
         world.people = _registered_people(session)

@@ -35,7 +35,7 @@ RESOLUTION_DEADLINE_IN = 90
 def seed_round_deadlines(session: Session, world: "DemoWorld", now: datetime) -> None:
     """The demo municipality's round ends a few weeks from today, so its reminders and digests count down to it."""
     found = current_round(session, world.municipality.id)
-    today = now.date()
+    today = world.today
     found.survey_deadline = today + timedelta(days=SURVEY_DEADLINE_IN)
     found.resolution_deadline = today + timedelta(days=RESOLUTION_DEADLINE_IN)
 

@@ -72,8 +72,8 @@ def seed_earlier_round(session: Session, world: "DemoWorld", now: datetime) -> N
     ).all()
     if first.rexray_status != RexrayStatus.PENDING:
         return
-    _visit(session, first, volunteer, now, VERIFIED_VISIT)
-    _visit(session, second, volunteer, now, VISIT_SO_FAR)
+    _visit(session, first, volunteer, now, world.today, VERIFIED_VISIT)
+    _visit(session, second, volunteer, now, world.today, VISIT_SO_FAR)
 
 
 # The first household's visit, answered to the end and submitted: still there, unchanged; its first
@@ -96,13 +96,13 @@ VERIFIED_VISIT = (
 VISIT_SO_FAR = (Input("option", value="present"), Input("option", value="unchanged"), Input("option", value="helped"))
 
 
-def _visit(session: Session, household: Household, volunteer: "Person", now: datetime, inputs: tuple[Input, ...]) -> None:
+def _visit(session: Session, household: Household, volunteer: "Person", now: datetime, today: date, inputs: tuple[Input, ...]) -> None:
     """A Re-X-ray visit of the household answered through the form's engine, as the chat would: paused, or verified when submitted."""
     form = max((f for f in forms().values() if f.purpose == "rexray"), key=lambda f: f.version)
     round_name = current_round(session, household.municipality_id).name
     visit = begin_revisit(session, household, volunteer, form.id, form.version, round_name, now)
     engine = engine_for(form)
-    env = Env(today=now.date(), translate=_, lists={EARLIER: earlier_items(session, form, household, round_name)})
+    env = Env(today=today, translate=_, lists={EARLIER: earlier_items(session, form, household, round_name)})
     answers: dict = {}
     outcome = engine.start(answers, env)
     rows: dict = {}

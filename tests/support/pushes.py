@@ -18,6 +18,11 @@ from tests.support.world import World
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
+def bangkok_today() -> date:
+    """The municipality's day now: from 17:00 UTC on it is already the next day in Thailand."""
+    return datetime.now(BANGKOK).date()
+
+
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """A moment of a Bangkok day (aware)."""
     return datetime.combine(day, time(hour, minute), tzinfo=BANGKOK)
