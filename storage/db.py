@@ -79,7 +79,8 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         millis = int(timeout * 1000)
-        options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)}"
+        # TimeZone=UTC: times come back in UTC whatever the server's own zone (code compares them with UTC clocks).
+        options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)} -c TimeZone=UTC"
         if read_only:
             options += " -c default_transaction_read_only=on"
         engine = create_engine(
