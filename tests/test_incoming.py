@@ -56,7 +56,8 @@ def _events() -> st.SearchStrategy[dict]:
                     target[key] = value
             return varied
 
-        keys = [("top", key) for key in event] + [(nested, key) for key in event[nested]] + [("source", "type"), ("source", "userId"), ("deliveryContext", "isRedelivery"), (nested, "params")]
+        optional = [(nested, "params")] if nested == "postback" else [(nested, key) for key in ("emojis", "mention", "quotedMessageId", "markAsReadToken")]
+        keys = [("top", key) for key in event] + [(nested, key) for key in event[nested]] + [("source", "type"), ("source", "userId"), ("deliveryContext", "isRedelivery"), *optional]
         change = st.tuples(st.sampled_from(keys), st.one_of(st.just("<drop>"), _ANY)).map(lambda pair: (pair[0][0], pair[0][1], pair[1]))
         return st.lists(change, max_size=3).map(vary)
 

@@ -87,6 +87,8 @@ def _common_event(data: dict[str, Any]) -> Incoming | None:
         message = data.get("message")
         if not (isinstance(message, dict) and message.get("type") == "text" and isinstance(message.get("text"), str) and isinstance(message.get("id"), str) and isinstance(message.get("quoteToken"), str)):
             return None
+        if any(key in message for key in ("emojis", "mention")) or not all(isinstance(message.get(key, ""), str) for key in ("quotedMessageId", "markAsReadToken")):
+            return None  # LINE emoji, mentions, or an optional field of another type: the SDK checks those
         return Incoming("text", text=message["text"], one_to_one=True, user_id=source["userId"], **_envelope(data))
     if kind == "postback":
         postback = data.get("postback")
