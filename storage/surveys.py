@@ -317,7 +317,8 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
     ]
     if not matching:
         return []
-    return list(session.scalars(select(Household).where(Household.id.in_(matching)).order_by(Household.id)))
+    # Still open when read whole (another event may have closed one in between).
+    return list(session.scalars(select(Household).where(Household.id.in_(matching), Household.status.in_(OPEN_HOUSEHOLD_STATUSES)).order_by(Household.id)))
 
 
 def _sealed(column: str) -> bool:
