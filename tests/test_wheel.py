@@ -31,7 +31,7 @@ RUNTIME_FILES = (
 )
 # Left out of the copy the wheel is built from: a stale build/ would put files in the
 # wheel that the project no longer ships, hiding exactly the gap this test looks for.
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "instance", "test-artifacts", "__pycache__", "*.pyc")
+NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "instance", "test-artifacts", "__pycache__", "*.pyc", ".hypothesis")
 
 pytestmark = pytest.mark.once
 
