@@ -306,7 +306,7 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
         params.update({f"{column}_hashes": lookup_hashes(str(value))} if _sealed(column) else {column: value})
     if any(len(group) > 1 for group in kinds):
         params.update(municipality_id=household.municipality_id, round_name=household.round_name)
-    # The candidates' keys first: nearly always none matches, and loading whole records cost a tenth of a step.
+    # The candidates' keys first: nearly always none matches, and loading whole records for nothing cost about a tenth of an answer.
     matching = [
         row.id
         for row in session.execute(_duplicate_query(kinds), params)

@@ -98,14 +98,14 @@ class DemoWorld:
     """What the last phase found or made, for later steps and for the summary."""
 
     municipality: Municipality
+    # The municipality's calendar day (Thai time): after 17:00 UTC it is already tomorrow there.
+    today: date
     communities: list[Community] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
     households: list[Household] = field(default_factory=list)
     surveyed: set[str] = field(default_factory=set)  # house codes surveyed in this run
     newcomer_code: str = ""
     household_code: str = ""  # the household persona's confirmation code ("" once it is linked)
-    # The municipality's calendar day (Thai time): after 17:00 UTC it is already tomorrow there.
-    today: date = field(default_factory=date.today)
     # Only a hash of an invite code is stored: the demo keeps its newcomer's code here to show it again.
     code_file: Path | None = None
 
