@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 # What one counted process runs: warm up, switch counting on, run the steps, switch it off.
 _CHILD = """
-import os, subprocess, sys
+import dataclasses, os, subprocess, sys
 sys.path.insert(0, {root!r})
+from bot.state import app_state
 from bench.step_benchmark import SURVEY_STEPS, echo_app, our_app, prefill, run, start_line_standin, volunteer_at_house_number
 kind, url, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 standin, line_url = start_line_standin()
@@ -37,6 +38,9 @@ try:
         app, user, texts = echo_app(line_url), None, ["hello"]
     else:
         app = our_app(line_url, url)
+        # Under valgrind a step runs some 50 times slower: past the webhook's 1.8 s it would answer 503.
+        processor = app_state(app).processor
+        processor.config = dataclasses.replace(processor.config, webhook_deadline=120)
         prefill(url, 200)
         user, texts = volunteer_at_house_number(app, line_url, url), SURVEY_STEPS
     run(app, line_url, 40, texts, user)
@@ -66,12 +70,19 @@ def main() -> None:
     """Count the echo bot's step and ours; print both and their ratio."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file (a PostgreSQL database given is used as is)")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file; a PostgreSQL database given is emptied (schema dropped): give it one of its own")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
+    from bench.progress_benchmark import empty
+    from bot.config import normalize_database_url
+
     with tempfile.TemporaryDirectory() as folder:
-        database_url = args.database_url or f"sqlite:///{folder}/bench.db"
+        # postgresql://… gets the project's driver, as the app's configuration gives it.
+        database_url = normalize_database_url(args.database_url) if args.database_url else f"sqlite:///{folder}/bench.db"
+        # The survey starts from an empty database: an earlier run's volunteer left a draft with the
+        # same house number, and its duplicate warning would make the step another step.
+        empty(database_url)
         echo = count("echo", database_url, args.steps, Path(folder))
         survey = count("survey", database_url, args.steps, Path(folder))
     print(f"echo bot      {echo:>12,} instructions a step")
