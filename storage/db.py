@@ -77,6 +77,9 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
     SQLAlchemy keeps them out of its logs and error texts.
     """
     url = make_url(database_url)
+    if url.drivername in ("postgresql", "postgres"):
+        # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, which is not installed.
+        url = url.set(drivername="postgresql+psycopg2")
     if url.get_backend_name() != "sqlite":
         millis = int(timeout * 1000)
         # TimeZone=UTC: times come back in UTC whatever the server's own zone (code compares them with UTC clocks).

@@ -115,3 +115,11 @@ def test_push_times_and_reminder_days_come_from_the_environment():
             assert next(iter(bad)) in str(error)
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+def test_an_engine_for_a_bare_postgresql_url_uses_psycopg2():
+    from storage.db import make_engine
+
+    engine = make_engine("postgresql://u@127.0.0.1:1/db")  # nothing connects until used
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg2")
+    engine.dispose()
