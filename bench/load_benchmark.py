@@ -154,11 +154,12 @@ def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: 
 def database(kind: str, postgres: str | None, folder: Path) -> str:
     """A fresh, migrated database of that kind."""
     from bench.progress_benchmark import empty
+    from bot.config import normalize_database_url
 
     if kind == "sqlite":
         url = f"sqlite:///{folder}/bench-{time.time_ns()}.db"
     else:
-        url = postgres.replace("postgresql://", "postgresql+psycopg2://", 1) if postgres.startswith("postgresql://") else postgres
+        url = normalize_database_url(postgres)
     empty(url)  # drops the PostgreSQL schema, then migrates
     return url
 
