@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from storage.crypto import DataKeyError, Keyring
+from storage.db import POSTGRESQL_DRIVER
 from bot.quiet_hours import parse_quiet_hours
 from bot.resources import forms_dir, locales_dir
 
@@ -227,7 +228,7 @@ def normalize_database_url(raw: str) -> str:
     if backend == "postgres":
         backend = "postgresql"
     if backend == "postgresql":
-        url = url.set(drivername="postgresql+psycopg2")
+        url = url.set(drivername=POSTGRESQL_DRIVER)
         if not url.database:
             raise ConfigError("DATABASE_URL names no database (postgresql://user@host:5432/DBNAME)")
     elif backend != "sqlite":
