@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Conversation, Household, LineUser, Person
 from storage.statuses import HouseholdStatus
+from storage.remembered_answers import answers_aggregate, remember_answers
 from storage.surveys import SURVEY
 
 
@@ -33,19 +35,27 @@ def person_and_conversation(session: Session, line_user_pk: int) -> tuple[Person
     Nearly every event reads all three (who is writing, in which dialog, and mid-survey the
     draft in hand): one round trip instead of three. conversation_of and surveys.draft_in_hand
     then find the rows in the session, as long as the caller holds on to them (the session
-    keeps its objects by weak reference).
+    keeps its objects by weak reference). The draft's answers come too, kept for the step's
+    surveys.answer_rows: a round trip fewer for every answer.
     """
-    row = session.execute(_PERSON_AND_CONVERSATION, {"line_user_pk": line_user_pk}).first()
-    return (row[0], row[1], row[2]) if row is not None else (None, None, None)
+    row = session.execute(_person_and_conversation(session.get_bind().dialect.name), {"line_user_pk": line_user_pk}).first()
+    if row is None:
+        return None, None, None
+    if row[2] is not None:
+        remember_answers(session, row[2].id, row[3])
+    return row[0], row[1], row[2]
 
 
-# The survey's draft in hand is the household its conversation points to (as storage.surveys.active_household).
-_PERSON_AND_CONVERSATION = (
-    select(Person, Conversation, Household)
-    .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)
-    .outerjoin(Household, (Household.id == Conversation.draft_id) & (Conversation.dialog == SURVEY))
-    .where(Person.line_user_id == bindparam("line_user_pk"))
-)
+@functools.cache
+def _person_and_conversation(dialect: str) -> Select:
+    """The person, their conversation, its survey draft and the draft's answers (built once per dialect)."""
+    # The survey's draft in hand is the household its conversation points to (as storage.surveys.active_household).
+    return (
+        select(Person, Conversation, Household, answers_aggregate(dialect, Household.id))
+        .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)
+        .outerjoin(Household, (Household.id == Conversation.draft_id) & (Conversation.dialog == SURVEY))
+        .where(Person.line_user_id == bindparam("line_user_pk"))
+    )
 
 
 def volunteers_in_area(session: Session, municipality_id: int, community_id: int | None) -> list[Person]:

@@ -18,6 +18,7 @@ from storage import conversations
 from storage.approval import await_approval
 from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, utcnow
 from storage.problems import set_status
+from storage.remembered_answers import take_remembered
 from storage.sealed import Sensitive, lookup_hashes
 from storage.statuses import OPEN_HOUSEHOLD_STATUSES, ApprovalStatus, HouseholdStatus, ProblemChange, ProblemStatus
 
@@ -85,10 +86,16 @@ def answer_rows(session: Session, household_id: int) -> dict[Key, str | None]:
     """Every stored answer of a household, by (code, member number), in one query of plain values.
 
     A household holds 40-80 answers; loading them as ORM objects cost a step about three
-    times as much as their values, and a step writes one or two of them.
+    times as much as their values, and a step writes one or two of them. The answers the
+    event's first read brought (remember_answers) are taken instead while still current.
     """
+    remembered = take_remembered(session, household_id)
+    if remembered is not None:
+        return remembered
     rows = session.execute(_ANSWERS_OF, {"household_id": household_id})
     return {(code, member_no): value for code, member_no, value in rows}
+
+
 
 
 def answers_of(rows: dict[Key, str | None]) -> dict[Key, str | None]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from bot.dialogs.form import current_form
 from bot.handlers.survey_records import records_for
 from storage import surveys
+from storage.people import person_and_conversation
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from tests.support.survey import make_volunteer
 
@@ -93,3 +94,35 @@ def test_a_problem_checked_since_is_closed_not_deleted_when_unticked_and_found_a
         write(session, household, person, ("H", 0), "H1")
         assert session.scalars(select(HouseholdProblem.status)).all() == ["found"]
         assert [(h.old_status, h.new_status) for h in history_of(session, problem.id)][-2:] == [("helped", "not_applicable"), ("not_applicable", "found")]
+
+
+def test_answers_read_with_the_person_serve_one_answer_rows_and_never_after_a_write(db_engine):
+    """The step's first read brings the draft's answers: used once instead of a query, never once stale."""
+    with Session(db_engine) as session, session.begin():
+        household, person = draft(session, db_engine)
+        write(session, household, person, ("member_count", 0), "3")
+        surveys.write_answer(session, household, {}, ("head_id", 0), "1101700203451", person_id=person.id, now=NOW, sensitive=True)
+        surveys.set_active(session, person.id, household.id, NOW)
+        household_id, line_user_pk = household.id, person.line_user_id
+    stored = {("member_count", 0): "3", ("head_id", 0): "1101700203451"}
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *rest):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db_engine, "before_cursor_execute", seen)
+    try:
+        with Session(db_engine) as session, session.begin():
+            _person, _conversation, in_hand = person_and_conversation(session, line_user_pk)
+            assert in_hand is not None and in_hand.id == household_id
+            statements.clear()
+            assert surveys.answer_rows(session, household_id) == stored  # the sealed ID comes back opened
+            assert statements == []  # no query: the answers came with the person
+            assert surveys.answer_rows(session, household_id) == stored  # once only: now read again
+            assert len(statements) == 1
+        with Session(db_engine) as session, session.begin():
+            _person, _conversation, in_hand = person_and_conversation(session, line_user_pk)
+            session.execute(delete(SurveyAnswer).where(SurveyAnswer.code == "member_count"))  # any write in between
+            assert surveys.answer_rows(session, household_id) == {("head_id", 0): "1101700203451"}
+    finally:
+        event.remove(db_engine, "before_cursor_execute", seen)

@@ -1,0 +1,42 @@
+"""A draft's answers read along with the event's first statement, used by the step instead of a query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from storage.answer_models import SurveyAnswer
+from storage.db import writes_so_far
+
+ANSWERS = SurveyAnswer.__table__
+Key = tuple[str, int]
+
+
+def answers_aggregate(dialect: str, household_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """A column holding the household's answers as one JSON array of [code, member number, value]."""
+    if dialect == "postgresql":
+        collected = func.json_agg(func.json_build_array(ANSWERS.c.code, ANSWERS.c.member_no, ANSWERS.c.value))
+    else:
+        collected = func.json_group_array(func.json_array(ANSWERS.c.code, ANSWERS.c.member_no, ANSWERS.c.value))
+    return type_coerce(select(collected).where(ANSWERS.c.household_id == household_id).scalar_subquery(), JSON)
+
+
+def remember_answers(session: Session, household_id: int, aggregated: list[list[Any]] | None) -> None:
+    """Keep a household's answers read with answers_aggregate for this transaction's next answer_rows."""
+    opened = ANSWERS.c.value.type
+    rows = {(code, member_no): opened.process_result_value(value, None) for code, member_no, value in aggregated or ()}
+    session.info[_REMEMBERED] = (household_id, rows, writes_so_far(session))
+
+
+def take_remembered(session: Session, household_id: int) -> dict[Key, str | None] | None:
+    """The remembered answers of the household, once, if nothing was written since they were read."""
+    remembered = session.info.pop(_REMEMBERED, None)
+    # Any write since (an answer, a removal, a refusal …) or an object not yet flushed may have changed them.
+    if remembered is None or remembered[0] != household_id or session.new or session.deleted or remembered[2] != writes_so_far(session):
+        return None
+    return remembered[1]
+
+
+_REMEMBERED = "remembered_answers"
