@@ -98,31 +98,12 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "options": options},
         )
         _ping_when_idle(engine)
-        _count_writes(engine)
         return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
     _tune_sqlite(engine, int(timeout * 1000), "BEGIN" if read_only else "BEGIN IMMEDIATE")
-    _count_writes(engine)
     return engine
-
-
-def _count_writes(engine: Engine) -> None:
-    """Count each connection's statements other than plain SELECTs (see writes_so_far)."""
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def counted(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.startswith("SELECT"):
-            conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
-
-
-def writes_so_far(session: Session) -> int:
-    """How many statements that may write the session's connection has run: rows read before a change show as stale."""
-    return session.connection().info.get(_WRITES, 0)
-
-
-_WRITES = "writes"
 
 
 # Seconds a pooled connection may rest before it is pinged when taken out again.

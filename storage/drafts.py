@@ -16,6 +16,7 @@ from storage.rexray import reopen_visit
 from storage.models import AnswerChange, DuplicateNote, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer
 from storage.statuses import HouseholdStatus
 from storage.surveys import release_household
+from storage.remembered_answers import forget_remembered
 
 ANSWERS = SurveyAnswer.__table__
 # What a volunteer's list shows: their drafts and submitted records (refused and cancelled ones are not worked on).
@@ -43,6 +44,7 @@ def delete_draft(session: Session, household: Household, now: datetime, actor_id
         if actor_id is not None:
             audit.record(session, "household.delete_draft", now, actor_id=actor_id, record=household_id)
         return
+    forget_remembered(session)
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id))
     for model in (HouseholdMember, HouseholdProblem, AnswerChange):
         session.execute(delete(model).where(model.household_id == household_id))

@@ -13,6 +13,7 @@ from storage.export_files import remove_files_of
 from storage.confirmation_models import ConfirmationWitness, HouseholdLink, ProblemConfirmation
 from storage.models import AnswerChange, Household, HouseholdMember, HouseholdProblem, SurveyAnswer
 from storage.surveys import release_household
+from storage.remembered_answers import forget_remembered
 
 ANSWERS = SurveyAnswer.__table__
 DETAIL_SUFFIX = ".detail"
@@ -26,6 +27,7 @@ def forget_household(session: Session, household: Household, personal_codes: Ite
     itself is recorded in the audit log (ids only).
     """
     codes = tuple(personal_codes)
+    forget_remembered(session)
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, or_(ANSWERS.c.code.in_(codes), ANSWERS.c.code.endswith(DETAIL_SUFFIX))))
     session.execute(delete(AnswerChange).where(AnswerChange.household_id == household.id))
     for model in (HouseholdMember, HouseholdProblem, ProblemConfirmation, ConfirmationWitness):

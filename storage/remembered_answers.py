@@ -8,7 +8,6 @@ from sqlalchemy import JSON, ColumnElement, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.answer_models import SurveyAnswer
-from storage.db import writes_so_far
 
 ANSWERS = SurveyAnswer.__table__
 Key = tuple[str, int]
@@ -27,16 +26,21 @@ def remember_answers(session: Session, household_id: int, aggregated: list[list[
     """Keep a household's answers read with answers_aggregate for this transaction's next answer_rows."""
     opened = ANSWERS.c.value.type
     rows = {(code, member_no): opened.process_result_value(value, None) for code, member_no, value in aggregated or ()}
-    session.info[_REMEMBERED] = (household_id, rows, writes_so_far(session))
+    session.info[_REMEMBERED] = (household_id, rows)
 
 
 def take_remembered(session: Session, household_id: int) -> dict[Key, str | None] | None:
-    """The remembered answers of the household, once, if nothing was written since they were read."""
+    """The remembered answers of the household, once, unless answers were written since they were read."""
     remembered = session.info.pop(_REMEMBERED, None)
-    # Any write since (an answer, a removal, a refusal …) or an object not yet flushed may have changed them.
-    if remembered is None or remembered[0] != household_id or session.new or session.deleted or remembered[2] != writes_so_far(session):
+    # Objects not yet flushed (a deleted household's cascade) may change them too.
+    if remembered is None or remembered[0] != household_id or session.new or session.deleted:
         return None
     return remembered[1]
+
+
+def forget_remembered(session: Session) -> None:
+    """Drop the remembered answers: every statement that writes answers calls this first."""
+    session.info.pop(_REMEMBERED, None)
 
 
 _REMEMBERED = "remembered_answers"

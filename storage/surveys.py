@@ -18,7 +18,7 @@ from storage import conversations
 from storage.approval import await_approval
 from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, utcnow
 from storage.problems import set_status
-from storage.remembered_answers import take_remembered
+from storage.remembered_answers import forget_remembered, take_remembered
 from storage.sealed import Sensitive, lookup_hashes
 from storage.statuses import OPEN_HOUSEHOLD_STATUSES, ApprovalStatus, HouseholdStatus, ProblemChange, ProblemStatus
 
@@ -129,6 +129,7 @@ def write_answer(
             await_approval(household, now)  # what the supervisor approved has changed
     # One statement for the one row, without loading or tracking the household's other answers.
     stamp = {"value": seal(value), "answered_by": person_id, "answered_at": now}
+    forget_remembered(session)
     if known:
         session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
@@ -151,6 +152,7 @@ def _forget(session: Session, household_id: int, rows: dict[Key, str | None], ke
     for key in gone:
         del rows[key]
     if gone:
+        forget_remembered(session)
         session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household_id, tuple_(ANSWERS.c.code, ANSWERS.c.member_no).in_(gone)))
 
 
@@ -231,6 +233,7 @@ def keep_only_refusal(session: Session, household: Household, consent_code: str,
 
     The caller names the columns from the form: all but the area and date (thaiqm-form.md §2.0).
     """
+    forget_remembered(session)
     session.execute(delete(ANSWERS).where(ANSWERS.c.household_id == household.id, ANSWERS.c.code != consent_code))
     session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household.id))
     session.execute(delete(HouseholdProblem).where(HouseholdProblem.household_id == household.id))

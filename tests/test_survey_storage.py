@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from bot.dialogs.form import current_form
@@ -15,6 +18,7 @@ from storage.models import AnswerChange, Household, HouseholdMember, HouseholdPr
 from tests.support.survey import make_volunteer
 
 NOW = datetime(2024, 1, 15, 3, 0, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def draft(session: Session, db_engine) -> tuple[Household, Person]:  # type: ignore[no-untyped-def]
@@ -122,7 +126,21 @@ def test_answers_read_with_the_person_serve_one_answer_rows_and_never_after_a_wr
             assert len(statements) == 1
         with Session(db_engine) as session, session.begin():
             _person, _conversation, in_hand = person_and_conversation(session, line_user_pk)
-            session.execute(delete(SurveyAnswer).where(SurveyAnswer.code == "member_count"))  # any write in between
-            assert surveys.answer_rows(session, household_id) == {("head_id", 0): "1101700203451"}
+            surveys.write_answer(session, in_hand, {("member_count", 0): "3"}, ("member_count", 0), "4", person_id=None, now=NOW)
+            assert surveys.answer_rows(session, household_id) == {**stored, ("member_count", 0): "4"}  # read again, not remembered
     finally:
         event.remove(db_engine, "before_cursor_execute", seen)
+
+
+def test_every_statement_writing_answers_forgets_the_remembered_ones():
+    """A function that writes survey_answers drops the answers remembered with the person first (else a step reads stale ones)."""
+    writes = re.compile(r"(delete|update|insert)\(ANSWERS\)|_UPDATE_ANSWER|_INSERT_ANSWER")
+    writers = []
+    for path in (ROOT / "storage").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+            executes = [call for call in ast.walk(function) if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "execute"]
+            if any(writes.search(ast.unparse(call.args[0])) for call in executes if call.args):
+                writers.append((path.name, function.name, "forget_remembered(" in ast.unparse(function)))
+    assert len(writers) >= 5  # write_answer, _forget, keep_only_refusal, forget.py, drafts.py
+    assert [writer for writer in writers if not writer[2]] == []
