@@ -152,9 +152,12 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int, begin: str = "BEGIN IMMED
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql(begin)
+    def do_begin(dbapi_connection):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute(begin)
+
+    # The dialect's own hook, not a "begin" event: any engine event sends every statement
+    # down SQLAlchemy's slower event path, and exec_driver_sql ran a full execution for BEGIN.
+    engine.dialect.do_begin = do_begin  # type: ignore[method-assign]
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

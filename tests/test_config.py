@@ -123,3 +123,28 @@ def test_an_engine_for_a_bare_postgresql_url_uses_psycopg2():
     engine = make_engine("postgresql://u@127.0.0.1:1/db")  # nothing connects until used
     assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg2")
     engine.dispose()
+
+
+def test_a_sqlite_transaction_holds_the_write_lock_from_its_start_and_a_read_only_one_does_not(tmp_path):
+    """BEGIN IMMEDIATE: one user's events never interleave on SQLite, even when their first statement only reads."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    path = tmp_path / "lock.db"
+    for read_only, locked in ((False, True), (True, False)):
+        engine = make_engine(f"sqlite:///{path}", timeout=0.05, read_only=read_only)
+        with engine.begin() as connection:
+            connection.execute(text("SELECT 1"))
+            other = sqlite3.connect(path, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.rollback()
+                took_it = True
+            except sqlite3.OperationalError:  # "database is locked"
+                took_it = False
+            other.close()
+        assert took_it is not locked
+        engine.dispose()
