@@ -1,14 +1,15 @@
 """Load benchmark: the real app under gunicorn (one sync worker) against the SDK's echo bot.
 
-    .venv/bin/python bench/load_benchmark.py [--seconds 15] [--stored 10000,1000000]
+    .venv/bin/python bench/load_benchmark.py [--seconds 5] [--rounds 3] [--stored 10000,1000000]
         [--postgres postgresql://postgres@127.0.0.1:5432/DB] [--out bench/RESULTS.md]
 
 8 volunteers at once, each at the house-number question, each step a signed webhook with a
 fresh event id and reply token answering it or going back; a volunteer posts its next step
 when the last was answered (HTTP 200). A step counts once its reply reached the fake LINE
 API (a separate process). The echo bot runs under the same gunicorn and load in the same
-run. The load generator is a threaded Python client with pre-signed bodies; its own CPU use
-is reported, to show it is not the bottleneck. Loopback only; every loop is bounded.
+run: both servers are up and their load windows alternate, so a drifting machine slows
+both. The load generator is a threaded Python client with pre-signed bodies; its own CPU
+use is reported, to show it is not the bottleneck. Loopback only; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import platform
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,7 +203,8 @@ def volunteers_at_house_number(url: str, port: int, line_url: str) -> list[str]:
 def main() -> None:
     """Echo bot and survey step on each database and size; write the results."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=5, help="length of one load window")
+    parser.add_argument("--rounds", type=int, default=3, help="windows per bot: the echo's and the survey's alternate, both servers up")
     parser.add_argument("--stored", default="10000,1000000")
     parser.add_argument("--postgres", default=None, help="a PostgreSQL database the benchmark may empty")
     parser.add_argument("--workers", default="1", help="gunicorn sync workers, e.g. 1,4 (the README's production runs 4): each is run")
@@ -217,19 +220,10 @@ def main() -> None:
     standin, line_url = start_line_standin()
     env = {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE_URL": line_url, "DATA_KEY": DATA_KEY,
            "THAIQM_INSTANCE_PATH": str(folder)}
-    # More bodies than a chat can post in the time, few enough to use every token within its minute.
+    # More bodies than a chat can post in a window, few enough to use every token within its minute.
     per_chat = int(args.seconds * 60)
     rows: list[str] = []
     growth: list[str] = []
-
-    def measure_echo(workers: int) -> dict[str, float]:
-        """The echo bot under the same load, right before the run it is compared with."""
-        echo, port = serve("bench.echo_bot:create_app()", env, workers, args.threads)
-        try:
-            return load(port, line_url, [webhooks.new_user_id() for _ in range(VOLUNTEERS)], ["hello"], args.seconds, per_chat, echo)
-        finally:
-            stop(echo)
-
     try:
         kinds = [kind for kind in args.kinds.split(",") if kind == "sqlite" or args.postgres]
         for kind in kinds:
@@ -242,19 +236,12 @@ def main() -> None:
                 stored = target
                 print(f"{kind}: {stored} households stored ({time.monotonic() - started:.0f} s)", flush=True)
                 for workers in (int(n) for n in args.workers.split(",")):
-                    echo_result = measure_echo(workers)
-                    print(f"echo bot, {workers} workers: {echo_result}", flush=True)
-                    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers, args.threads)
-                    try:
-                        chats = volunteers_at_house_number(url, port, line_url)
-                        result = load(port, line_url, chats, SURVEY_STEPS, args.seconds, per_chat, app)
-                    finally:
-                        stop(app)
-                    print(f"{kind} {stored}, {workers} workers: {result}", flush=True)
-                    ratio = result["rate"] / echo_result["rate"]
+                    echo_result, result = alternate(url, env, line_url, workers, args.threads, args.rounds, args.seconds, per_chat)
+                    print(f"{kind} {stored}, {workers} workers: survey {result}, echo {echo_result}", flush=True)
+                    ratio = result["ratio"]
                     rows.append(
-                        f"| {kind} | {stored:,} | {workers} | {result['rate']:.0f} | {echo_result['rate']:.0f} | {ratio:.0%} | {result['server_cpu_ms']:.2f} | "
-                        f"{echo_result['server_cpu_ms']:.2f} | {result['failures']} / {echo_result['failures']} | {result['client_cpu']:.0%} |"
+                        f"| {kind} | {stored:,} | {workers} | {result['rate']:.0f} | {echo_result['rate']:.0f} | {ratio:.0%} ({result['ratio_low']:.0%}–{result['ratio_high']:.0%}) | "
+                        f"{result['server_cpu_ms']:.2f} | {echo_result['server_cpu_ms']:.2f} | {result['failures']} / {echo_result['failures']} | {result['client_cpu']:.0%} |"
                     )
                     cpu_vs_echo = result["server_cpu_ms"] / echo_result["server_cpu_ms"]  # machine noise slows both alike
                     if workers not in firsts:
@@ -270,6 +257,37 @@ def main() -> None:
     write(Path(args.out), rows, growth, " ".join(sys.argv[1:]), args.threads)
 
 
+def alternate(url: str, env: dict[str, str], line_url: str, workers: int, threads: int, rounds: int, seconds: float, per_chat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Both bots served at once, their load windows taken in turn; each bot's medians (the survey's with its ratio to the echo).
+
+    On a shared VM either bot's rate drifts by ±15 % within minutes. Windows in turn see the
+    same drift, and the ratio of each pair of neighbouring windows cancels most of it.
+    """
+    echo, echo_port = serve("bench.echo_bot:create_app()", env, workers, threads)
+    app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers, threads)
+    try:
+        chats = volunteers_at_house_number(url, port, line_url)
+        echo_chats = [webhooks.new_user_id() for _ in range(VOLUNTEERS)]
+        echo_runs, survey_runs = [], []
+        for round_number in range(rounds):
+            pair = [(echo_runs, echo_port, echo_chats, ["hello"], echo), (survey_runs, port, chats, SURVEY_STEPS, app)]
+            for runs, at, who, texts, server in pair if round_number % 2 == 0 else reversed(pair):
+                runs.append(load(at, line_url, who, texts, seconds, per_chat, server))
+    finally:
+        stop(app)
+        stop(echo)
+    ratios = [survey["rate"] / echoed["rate"] for survey, echoed in zip(survey_runs, echo_runs)]
+    survey_result = {**_medians(survey_runs), "ratio": statistics.median(ratios), "ratio_low": min(ratios), "ratio_high": max(ratios)}
+    return _medians(echo_runs), survey_result
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the windows; failures added up."""
+    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    medians["failures"] = sum(run["failures"] for run in runs)
+    return medians
+
+
 def write(path: Path, rows: list[str], growth: list[str], arguments: str, threads: int = 1) -> None:
     """The figures, the growth and the command, as markdown (printed, and written to --out)."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
@@ -279,7 +297,8 @@ def write(path: Path, rows: list[str], growth: list[str], arguments: str, thread
 Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}), Python {platform.python_version()},
 {platform.system()} {platform.release()}; load average {load1:.1f} at the end. Loopback only; the same gunicorn settings
 for either bot; {VOLUNTEERS} volunteers at once; a step counts when its reply reached the fake LINE API. The echo bot
-is measured right before each survey run, under the same load; "of echo" compares the two.
+and the survey run under the same load, both servers up, their windows taken in turn (`--rounds` each); figures are medians
+over the windows, and "of echo" is the median of each survey window's rate over its neighbouring echo window's (lowest–highest in brackets).
 
 Command: `.venv/bin/python bench/load_benchmark.py {arguments}`
 
