@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -101,6 +102,7 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
         return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    _require_sqlite_json()
     engine = create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
     _tune_sqlite(engine, int(timeout * 1000), "BEGIN" if read_only else "BEGIN IMMEDIATE")
     return engine
@@ -132,6 +134,17 @@ def _ping_when_idle(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # any failure: the pool replaces the connection
             raise DisconnectionError("pooled connection lost") from error
+
+
+def _require_sqlite_json() -> None:
+    """Refuse to start on an SQLite without JSON functions (the person read aggregates a draft's answers with them)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("SELECT json_group_array(json_array(1))")
+    except sqlite3.OperationalError:
+        raise RuntimeError(f"this Python's SQLite {sqlite3.sqlite_version} has no JSON functions: SQLite 3.38 or newer (or one built with JSON1) is needed") from None
+    finally:
+        probe.close()
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int, begin: str = "BEGIN IMMEDIATE") -> None:

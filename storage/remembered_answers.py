@@ -24,18 +24,21 @@ def answers_aggregate(dialect: str, household_id: ColumnElement[int]) -> ColumnE
 
 def remember_answers(session: Session, household_id: int, aggregated: list[list[Any]] | None) -> None:
     """Keep a household's answers read with answers_aggregate for this transaction's next answer_rows."""
-    opened = ANSWERS.c.value.type
-    rows = {(code, member_no): opened.process_result_value(value, None) for code, member_no, value in aggregated or ()}
-    session.info[_REMEMBERED] = (household_id, rows)
+    session.info[_REMEMBERED] = (household_id, aggregated or ())
 
 
 def take_remembered(session: Session, household_id: int) -> dict[Key, str | None] | None:
-    """The remembered answers of the household, once, unless answers were written since they were read."""
+    """The remembered answers of the household, once, unless answers were written since they were read.
+
+    Opened only here, as the query would: an answer that no longer opens (a key removed too
+    early) fails the survey step that reads it, not every event of its volunteer.
+    """
     remembered = session.info.pop(_REMEMBERED, None)
     # Objects not yet flushed (a deleted household's cascade) may change them too.
     if remembered is None or remembered[0] != household_id or session.new or session.deleted:
         return None
-    return remembered[1]
+    opened = ANSWERS.c.value.type
+    return {(code, member_no): opened.process_result_value(value, None) for code, member_no, value in remembered[1]}
 
 
 def forget_remembered(session: Session) -> None:

@@ -134,13 +134,20 @@ def test_answers_read_with_the_person_serve_one_answer_rows_and_never_after_a_wr
 
 def test_every_statement_writing_answers_forgets_the_remembered_ones():
     """A function that writes survey_answers drops the answers remembered with the person first (else a step reads stale ones)."""
-    writes = re.compile(r"(delete|update|insert)\(ANSWERS\)|_UPDATE_ANSWER|_INSERT_ANSWER")
+    writes = re.compile(
+        r"(delete|update|insert)\((ANSWERS|SurveyAnswer)\b|_UPDATE_ANSWER|_INSERT_ANSWER|SurveyAnswer\.__table__\.(delete|update|insert)"
+        r"|(DELETE\s+FROM|UPDATE|INSERT\s+INTO)\s+survey_answers",
+        re.IGNORECASE,
+    )
     writers = []
-    for path in (ROOT / "storage").rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
-            executes = [call for call in ast.walk(function) if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "execute"]
-            if any(writes.search(ast.unparse(call.args[0])) for call in executes if call.args):
-                writers.append((path.name, function.name, "forget_remembered(" in ast.unparse(function)))
+    for folder in ("storage", "bot"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
+                source = ast.unparse(function)
+                if writes.search(source):
+                    writers.append((path.name, function.name, "forget_remembered(" in source))
     assert len(writers) >= 5  # write_answer, _forget, keep_only_refusal, forget.py, drafts.py
     assert [writer for writer in writers if not writer[2]] == []
