@@ -61,12 +61,12 @@ class Cluster:
     def freeze(self) -> None:
         """Stop every process of the cluster (it stays connected but answers nothing)."""
         for pid in self._processes():  # the postmaster first: it forks no new backend then
-            os.kill(pid, signal.SIGSTOP)
+            _signal(pid, signal.SIGSTOP)
 
     def thaw(self) -> None:
         """Let it run again."""
         for pid in self._processes():
-            os.kill(pid, signal.SIGCONT)
+            _signal(pid, signal.SIGCONT)
 
     def stop(self) -> None:
         """Thaw, shut it down and remove its files."""
@@ -123,3 +123,11 @@ def own_cluster() -> Cluster:
     except BaseException:
         cluster.stop()
         raise
+
+
+def _signal(pid: int, number: int) -> None:
+    """Signal a process of the cluster; one that ended since it was listed (a closed connection's backend) needs none."""
+    try:
+        os.kill(pid, number)
+    except ProcessLookupError:
+        pass
