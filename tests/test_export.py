@@ -204,3 +204,14 @@ def test_free_text_a_spreadsheet_would_run_as_a_formula_is_protected_and_still_r
         problems = session.scalars(select(HouseholdProblem).where(HouseholdProblem.household_id.in_([h.id for h in imported]))).all()
         assert "+นายสาม รอตรวจ" in {h.head_name for h in imported}  # the apostrophe is taken off again
         assert {(p.code, p.note, p.detail) for p in problems} >= {("I4", FORMULA_NOTE, None), ("H1", None, "-ติดเตียง @บ้าน")}
+
+
+def test_a_relative_day_in_the_export_options_counts_from_the_day_it_is_given():
+    """`--from เมื่อวาน` means the municipality's yesterday: the command passes its local day, not the server's."""
+    from datetime import date
+
+    from bot.cli.export import _day
+
+    assert _day("เมื่อวาน", date(2026, 11, 29)) == date(2026, 11, 28)
+    assert _day("15/1/2567", date(2026, 11, 29)) == date(2024, 1, 15)
+    assert _day(None, date(2026, 11, 29)) is None

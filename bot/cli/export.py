@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
 
 from bot.cli.common import load_config, municipality_of, session_for
+from bot.pushes.schedule import local_day
 
 
-def _day(text: str | None) -> date | None:
-    """A date option: 2024-01-15 or 15/1/2567."""
+def _day(text: str | None, today: date) -> date | None:
+    """A date option: 2024-01-15 or 15/1/2567 (or เมื่อวาน: `today` is the municipality's day)."""
     if not text:
         return None
     from bot.dialogs.answers import AnswerError, parse_date
 
     try:
-        return parse_date(text, date.today())
+        return parse_date(text, today)
     except AnswerError:
         raise click.BadParameter(f"{text!r} is not a date; write 2024-01-15 or 15/1/2567") from None
 
@@ -53,7 +54,8 @@ def export(output: Path, tambon: str, community: str | None, round_name: str | N
     with session_for(config) as session:
         municipality = municipality_of(session, tambon)
         community_id = _community_id(session, municipality.id, community) if community else None
-        filters = query.Filters(municipality.id, community_id, round_name, _day(since), _day(until), approval, problem_statuses)
+        today = local_day(datetime.now(timezone.utc), config.zone)
+        filters = query.Filters(municipality.id, community_id, round_name, _day(since, today), _day(until, today), approval, problem_statuses)
         click.echo("reading records…", err=True)
         prepared = prepare(session, filters, Options(config.zone, mask))
         if prepared is None:

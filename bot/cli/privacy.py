@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import click
 
 from bot.cli.common import load_config, session_for
+from bot.pushes.schedule import local_day
 
 
 @click.command()
@@ -44,7 +45,9 @@ def audit(ctx: click.Context, since: datetime | None, action: str | None) -> Non
     from storage.models import AuditEntry
 
     config = load_config()
-    start = datetime.combine(since.date() if since else date.today() - timedelta(days=30), time.min, tzinfo=config.zone)
+    # Days are the municipality's: after 17:00 UTC Thailand is already on the next one.
+    first_day = since.date() if since else local_day(datetime.now(timezone.utc), config.zone) - timedelta(days=30)
+    start = datetime.combine(first_day, time.min, tzinfo=config.zone)
     with session_for(config) as session:
         query = select(AuditEntry).where(AuditEntry.at >= start.astimezone(timezone.utc)).order_by(AuditEntry.at, AuditEntry.id)
         if action:
