@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
@@ -136,6 +137,7 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("pooled connection lost") from error
 
 
+@functools.cache  # the library is the process's: checked once, not for every engine (each CLI command, each test)
 def _require_sqlite_json() -> None:
     """Refuse to start on an SQLite without JSON functions (the person read aggregates a draft's answers with them)."""
     probe = sqlite3.connect(":memory:")
