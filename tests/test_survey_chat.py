@@ -146,6 +146,27 @@ def test_resume_lists_several_drafts_and_opens_the_chosen_one(line_user, db_engi
     assert "จำนวนสมาชิกที่อาศัยอยู่จริง" in answer.text
 
 
+def test_a_typed_number_opens_the_listed_draft(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")  # the first draft is kept, a second begins
+    chat.say("ใช่")
+    listed = chat.say("ทำต่อ")  # asked mid-draft: the list takes the second draft out of hand
+    assert "พิมพ์หมายเลขรายการ หรือกดปุ่มด้านล่าง" in listed.text
+    second = listed.text.split("\n").index("2. บ้านเลขที่ 12/3 · นายสมชาย ใจดี")
+    assert listed.text.split("\n")[second - 1].startswith("1. บ้านเลขที่ ยังไม่ระบุ")
+    before = rows(db_engine, SurveyAnswer)
+    answer = chat.say("3")
+    assert "ในรายการไม่มีแบบสำรวจหมายเลข 3" in answer.text and "2. บ้านเลขที่ 12/3" in answer.text
+    assert rows(db_engine, SurveyAnswer) == before  # not taken as an answer to either draft
+    answer = chat.say("๒")  # Thai digits, as a Thai keyboard types them
+    assert "สำรวจต่อ: บ้านเลขที่ 12/3 · นายสมชาย ใจดี" in answer.text
+    assert "จำนวนสมาชิกที่อาศัยอยู่จริง" in answer.text
+    answer = chat.say("1")  # with a draft in hand, a number answers its question again
+    assert "จำนวนสมาชิกที่อาศัยอยู่จริง" not in answer.text and "สำรวจต่อ" not in answer.text
+
+
 def test_button_of_another_draft_changes_nothing(line_user, db_engine):
     chat = line_user()
     make_volunteer(db_engine, chat.user_id)

@@ -61,6 +61,8 @@ def fold(text: str) -> str:
 def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[Reply] | None:
     """A typed answer or control word for the draft in hand; None when no draft is in hand."""
     held = _held_draft(ctx)
+    if held is None and (person := _surveyor(ctx)) is not None:
+        return survey_drafts.pick_by_number(ctx, person, conversation, text, _open)
     if held is None or isinstance(held, list):
         return held
     person, household = held
@@ -174,13 +176,7 @@ def resume(ctx: EventContext) -> list[Reply]:
         return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
     if len(drafts) == 1:
         return _open(ctx, person, drafts[0])
-    lines = [_("You have {count} unfinished surveys. Which one do you want to continue?", count=len(drafts))]
-    buttons = []
-    for number, draft in enumerate(drafts[:12], start=1):
-        name = _draft_name(draft)
-        lines.append(f"{number}. {name}")
-        buttons.append(Button(short(f"{number}. {name}"), kind="postback", data=_data(draft.id, "open"), text=name))
-    return [Text("\n".join(lines), tuple(buttons))]
+    return survey_drafts.listing(ctx, person, drafts)
 
 
 def correct(ctx: EventContext, receipt: str) -> list[Reply]:

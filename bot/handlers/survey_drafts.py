@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from typing import Callable
+
 from bot.chat.replies import Button, Reply, Text
 from bot.dialogs.answers import format_date_be
 from bot.dialogs.form import get_form
 from bot.handlers.context import EventContext
 from bot.handlers.survey_records import records_for
+from bot.dialogs.answers import normalize_digits
 from bot.handlers.survey_view import data, short
 from bot.i18n import _
-from storage import drafts, surveys
-from storage.models import Household, Person
+from storage import conversations, drafts, surveys
+from storage.models import Conversation, Household, Person
 from storage.statuses import HouseholdStatus
 
 
@@ -59,6 +63,45 @@ def offer(ctx: EventContext, person: Person) -> list[Reply] | None:
         _("You have {count} unfinished surveys. Continue one of them, or start a new household?", count=len(waiting)),
         (Button(_("Continue"), text=_("continue")), new),
     )]
+
+
+# conversations.step while a numbered list of drafts waits for the volunteer's choice.
+PICK = "pick"
+# Quick-reply buttons: LINE shows at most 13, one per listed draft.
+LISTED = 12
+# "2", "2.", "ข้อ 2", "รายการที่ 2": the number of a listed draft, typed.
+TYPED_NUMBER = re.compile(r"^(?:ข้อ|รายการที่|ที่|no\.?)?\s*(\d{1,3})\s*\.?$")
+
+
+def listing(ctx: EventContext, person: Person, waiting: list[Household], note: str | None = None) -> list[Reply]:
+    """The numbered list of drafts to continue: a typed number or a tap opens one (none stays in hand meanwhile)."""
+    # Out of the draft in hand: a number typed now chooses from the list, it does not answer that draft's question.
+    conversations.enter(ctx.session, ctx.user.id, surveys.SURVEY, ctx.now, step=PICK)
+    lines = [note] if note else []
+    lines.append(_("You have {count} unfinished surveys. Which one do you want to continue?", count=len(waiting)))
+    buttons = []
+    for number, draft in enumerate(waiting[:LISTED], start=1):
+        name = draft_name(draft)
+        lines.append(f"{number}. {name}")
+        buttons.append(Button(short(f"{number}. {name}"), kind="postback", data=data(draft.id, "open"), text=name))
+    lines.append(_("Type its number, or tap it below."))
+    return [Text("\n".join(lines), tuple(buttons))]
+
+
+def pick_by_number(
+    ctx: EventContext, person: Person, conversation: Conversation, text: str, open_draft: Callable[[EventContext, Person, Household], list[Reply]]
+) -> list[Reply] | None:
+    """A number typed at the list of drafts opens that draft; None when this is not such a choice."""
+    match = TYPED_NUMBER.match(" ".join(normalize_digits(text).split()).casefold())
+    if conversation.step != PICK or match is None:
+        return None
+    waiting = surveys.drafts_for(ctx.session, person.id)
+    if not waiting:
+        return None
+    number = int(match[1])
+    if 1 <= number <= min(len(waiting), LISTED):
+        return open_draft(ctx, person, waiting[number - 1])
+    return listing(ctx, person, waiting, _("There is no survey number {number} in the list.", number=number))
 
 
 def ask_delete(ctx: EventContext, person: Person, household: Household | None) -> list[Reply]:
