@@ -9,6 +9,8 @@ from sqlalchemy import bindparam, literal, select, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from storage import direct
+from storage.attach import attached, loaded_columns
 from storage.models import LineUser, ProcessedEvent, utcnow
 from storage.statuses import EventOutcome
 from storage.upsert import insert_ignoring_conflict
@@ -50,7 +52,8 @@ def claim_event_and_lock_user(
             return None
         return lock_line_user(session, chat_id)
     values = {"webhook_event_id": webhook_event_id, "chat_id": chat_id, "event_type": event_type, "outcome": outcome, "received_at": now, "line_user_id": chat_id, "created_at": utcnow()}
-    return session.scalars(_claim_and_lock(), values, execution_options={"populate_existing": True}).one_or_none()
+    row = direct.read(session, _claim_and_lock(), values).first()
+    return None if row is None else attached(session, LineUser, row, refresh=True)
 
 
 @functools.cache
@@ -70,6 +73,6 @@ def _claim_and_lock():  # type: ignore[no-untyped-def]
         postgresql.insert(LineUser)
         .from_select(["line_user_id", "active", "events_handled", "created_at"], chosen)
         .on_conflict_do_update(index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1})
-        .returning(LineUser)
+        .returning(*(column for _name, column in loaded_columns(LineUser)))
     )
-    return select(LineUser).from_statement(statement)
+    return statement  # executed with Core, its row attached to the session (storage.attach)

@@ -9,6 +9,7 @@ from typing import Sequence
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
+from storage import direct
 from storage.models import OutboxMessage
 from storage.statuses import OutboxStatus
 
@@ -20,7 +21,8 @@ def add_outgoing(session: Session, chat_id: str, reply_token: str | None, messag
     the ORM's unit of work (plus a flush for the id) cost several times the statement.
     """
     retry_key = str(uuid.uuid4())
-    row_id = session.execute(
+    row_id = direct.write(
+        session,
         _INSERT_OUTGOING,
         {"retry_key": retry_key, "chat_id": chat_id, "reply_token": reply_token, "messages": messages, "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now},
     ).scalar_one()

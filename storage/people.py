@@ -9,6 +9,8 @@ from typing import Iterable
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from storage import direct
+from storage.attach import attached, found, loaded_columns
 from storage.models import Conversation, Household, LineUser, Person
 from storage.statuses import HouseholdStatus
 from storage.remembered_answers import answers_aggregate, remember_answers
@@ -38,20 +40,34 @@ def person_and_conversation(session: Session, line_user_pk: int) -> tuple[Person
     keeps its objects by weak reference). The draft's answers come too, kept for the step's
     surveys.answer_rows: a round trip fewer for every answer.
     """
-    row = session.execute(_person_and_conversation(session.get_bind().dialect.name), {"line_user_pk": line_user_pk}).first()
+    row = direct.read(session, _person_and_conversation(session.get_bind().dialect.name), {"line_user_pk": line_user_pk}).first()
     if row is None:
         return None, None, None
-    if row[2] is not None:
-        remember_answers(session, row[2].id, row[3])
-    return row[0], row[1], row[2]
+    person = attached(session, Person, row[:_PERSON_END])
+    conversation_row, household_row = row[_PERSON_END:_CONVERSATION_END], row[_CONVERSATION_END:-1]
+    conversation = attached(session, Conversation, conversation_row) if found(Conversation, conversation_row) else None
+    household = attached(session, Household, household_row) if found(Household, household_row) else None
+    if household is not None:
+        remember_answers(session, household.id, row[-1])
+    return person, conversation, household
+
+
+# Where each model's columns end in the row of _person_and_conversation (the answers come last).
+_PERSON_END = len(loaded_columns(Person))
+_CONVERSATION_END = _PERSON_END + len(loaded_columns(Conversation))
 
 
 @functools.cache
 def _person_and_conversation(dialect: str) -> Select:
-    """The person, their conversation, its survey draft and the draft's answers (built once per dialect)."""
+    """The person, their conversation, its survey draft and the draft's answers (built once per dialect).
+
+    Read with Core and attached to the session (storage.attach): the ORM's own loading cost
+    more than the statement.
+    """
     # The survey's draft in hand is the household its conversation points to (as storage.surveys.active_household).
+    columns = [column for model in (Person, Conversation, Household) for _name, column in loaded_columns(model)]
     return (
-        select(Person, Conversation, Household, answers_aggregate(dialect, Household.id))
+        select(*columns, answers_aggregate(dialect, Household.id))
         .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)
         .outerjoin(Household, (Household.id == Conversation.draft_id) & (Conversation.dialog == SURVEY))
         .where(Person.line_user_id == bindparam("line_user_pk"))

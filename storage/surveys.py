@@ -14,7 +14,7 @@ from typing import Any, Callable
 from sqlalchemy import Select, bindparam, delete, insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
-from storage import conversations
+from storage import conversations, direct
 from storage.approval import await_approval
 from storage.models import AnswerChange, Conversation, Household, HouseholdMember, HouseholdProblem, Person, SurveyAnswer, utcnow
 from storage.problems import set_status
@@ -131,9 +131,9 @@ def write_answer(
     stamp = {"value": seal(value), "answered_by": person_id, "answered_at": now}
     forget_remembered(session)
     if known:
-        session.execute(_UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
+        direct.write(session, _UPDATE_ANSWER, {**stamp, "b_household_id": household.id, "b_code": code, "b_member_no": member_no})
     else:
-        session.execute(_INSERT_ANSWER, {**stamp, "household_id": household.id, "code": code, "member_no": member_no})
+        direct.write(session, _INSERT_ANSWER, {**stamp, "household_id": household.id, "code": code, "member_no": member_no})
     rows[key] = value
     household.updated_at = now
     _project(session, household, rows, code, member_no, value, projection)
@@ -319,7 +319,7 @@ def find_duplicates(session: Session, household: Household, groups: tuple[tuple[
     # The candidates' keys first: nearly always none matches, and loading whole records for nothing cost about a tenth of an answer.
     matching = [
         row.id
-        for row in session.execute(_duplicate_query(kinds), params)
+        for row in direct.read(session, _duplicate_query(kinds), params)
         if row.id != household.id
         and row.municipality_id == household.municipality_id
         and row.round_name == household.round_name

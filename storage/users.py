@@ -6,9 +6,11 @@ from datetime import datetime
 
 import functools
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
+from storage import direct
+from storage.attach import attached, loaded_columns
 from storage.models import LineUser, utcnow
 from storage.upsert import dialect_insert
 
@@ -21,9 +23,8 @@ def lock_line_user(session: Session, line_user_id: str) -> LineUser:
     on SQLite the whole transaction already holds the write lock.
     """
     statement = _upsert_counting(session.get_bind().dialect.name)
-    return session.scalars(
-        statement, {"line_user_id": line_user_id, "created_at": utcnow()}, execution_options={"populate_existing": True}
-    ).one()
+    row = direct.read(session, statement, {"line_user_id": line_user_id, "created_at": utcnow()}).one()
+    return attached(session, LineUser, row, refresh=True)
 
 
 @functools.cache
@@ -34,8 +35,8 @@ def _upsert_counting(dialect: str):  # type: ignore[no-untyped-def]
     )
     statement = statement.on_conflict_do_update(
         index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1}
-    ).returning(LineUser)
-    return select(LineUser).from_statement(statement)
+    ).returning(*(column for _name, column in loaded_columns(LineUser)))
+    return statement  # executed with Core, its row attached to the session (storage.attach)
 
 
 def mark_followed(user: LineUser, now: datetime) -> None:

@@ -8,6 +8,7 @@ is the user's conversation (bot.handlers.conversation).
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -39,6 +40,7 @@ EDIT_MEMBER = re.compile(r"^(?:แก้ไขสมาชิกคนที่|
 CORRECT_RECEIPT = re.compile(r"^(?:แก้ไข|correct)\s*(qm-\d{4}(?:[.-]\d{1,2})?-\d{6})$")
 
 
+@functools.cache  # the catalog is the process's: built once, not for every typed answer
 def _commands() -> dict[str, str]:
     """Typed control words (Thai from the catalog, and English) to engine commands."""
     words = {
