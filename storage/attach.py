@@ -32,9 +32,15 @@ def found(model: type, values: Sequence[Any]) -> bool:
 
 @functools.cache
 def _key_position(model: type) -> int:
-    """Where the model's (first) primary-key column is in `loaded_columns(model)`."""
-    key = inspect(model).primary_key[0]
+    """Where the model's primary-key column is in `loaded_columns(model)` (every model here has a one-column key)."""
+    (key,) = inspect(model).primary_key
     return next(position for position, (_name, column) in enumerate(loaded_columns(model)) if column is key)
+
+
+@functools.cache
+def _names(model: type) -> tuple[str, ...]:
+    """The attribute names of `loaded_columns(model)`, in order."""
+    return tuple(name for name, _column in loaded_columns(model))
 
 
 def attached(session: Session, model: type[Model], values: Sequence[Any], refresh: bool = False) -> Model:
@@ -44,10 +50,9 @@ def attached(session: Session, model: type[Model], values: Sequence[Any], refres
     A clean object behaves as one the ORM loaded: changes to it are flushed as UPDATEs,
     attributes not read are loaded when first used.
     """
-    columns = loaded_columns(model)
-    state = dict(zip((name for name, _column in columns), values))
     mapper = inspect(model)
-    key = mapper.identity_key_from_primary_key([state[column.key] for column in mapper.primary_key])
+    state = dict(zip(_names(model), values))
+    key = mapper.identity_key_from_primary_key([values[_key_position(model)]])
     held = session.identity_map.get(key)
     if held is not None:
         if refresh:  # as the ORM's populate_existing: the row just written wins over what was held

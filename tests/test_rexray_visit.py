@@ -266,7 +266,10 @@ def test_menus_of_a_sub_district_and_a_city_volunteer(line_user, world):
 
 def review_edit(replies, slot: str) -> str:  # type: ignore[no-untyped-def]
     """The postback data of the review's "Edit" button of one answer."""
-    return next(b["data"] for m in replies.messages if m["type"] == "flex" for b in flex_buttons(m) if "a=edit" in b["data"] and slot.replace("|", "%7C") in b["data"])
+    return next(
+        b["data"] for m in replies.messages if m["type"] == "flex" for b in flex_buttons(m)
+        if postback.decode(b["data"])[1].get("a") == "edit" and postback.decode(b["data"])[1].get("v") == slot
+    )
 
 
 def test_a_status_changed_on_the_review_to_not_solved_asks_the_note_it_now_requires(line_user, world, db_engine):
