@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -114,15 +115,22 @@ def worker_cpu(server: subprocess.Popen | None) -> float:
     return total
 
 
-def steps_for(texts: list[str], volunteer: int) -> list[str]:
-    """A volunteer's own texts: each types a house number of their own ("12/3" becomes "12/3", "112/3", …)."""
-    return [f"{volunteer or ''}{text}" if text[:1].isdigit() else text for text in texts]
+def steps_for(texts: list[str], volunteer: int, run: int = 0) -> list[str]:
+    """A volunteer's own texts: each types a house number of their own, new in this run ("12/3" becomes "12/3", "112/3", …;
+    from the second run of volunteers "1012/3", "1112/3", …).
+
+    Volunteers of an earlier run (another size or number of workers, the same database) left
+    drafts with their numbers: typed again, each answer would take the duplicate warning's
+    longer path, and later runs would measure another step than the first.
+    """
+    prefix = f"{run}{volunteer:02d}" if run else f"{volunteer or ''}"
+    return [f"{prefix}{text}" if text[:1].isdigit() else text for text in texts]
 
 
-def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int, server: subprocess.Popen | None = None) -> dict[str, float]:
+def load(port: int, line_url: str, chats: list[str], texts: list[str], seconds: float, per_chat: int, server: subprocess.Popen | None = None, run: int = 0) -> dict[str, float]:
     """Every chat posts its steps one after another for `seconds`; returns steps per second and more."""
     assert seconds <= 45, "reply tokens are issued up front and live a minute"
-    bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, steps_for(texts, index)[n % len(texts)])))
+    bodies = {chat: [webhooks.encode(webhooks.body_of(webhooks.text_event(chat, token, steps_for(texts, index, run)[n % len(texts)])))
                      for n, token in enumerate(issue_tokens(line_url, chat, per_chat))] for index, chat in enumerate(chats)}
     before = delivered(line_url, chats)
     posted, failures = [0] * len(chats), [0] * len(chats)
@@ -263,6 +271,7 @@ def alternate(url: str, env: dict[str, str], line_url: str, workers: int, thread
     On a shared VM either bot's rate drifts by ±15 % within minutes. Windows in turn see the
     same drift, and the ratio of each pair of neighbouring windows cancels most of it.
     """
+    run = next(_RUNS)
     echo, echo_port = serve("bench.echo_bot:create_app()", env, workers, threads)
     app, port = serve("bot.app:create_app()", {**env, "DATABASE_URL": url}, workers, threads)
     try:
@@ -272,13 +281,17 @@ def alternate(url: str, env: dict[str, str], line_url: str, workers: int, thread
         for round_number in range(rounds):
             pair = [(echo_runs, echo_port, echo_chats, ["hello"], echo), (survey_runs, port, chats, SURVEY_STEPS, app)]
             for runs, at, who, texts, server in pair if round_number % 2 == 0 else reversed(pair):
-                runs.append(load(at, line_url, who, texts, seconds, per_chat, server))
+                runs.append(load(at, line_url, who, texts, seconds, per_chat, server, run))
     finally:
         stop(app)
         stop(echo)
     ratios = [survey["rate"] / echoed["rate"] for survey, echoed in zip(survey_runs, echo_runs)]
     survey_result = {**_medians(survey_runs), "ratio": statistics.median(ratios), "ratio_low": min(ratios), "ratio_high": max(ratios)}
     return _medians(echo_runs), survey_result
+
+
+# Each alternate() call's volunteers type house numbers of their own (steps_for).
+_RUNS = itertools.count()
 
 
 def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
