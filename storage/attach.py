@@ -21,8 +21,17 @@ Model = TypeVar("Model")
 
 @functools.cache
 def loaded_columns(model: type) -> tuple[tuple[str, Column[Any]], ...]:
-    """The model's column attributes as (attribute name, table column), in mapper order."""
-    return tuple((prop.key, prop.columns[0]) for prop in inspect(model).column_attrs)
+    """The model's column attributes as (attribute name, table column), in mapper order.
+
+    Only for plain models: what the ORM's loading would do beyond setting columns
+    (relationships, deferred columns, versions, inheritance) is not done here, so a model
+    that gains one fails at once rather than being loaded differently.
+    """
+    mapper = inspect(model)
+    plain = not mapper.relationships and mapper.version_id_col is None and mapper.inherits is None and len(mapper.primary_key) == 1
+    if not plain or any(prop.deferred for prop in mapper.column_attrs):
+        raise TypeError(f"{model.__name__} is not a plain model: load it with the ORM")
+    return tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
 
 
 def found(model: type, values: Sequence[Any]) -> bool:

@@ -23,8 +23,11 @@ def read(session: Session, statement: Executable, params: Mapping[str, Any] | No
 
 
 def write(session: Session, statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
-    """Run a statement that writes rows of its own: only objects yet to be inserted are flushed first
-    (the row may refer to them); changes to loaded objects wait for the next flush, at the latest the commit."""
+    """Run a statement that writes rows of its own.
+
+    When objects are yet to be inserted the session is flushed first (the row may refer to
+    them); otherwise changes to loaded objects wait for the next flush, at the latest the commit.
+    """
     if session.new:
         session.flush()
     return session.connection().execute(statement, params)

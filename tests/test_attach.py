@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -55,3 +56,11 @@ def test_the_person_read_sees_what_the_event_changed_before_it(db_engine):
         surveys.set_active(session, person.id, household.id, NOW)  # not yet written: the read writes it first
         _person, _conversation, in_hand = person_and_conversation(session, person.line_user_id)
         assert in_hand is household
+
+
+def test_a_model_the_orm_loads_differently_is_refused():
+    from storage.attach import loaded_columns
+    from storage.models import ExportFile
+
+    with pytest.raises(TypeError, match="not a plain model"):
+        loaded_columns(ExportFile)  # its file content is deferred: attaching would read it on every event
