@@ -15,6 +15,7 @@ from bot.pushes.run import run_due
 from bot.pushes.schedule import Kind
 from bot.state import app_state
 from storage.models import AuditEntry, LineUser, OutboxMessage, Person, PushRecord
+from storage.statuses import HouseholdStatus
 from tests.support.line_chat import dump
 from tests.support.pushes import at, got, push_world
 from tests.support.survey import flex_actions, flex_texts
@@ -274,3 +275,19 @@ def test_supervisor_progress_lists_an_idle_rexray_volunteer_whose_only_work_is_h
     [reminder] = got(line_api, w.chats["walker"]).messages
     assert "ท่านยังมีครัวเรือนที่รอการเยี่ยม Re-X-ray 1 ครัวเรือน" in reminder["text"]
     assert [item["action"]["label"] for item in reminder["quickReply"]["items"]] == ["Re-X-ray ครัวเรือน", "ทำต่อ", "เมนู"]
+
+
+def test_an_admin_gets_the_supervisors_reminder_and_the_whole_municipalitys_progress(app, line_api, db_engine):
+    w = push_world(db_engine, TODAY)
+    w.person("admin", "admin", "อำนวย ดูแลทั้งตำบล")  # registered in one community: an admin still supervises them all
+    riverside = w.world.community(w.municipality, "ชุมชนริมน้ำ")
+    river_volunteer = w.world.person("volunteer", w.municipality, riverside, name="ริมน้ำ อาสา", line_user_id="U" + "5" * 32)
+    w.world.household(w.municipality, riverside, river_volunteer, "40000000001", status=HouseholdStatus.DRAFT, house_no="9/9")
+    run(app, at(TODAY, 7, 30), kinds=[Kind.DEADLINE])
+    (reminder,) = got(line_api, w.chats["admin"]).texts
+    assert reminder.startswith("แจ้งเตือน: อีก 14 วัน ถึง 15 ธ.ค. 2569") and reminder == got(line_api, w.chats["supervisor"]).texts[0]
+    run(app, at(TODAY, 17, 0), kinds=[Kind.PROGRESS])
+    admin, supervisor = got(line_api, w.chats["admin"]), got(line_api, w.chats["supervisor"])
+    assert [m["type"] for m in admin.messages] == ["text", "flex"], dump(admin)
+    assert admin.messages[1]["altText"].startswith("สรุปความคืบหน้าประจำวัน")
+    assert "ชุมชนริมน้ำ" in flex_texts(admin) and "ชุมชนริมน้ำ" not in flex_texts(supervisor)  # the municipality, not one community

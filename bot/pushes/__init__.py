@@ -1,4 +1,4 @@
-"""Scheduled pushes: the volunteers' daily digest, deadline reminders, the supervisors' daily progress.
+"""Scheduled pushes: the volunteers' daily digest, deadline reminders, the supervisors' (and admins') daily progress.
 
     job every few minutes ──► schedule: what is due now (local day, configured time, not in quiet hours)
                           ──► planning: recipients and messages per municipality (SQL aggregates)

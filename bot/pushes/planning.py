@@ -20,7 +20,9 @@ from storage.pending_work import pending_work, pushable_people
 from storage.push_records import claimed
 from storage.rounds import current_round
 
-SUPERVISING_ROLES = ("supervisor",)
+# Who gets the supervisors' deadline reminder and daily progress: admins supervise their whole
+# municipality (bot.people.policy), so they get its progress too.
+SUPERVISING_ROLES = ("supervisor", "admin")
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,10 @@ def _daily_progress(session: Session, config: Config, now: datetime, day: date) 
     """The progress of each supervised area, to every supervisor of it (one message per area)."""
     done = claimed(session, Kind.PROGRESS, day)
     areas: dict[tuple[int, int | None], list[tuple[int, str]]] = {}
-    for pid, mid, cid, chat, _role in pushable_people(session, SUPERVISING_ROLES):
+    for pid, mid, cid, chat, role in pushable_people(session, SUPERVISING_ROLES):
         if pid not in done:
-            areas.setdefault((mid, cid), []).append((pid, chat))
+            # An admin's area is the municipality, whatever community they were registered in.
+            areas.setdefault((mid, None if role == "admin" else cid), []).append((pid, chat))
     planned = []
     for (mid, cid), people in sorted(areas.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         planned += _groups(Kind.PROGRESS, people, [daily_progress(session, config, mid, cid, now)])
