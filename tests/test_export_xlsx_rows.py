@@ -18,7 +18,7 @@ from tests.support.export_seed import TAMBON, seed_small
 CREATED = datetime(2024, 1, 10, 12, 0)  # docProps/core.xml holds the time of writing: fixed, so whole files compare
 AWKWARD = [
     ["plain", "ไทย ภาษา", 7, 0.1, 1e20, -3, date(2024, 1, 15), datetime(2024, 1, 15, 14, 30), None, "", "R&D <a> b>c"],
-    ["  leading", "trailing ", "tab\tinside", "line\nbreak", "\x01control", "_x0041_ looks escaped", "<r>rich</r>", "\ufffe", "\u00a0nbsp", "box_xy", "nbsp\u00a0", "end\n"],
+    ["  leading", "trailing ", "tab\tinside", "line\nbreak", "\x01control", "_x0041_ looks escaped", "<r>rich</r>", "\ufffe", "\u00a0nbsp", "box_xy", "nbsp\u00a0", "end\n", "<r>R&D <b></r>"],
     ["x" * 40_000, "ก" * 20_000, "😀" * 17_000],  # beyond Excel's 32,767 UTF-16 units: truncated as XlsxWriter truncates
     [True, Decimal("1.5"), 2, "after other kinds"],  # kinds written cell by cell by XlsxWriter
     [],
@@ -60,6 +60,8 @@ def test_whole_rows_write_the_same_workbook_as_xlsxwriter_cell_by_cell(options):
     assert _entries(whole.getvalue()) == _entries(each.getvalue())
     sheet = load_workbook(whole)["rows"]
     assert sheet["K2"].value == "R&D <a> b>c" and sheet["A3"].value == "  leading" and sheet["E3"].value == "_x0001_control"  # Excel's escape (openpyxl leaves it)
+    # Typed text shaped like XlsxWriter's rich-string XML stays text (written as XML, "&" and "<b>" broke the file).
+    assert sheet["G3"].value == "<r>rich</r>" and sheet["M3"].value == "<r>R&D <b></r>"
     if "default_date_format" not in options:
         assert sheet["G2"].value == datetime(2024, 1, 15) and sheet["H2"].value == datetime(2024, 1, 15, 14, 30)
     assert len(sheet["A4"].value) == 32_767 and sheet["D8"].value == "from column D"

@@ -89,10 +89,17 @@ class RowSheet(Worksheet):
         if not SPECIAL.search(value):
             return f'<c r="{reference}" t="inlineStr"><is><t>{value}</t></is></c>'
         value = self._escape_control_characters(value)
-        if value.startswith("<r>") and value.endswith("</r>"):
-            return f'<c r="{reference}" t="inlineStr"><is>{value}</is></c>'
         preserve = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
         return f'<c r="{reference}" t="inlineStr"><is><t{preserve}>{self._escape_data(value)}</t></is></c>'
+
+    def _xml_rich_inline_string(self, string: str, attributes: list[tuple[str, Any]]) -> None:
+        """Text shaped like "<r>…</r>", written as the text it is.
+
+        In constant_memory mode XlsxWriter takes any such text for a rich string's XML (which it
+        makes itself) and writes it unescaped. The export writes no rich strings, so this is a
+        person's answer: unescaped, an "&" or a "<" in it would make Excel call the file damaged.
+        """
+        self._xml_inline_string(string, _preserve_whitespace(string), attributes)
 
     def _write_each(self, row: int, values: list[Any], moment_format: Any) -> None:
         """The row cell by cell through XlsxWriter's public writers."""
