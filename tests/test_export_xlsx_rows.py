@@ -82,3 +82,18 @@ def test_a_real_export_is_the_same_file_written_whole_rows_or_cell_by_cell(run, 
     each.pop("docProps/core.xml"), whole.pop("docProps/core.xml")  # the time of writing
     assert whole == each
     assert any(name.startswith("xl/charts/") for name in whole)
+
+
+def test_text_shaped_like_rich_string_xml_stays_text_in_a_real_export(run, db_engine, tmp_path):
+    from sqlalchemy import update
+
+    from storage.models import Community
+
+    seed_small(db_engine)
+    named = "<r>ชุมชน & เหนือ</r>"  # an admin may name a community anything
+    with db_engine.begin() as connection:
+        connection.execute(update(Community).where(Community.name == "ชุมชนเหนือ").values(name=named))
+    assert run("export", str(tmp_path / "e.xlsx"), "--tambon", TAMBON, "--status", "all").exit_code == 0
+    book = load_workbook(tmp_path / "e.xlsx")  # unescaped, the "&" would make the file unreadable
+    cells = {cell.value for page in book.worksheets for row in page.iter_rows() for cell in row}
+    assert named in cells

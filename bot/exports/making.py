@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -50,10 +50,9 @@ def prepare(session: Session, filters: query.Filters, options: Options) -> Prepa
     return Prepared(build(data, labels, options), summaries(data), labels, len(data.households), len(data.problems))
 
 
-def write(prepared: Prepared, kind: str, target: Path | IO[bytes], progress: Callable[[int], None] = lambda _n: None) -> None:
-    """Write the export: an XLSX workbook (a file or a stream), or a folder of CSV files."""
+def write(prepared: Prepared, kind: str, target: Path, progress: Callable[[int], None] = lambda _n: None) -> None:
+    """Write the export: an XLSX workbook file, or a folder of CSV files."""
     if kind == "csv":
-        assert isinstance(target, Path)
         write_csv(target, prepared.sheets, prepared.summaries, prepared.labels, progress)
     else:
         write_xlsx(target, prepared.sheets, prepared.summaries, prepared.labels, progress)

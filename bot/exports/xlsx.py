@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import Any, Callable
 
 import xlsxwriter
 
@@ -26,10 +26,14 @@ TABLE_ROW = 4
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}
 
 
-def write_xlsx(target: Path | IO[bytes], sheets: list[Sheet], summaries: list[CommunitySummary], labels: Labels, progress: Callable[[int], None] = lambda _n: None) -> None:
-    """Write every sheet, then each community's summary with a bar chart of its problems by dimension."""
-    streamed = isinstance(target, (str, Path))
-    book = xlsxwriter.Workbook(str(target) if streamed else target, {**OPTIONS, "constant_memory": streamed, "in_memory": not streamed})
+def write_xlsx(target: Path, sheets: list[Sheet], summaries: list[CommunitySummary], labels: Labels, progress: Callable[[int], None] = lambda _n: None) -> None:
+    """Write every sheet, then each community's summary with a bar chart of its problems by dimension.
+
+    Always to a file, rows streamed (constant_memory): a workbook kept in memory would hold a large
+    municipality's millions of cells, and its shared strings would take typed text shaped like
+    "<r>…</r>" for rich-string XML (bot/exports/xlsx_rows.py writes it as text).
+    """
+    book = xlsxwriter.Workbook(str(target), {**OPTIONS, "constant_memory": True})
     times = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     bold = book.add_format({"bold": True})
     used: set[str] = set()
@@ -61,7 +65,7 @@ def _rows(page: RowSheet, rows: list[list[Any]], times: Any, progress: Callable[
 def _summary(book: Any, community: CommunitySummary, labels: Labels, used: set[str], bold: Any) -> None:
     """A community's figures, its table of problems by dimension and status, and the chart of the table's totals."""
     title = _title(_("Summary {community}", community=community.name), used)
-    page = book.add_worksheet(title)
+    page = book.add_worksheet(title, worksheet_class=RowSheet)  # its text, a community's name too, written as text
     header, rows = community.table(labels)
     page.write_row(0, 0, [_("Community name"), community.name])
     page.write_row(1, 0, [_("Households to survey"), community.target])
