@@ -167,6 +167,40 @@ def test_a_typed_number_opens_the_listed_draft(line_user, db_engine):
     assert "จำนวนสมาชิกที่อาศัยอยู่จริง" not in answer.text and "สำรวจต่อ" not in answer.text
 
 
+def test_the_list_of_drafts_closes_on_pause_and_is_shown_again_when_it_changed(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("พัก")
+    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")
+    chat.say("ใช่")
+    chat.say("ทำต่อ")
+    closed = chat.say("พัก")  # nothing to pause at the list: it closes
+    assert "ยังไม่ได้เปิดแบบสำรวจใด แบบสำรวจที่ค้างอยู่ยังเก็บไว้ครบ" in closed.text and closed.buttons == ["ทำต่อ"]
+    assert "สำรวจต่อ" not in chat.say("1").text  # the list is closed: a number opens nothing
+    chat.say("ทำต่อ")
+    with db_engine.begin() as connection:  # a draft is submitted or moved elsewhere meanwhile
+        first = connection.execute(select(Household.id).order_by(Household.id)).scalars().first()
+        connection.execute(Household.__table__.update().where(Household.id == first).values(status="cancelled"))
+    answer = chat.say("1")
+    assert "รายการแบบสำรวจที่ค้างอยู่เปลี่ยนไปแล้ว" in answer.text and "สำรวจต่อ" not in answer.text
+    assert "1. บ้านเลขที่ ยังไม่ระบุ" in answer.text and "12/3" not in answer.text  # the list as it is now
+
+
+def test_a_number_typed_at_the_offer_before_a_new_household_opens_nothing(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    begin(chat)
+    chat.say("พัก")
+    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")
+    for value in ("ใช่", "1", format_date_be(today()), "ข้าม", "45/6"):  # a second draft with a house number: kept
+        chat.say(value)
+    chat.say("ทำต่อ")  # the numbered list…
+    offer = chat.say("สำรวจ")  # …then the offer, whose buttons have no numbers
+    assert offer.buttons == ["ทำต่อ", "เริ่มครัวเรือนใหม่"], dump(offer)
+    assert "สำรวจต่อ" not in chat.say("1").text  # not a choice from the earlier list
+
+
 def test_button_of_another_draft_changes_nothing(line_user, db_engine):
     chat = line_user()
     make_volunteer(db_engine, chat.user_id)

@@ -64,7 +64,7 @@ def on_answer(ctx: EventContext, conversation: Conversation, text: str) -> list[
     """A typed answer or control word for the draft in hand; None when no draft is in hand."""
     held = _held_draft(ctx)
     if held is None and (person := _surveyor(ctx)) is not None:
-        return survey_drafts.pick_by_number(ctx, person, conversation, text, _open)
+        return survey_drafts.at_list(ctx, person, conversation, text, _commands().get(fold(text)), _open)
     if held is None or isinstance(held, list):
         return held
     person, household = held

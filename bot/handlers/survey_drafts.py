@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Callable
 
@@ -48,6 +49,7 @@ def drop_empty(ctx: EventContext, person: Person, keep: int | None = None) -> No
 
 def offer(ctx: EventContext, person: Person) -> list[Reply] | None:
     """Before a new household: offer the paused draft(s) to continue; None when there is none."""
+    leave_list(ctx)  # its buttons are not numbered: a number typed now is not a choice from an earlier list
     drop_empty(ctx, person)
     waiting = surveys.drafts_for(ctx.session, person.id)
     if not waiting:
@@ -65,43 +67,70 @@ def offer(ctx: EventContext, person: Person) -> list[Reply] | None:
     )]
 
 
-# conversations.step while a numbered list of drafts waits for the volunteer's choice.
-PICK = "pick"
+# conversations.step while a numbered list of drafts waits for the volunteer's choice, with a
+# fingerprint of the list shown: a number typed after the drafts changed must not open another one.
+PICK = "pick:"
 # Quick-reply buttons: LINE shows at most 13, one per listed draft.
 LISTED = 12
 # "2", "2.", "ข้อ 2", "รายการที่ 2": the number of a listed draft, typed.
 TYPED_NUMBER = re.compile(r"^(?:ข้อ|รายการที่|ที่|no\.?)?\s*(\d{1,3})\s*\.?$")
+# Typed at the list, these words close it (there is no question to pause, cancel or go back from).
+CLOSING_COMMANDS = ("pause", "cancel", "back")
 
 
 def listing(ctx: EventContext, person: Person, waiting: list[Household], note: str | None = None) -> list[Reply]:
     """The numbered list of drafts to continue: a typed number or a tap opens one (none stays in hand meanwhile)."""
+    shown = waiting[:LISTED]
     # Out of the draft in hand: a number typed now chooses from the list, it does not answer that draft's question.
-    conversations.enter(ctx.session, ctx.user.id, surveys.SURVEY, ctx.now, step=PICK)
+    conversations.enter(ctx.session, ctx.user.id, surveys.SURVEY, ctx.now, step=PICK + _fingerprint(shown))
     lines = [note] if note else []
     lines.append(_("You have {count} unfinished surveys. Which one do you want to continue?", count=len(waiting)))
     buttons = []
-    for number, draft in enumerate(waiting[:LISTED], start=1):
+    for number, draft in enumerate(shown, start=1):
         name = draft_name(draft)
         lines.append(f"{number}. {name}")
         buttons.append(Button(short(f"{number}. {name}"), kind="postback", data=data(draft.id, "open"), text=name))
+    if len(waiting) > LISTED:
+        lines.append(_("The {listed} most recent are listed; find the others in \"My surveys\".", listed=LISTED))
     lines.append(_("Type its number, or tap it below."))
     return [Text("\n".join(lines), tuple(buttons))]
 
 
-def pick_by_number(
-    ctx: EventContext, person: Person, conversation: Conversation, text: str, open_draft: Callable[[EventContext, Person, Household], list[Reply]]
+def at_list(
+    ctx: EventContext, person: Person, conversation: Conversation, text: str, command: str | None,
+    open_draft: Callable[[EventContext, Person, Household], list[Reply]],
 ) -> list[Reply] | None:
-    """A number typed at the list of drafts opens that draft; None when this is not such a choice."""
+    """What is typed at the list of drafts: a number opens that draft, pause/cancel/back close the list; None otherwise."""
+    if not (conversation.step or "").startswith(PICK):
+        return None
     match = TYPED_NUMBER.match(" ".join(normalize_digits(text).split()).casefold())
-    if conversation.step != PICK or match is None:
+    if command in CLOSING_COMMANDS:
+        leave_list(ctx)
+        return [Text(_("Nothing was opened; your unfinished surveys are kept. Type \"resume\" to see them again."), (Button(_("Resume"), text=_("resume")),))]
+    if match is None:
         return None
     waiting = surveys.drafts_for(ctx.session, person.id)
     if not waiting:
-        return None
+        leave_list(ctx)
+        return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
+    if conversation.step != PICK + _fingerprint(waiting[:LISTED]):
+        return listing(ctx, person, waiting, _("Your unfinished surveys have changed since the list was shown; here it is again."))
     number = int(match[1])
     if 1 <= number <= min(len(waiting), LISTED):
         return open_draft(ctx, person, waiting[number - 1])
     return listing(ctx, person, waiting, _("There is no survey number {number} in the list.", number=number))
+
+
+def leave_list(ctx: EventContext) -> None:
+    """Close the list of drafts, if it is open (what is typed next is not a choice from it)."""
+    conversation = conversations.conversation_of(ctx.session, ctx.user.id)
+    if conversation is not None and (conversation.step or "").startswith(PICK):
+        conversations.leave(ctx.session, ctx.user.id, ctx.now, surveys.SURVEY)
+
+
+def _fingerprint(shown: list[Household]) -> str:
+    """A short fingerprint of the listed drafts, in order (fits conversations.step)."""
+    return hashlib.blake2s(",".join(str(draft.id) for draft in shown).encode(), digest_size=8).hexdigest()
 
 
 def ask_delete(ctx: EventContext, person: Person, household: Household | None) -> list[Reply]:

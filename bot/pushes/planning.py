@@ -12,6 +12,7 @@ from bot.chat.replies import Reply
 from bot.config import Config
 from bot.line.gateway import MULTICAST_MAX
 from bot.pushes import reminders
+from bot.people import policy
 from bot.pushes.daily_progress import daily_progress
 from bot.pushes.digest import digest
 from bot.pushes.schedule import Kind
@@ -20,9 +21,9 @@ from storage.pending_work import pending_work, pushable_people
 from storage.push_records import claimed
 from storage.rounds import current_round
 
-# Who gets the supervisors' deadline reminder and daily progress: admins supervise their whole
-# municipality (bot.people.policy), so they get its progress too.
-SUPERVISING_ROLES = ("supervisor", "admin")
+# Who gets the supervisors' deadline reminder and daily progress: everyone the policy lets
+# supervise (admins their whole municipality, so they get its progress).
+SUPERVISING_ROLES = tuple(sorted(policy.SUPERVISING_ROLES))
 
 
 @dataclass(frozen=True)
