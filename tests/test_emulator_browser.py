@@ -258,9 +258,21 @@ class EmulatorTab:
         self.tab.locator(".quick-reply", has_text=label).click()
 
     def rich_menu(self) -> list[str]:
-        """The texts the areas of the rich menu under the chat send, once it is shown."""
+        """The texts the areas of the rich menu under the chat send, once it is shown and has settled.
+
+        The page redraws the menu whenever it learns of a newly linked one: a read during a change
+        of menus once caught an in-between state in CI, so the same texts are read twice, 0.3 s apart.
+        """
         self.tab.locator("#rich-menu .rich-area").first.wait_for()
-        return [area.get_attribute("data-text") for area in self.tab.locator("#rich-menu .rich-area").all()]
+        read = lambda: [area.get_attribute("data-text") for area in self.tab.locator("#rich-menu .rich-area").all()]  # noqa: E731
+        deadline, texts = time.monotonic() + 5, read()
+        while time.monotonic() < deadline:
+            self.tab.wait_for_timeout(300)
+            again = read()
+            if again == texts:
+                break
+            texts = again
+        return texts
 
     def tap_rich_menu(self, text: str) -> None:
         """Tap the rich menu's area that sends this text."""
