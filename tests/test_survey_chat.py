@@ -128,13 +128,19 @@ def test_cancel_asks_first_and_keeps_the_draft_as_cancelled(line_user, db_engine
     assert "ไม่มีแบบสำรวจที่ค้างอยู่" in chat.say("ทำต่อ").text
 
 
-def test_resume_lists_several_drafts_and_opens_the_chosen_one(line_user, db_engine):
-    chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
+def two_drafts(chat, *second: str) -> None:  # type: ignore[no-untyped-def]
+    """A paused draft of house 12/3, and a second draft in hand begun with these answers (consent alone by default)."""
     begin(chat)
     chat.say("พัก")
     chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")
-    chat.say("ใช่")
+    for value in second or ("ใช่",):
+        chat.say(value)
+
+
+def test_resume_lists_several_drafts_and_opens_the_chosen_one(line_user, db_engine):
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    two_drafts(chat)
     chat.say("พัก")
     answer = chat.say("ทำต่อ")
     assert "ท่านมีแบบสำรวจที่ค้างอยู่ 2 รายการ" in answer.text
@@ -149,9 +155,7 @@ def test_resume_lists_several_drafts_and_opens_the_chosen_one(line_user, db_engi
 def test_a_typed_number_opens_the_listed_draft(line_user, db_engine):
     chat = line_user()
     make_volunteer(db_engine, chat.user_id)
-    begin(chat)
-    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")  # the first draft is kept, a second begins
-    chat.say("ใช่")
+    two_drafts(chat)
     listed = chat.say("ทำต่อ")  # asked mid-draft: the list takes the second draft out of hand
     assert "พิมพ์หมายเลขรายการ หรือกดปุ่มด้านล่าง" in listed.text
     second = listed.text.split("\n").index("2. บ้านเลขที่ 12/3 · นายสมชาย ใจดี")
@@ -170,10 +174,7 @@ def test_a_typed_number_opens_the_listed_draft(line_user, db_engine):
 def test_the_list_of_drafts_closes_on_pause_and_is_shown_again_when_it_changed(line_user, db_engine):
     chat = line_user()
     make_volunteer(db_engine, chat.user_id)
-    begin(chat)
-    chat.say("พัก")
-    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")
-    chat.say("ใช่")
+    two_drafts(chat)
     chat.say("ทำต่อ")
     closed = chat.say("พัก")  # nothing to pause at the list: it closes
     assert "ยังไม่ได้เปิดแบบสำรวจใด แบบสำรวจที่ค้างอยู่ยังเก็บไว้ครบ" in closed.text and closed.buttons == ["ทำต่อ"]
@@ -190,11 +191,7 @@ def test_the_list_of_drafts_closes_on_pause_and_is_shown_again_when_it_changed(l
 def test_a_number_typed_at_the_offer_before_a_new_household_opens_nothing(line_user, db_engine):
     chat = line_user()
     make_volunteer(db_engine, chat.user_id)
-    begin(chat)
-    chat.say("พัก")
-    chat.tap_button(chat.say("สำรวจ"), "เริ่มครัวเรือนใหม่")
-    for value in ("ใช่", "1", format_date_be(today()), "ข้าม", "45/6"):  # a second draft with a house number: kept
-        chat.say(value)
+    two_drafts(chat, "ใช่", "1", format_date_be(today()), "ข้าม", "45/6")  # the second with a house number: kept
     chat.say("ทำต่อ")  # the numbered list…
     offer = chat.say("สำรวจ")  # …then the offer, whose buttons have no numbers
     assert offer.buttons == ["ทำต่อ", "เริ่มครัวเรือนใหม่"], dump(offer)
