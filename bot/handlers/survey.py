@@ -175,7 +175,7 @@ def resume(ctx: EventContext) -> list[Reply]:
         return _refusal(ctx)
     drafts = surveys.drafts_for(ctx.session, person.id)
     if not drafts:
-        return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
+        return survey_drafts.none_waiting()
     if len(drafts) == 1:
         return _open(ctx, person, drafts[0])
     return survey_drafts.listing(ctx, person, drafts)

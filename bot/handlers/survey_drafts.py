@@ -7,11 +7,10 @@ import re
 from typing import Callable
 
 from bot.chat.replies import Button, Reply, Text
-from bot.dialogs.answers import format_date_be
+from bot.dialogs.answers import format_date_be, normalize_digits
 from bot.dialogs.form import get_form
 from bot.handlers.context import EventContext
 from bot.handlers.survey_records import records_for
-from bot.dialogs.answers import normalize_digits
 from bot.handlers.survey_view import data, short
 from bot.i18n import _
 from storage import conversations, drafts, surveys
@@ -112,13 +111,18 @@ def at_list(
     waiting = surveys.drafts_for(ctx.session, person.id)
     if not waiting:
         leave_list(ctx)
-        return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
+        return none_waiting()
     if conversation.step != PICK + _fingerprint(waiting[:LISTED]):
         return listing(ctx, person, waiting, _("Your unfinished surveys have changed since the list was shown; here it is again."))
     number = int(match[1])
     if 1 <= number <= min(len(waiting), LISTED):
         return open_draft(ctx, person, waiting[number - 1])
     return listing(ctx, person, waiting, _("There is no survey number {number} in the list.", number=number))
+
+
+def none_waiting() -> list[Reply]:
+    """The answer when the volunteer has no unfinished survey to continue."""
+    return [Text(_("You have no unfinished survey. Type \"survey\" to start a new household."), (Button(_("Start a survey"), text=_("survey")),))]
 
 
 def leave_list(ctx: EventContext) -> None:
