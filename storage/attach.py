@@ -20,7 +20,18 @@ Model = TypeVar("Model")
 
 
 @functools.cache
-def loaded_columns(model: type) -> tuple[tuple[str, Column[Any]], ...]:
+def loaded_columns(model: type) -> tuple[Column[Any], ...]:
+    """The table columns of the model's attributes, in mapper order: what to select for `attached`."""
+    return tuple(column for _name, column in _attributes(model))
+
+
+def found(model: type, values: Sequence[Any]) -> bool:
+    """True when a row of `loaded_columns(model)` holds a row (an outer join's missing side is all NULL)."""
+    return values[_key_position(model)] is not None
+
+
+@functools.cache
+def _attributes(model: type) -> tuple[tuple[str, Column[Any]], ...]:
     """The model's column attributes as (attribute name, table column), in mapper order.
 
     Only for plain models: what the ORM's loading would do beyond setting columns
@@ -34,22 +45,17 @@ def loaded_columns(model: type) -> tuple[tuple[str, Column[Any]], ...]:
     return tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
 
 
-def found(model: type, values: Sequence[Any]) -> bool:
-    """True when a row of `loaded_columns(model)` holds a row (an outer join's missing side is all NULL)."""
-    return values[_key_position(model)] is not None
-
-
 @functools.cache
 def _key_position(model: type) -> int:
     """Where the model's primary-key column is in `loaded_columns(model)` (every model here has a one-column key)."""
     (key,) = inspect(model).primary_key
-    return next(position for position, (_name, column) in enumerate(loaded_columns(model)) if column is key)
+    return next(position for position, column in enumerate(loaded_columns(model)) if column is key)
 
 
 @functools.cache
 def _names(model: type) -> tuple[str, ...]:
     """The attribute names of `loaded_columns(model)`, in order."""
-    return tuple(name for name, _column in loaded_columns(model))
+    return tuple(name for name, _column in _attributes(model))
 
 
 def attached(session: Session, model: type[Model], values: Sequence[Any], refresh: bool = False) -> Model:

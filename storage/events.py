@@ -73,6 +73,6 @@ def _claim_and_lock():  # type: ignore[no-untyped-def]
         postgresql.insert(LineUser)
         .from_select(["line_user_id", "active", "events_handled", "created_at"], chosen)
         .on_conflict_do_update(index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1})
-        .returning(*(column for _name, column in loaded_columns(LineUser)))
+        .returning(*loaded_columns(LineUser))
     )
     return statement  # executed with Core, its row attached to the session (storage.attach)

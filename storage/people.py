@@ -65,7 +65,7 @@ def _person_and_conversation(dialect: str) -> Select:
     more than the statement.
     """
     # The survey's draft in hand is the household its conversation points to (as storage.surveys.active_household).
-    columns = [column for model in (Person, Conversation, Household) for _name, column in loaded_columns(model)]
+    columns = [column for model in (Person, Conversation, Household) for column in loaded_columns(model)]
     return (
         select(*columns, answers_aggregate(dialect, Household.id))
         .outerjoin(Conversation, Conversation.line_user_id == Person.line_user_id)

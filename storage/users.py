@@ -35,7 +35,7 @@ def _upsert_counting(dialect: str):  # type: ignore[no-untyped-def]
     )
     statement = statement.on_conflict_do_update(
         index_elements=[LineUser.line_user_id], set_={"events_handled": LineUser.events_handled + 1}
-    ).returning(*(column for _name, column in loaded_columns(LineUser)))
+    ).returning(*loaded_columns(LineUser))
     return statement  # executed with Core, its row attached to the session (storage.attach)
 
 
