@@ -12,6 +12,7 @@ import functools
 import re
 
 
+from bot.chat.text_input import fold
 from bot.dialogs.answers import normalize_digits
 from bot.dialogs.engine import REVIEW, Cursor, Outcome
 from bot.dialogs.form import Question, get_form
@@ -50,11 +51,6 @@ def _commands() -> dict[str, str]:
     table = {name: name for name in words}
     table.update({fold(text): name for name, text in words.items()})
     return table
-
-
-def fold(text: str) -> str:
-    """Compare typed words trimmed, lower-case, single-spaced."""
-    return " ".join(text.split()).casefold()
 
 
 # -- what the conversation layer calls (see DIALOG at the end) ----------------------------

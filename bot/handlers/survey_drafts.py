@@ -7,6 +7,7 @@ import re
 from typing import Callable
 
 from bot.chat.replies import Button, Reply, Text
+from bot.chat.text_input import fold
 from bot.dialogs.answers import format_date_be, normalize_digits
 from bot.dialogs.form import get_form
 from bot.handlers.context import EventContext
@@ -102,7 +103,7 @@ def at_list(
     """What is typed at the list of drafts: a number opens that draft, pause/cancel/back close the list; None otherwise."""
     if not (conversation.step or "").startswith(PICK):
         return None
-    match = TYPED_NUMBER.match(" ".join(normalize_digits(text).split()).casefold())
+    match = TYPED_NUMBER.match(fold(normalize_digits(text)))
     if command in CLOSING_COMMANDS:
         leave_list(ctx)
         return [Text(_("Nothing was opened; your unfinished surveys are kept. Type \"resume\" to see them again."), (Button(_("Resume"), text=_("resume")),))]
