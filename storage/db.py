@@ -20,6 +20,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.prepared import PreparedStatements
+
 T = TypeVar("T")
 
 class _NoRowsInLogs(logging.Filter):
@@ -72,12 +74,13 @@ def is_infrastructure_error(error: BaseException) -> bool:
     return isinstance(error, INFRASTRUCTURE_ERRORS)
 
 
-def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bool = False) -> Engine:
+def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bool = False, prepare_repeated: bool = False) -> Engine:
     """Create the engine for a URL; SQLite gets WAL, a busy timeout and immediate transactions.
 
     `timeout` bounds lock waits and statements (server side on PostgreSQL) and waits for a
     pooled connection; the app passes SERVING_TIMEOUT. `read_only` engines (long reports)
-    write nothing and, on SQLite, take no write lock. A frozen server enforces nothing:
+    write nothing and, on SQLite, take no write lock. `prepare_repeated` (the app's engine)
+    prepares statements it runs again and again on PostgreSQL (storage/prepared.py). A frozen server enforces nothing:
     `within_deadline` bounds that from our side. Parameters are people's answers:
     SQLAlchemy keeps them out of its logs and error texts.
     """
@@ -100,6 +103,8 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT, "options": options},
         )
         _ping_when_idle(engine)
+        if prepare_repeated:
+            PreparedStatements().install(engine)  # after the ping: a connection is known alive before preparing on it
         return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

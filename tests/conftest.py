@@ -6,6 +6,7 @@ to run the same tests against PostgreSQL (CI does both).
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.config import Config, normalize_database_url
 from bot.local.line_standin import LineStandIn, RecordedRequest
 from bot.local.standin_server import StandInServer
 from storage.crypto import Keyring
+from storage import prepared
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Base
@@ -32,6 +34,33 @@ CHANNEL_SECRET = "test-channel-secret-0123456789ab"
 # A fixed data key for the tests (a real one comes from `thaiqm-bot make-key`).
 DATA_KEY = "test1:" + "A" * 43
 ACCESS_TOKEN = "test-access-token"
+
+
+class _Unprepared(logging.Handler):
+    """Keeps the names of statements the app could not prepare (storage/prepared.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.names: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.names.append(record.getMessage())
+
+
+_UNPREPARED = _Unprepared()
+logging.getLogger("storage.prepared").addHandler(_UNPREPARED)
+# On the PostgreSQL run every statement is prepared from its second run on: a statement the
+# app cannot prepare fails the test that runs it (below), not a volunteer's step in production.
+prepared.PREPARE_AFTER = 1
+
+
+@pytest.fixture(autouse=True)
+def _every_statement_prepares(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose statements PostgreSQL could not prepare (they would run unprepared, slower)."""
+    _UNPREPARED.names.clear()
+    yield
+    if not request.node.get_closest_marker("unprepared"):
+        assert not _UNPREPARED.names, "statements the app could not prepare:\n" + "\n".join(_UNPREPARED.names)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
