@@ -76,6 +76,9 @@ class Config:
     progress_time: time = time(17, 0)
     reminder_days: tuple[int, ...] = (30, 14, 7, 3, 1)
     idle_days: int = 3
+    # PostgreSQL: prepare the statements the app repeats (storage/prepared.py); THAIQM_PREPARE_STATEMENTS=off
+    # behind a pooler in transaction mode, which cannot keep a connection's prepared statements.
+    prepare_statements: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -121,6 +124,7 @@ class Config:
             progress_time=_time_of_day(env, "THAIQM_PROGRESS_TIME", time(17, 0)),
             reminder_days=_days_list(env, "THAIQM_REMINDER_DAYS", (30, 14, 7, 3, 1)),
             idle_days=_positive_int(env, "THAIQM_IDLE_DAYS", 3),
+            prepare_statements=_on_off(env, "THAIQM_PREPARE_STATEMENTS", True),
         )
         config.validate()
         return config
@@ -201,6 +205,18 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name}={raw!r} must be a whole number of at least 1")
     return int(raw)
+
+
+def _on_off(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A switch from a setting (on/off, yes/no, true/false, 1/0), or ConfigError."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "yes", "true", "1"):
+        return True
+    if raw in ("off", "no", "false", "0"):
+        return False
+    raise ConfigError(f"{name}={raw!r} must be on or off")
 
 
 def default_api(local_mode: bool, env: Mapping[str, str]) -> str:

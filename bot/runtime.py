@@ -43,7 +43,7 @@ class Runtime:
 def build_runtime(config: Config) -> Runtime:
     """Build the shared parts once for this process."""
     install_keyring(config)  # personal data is sealed and opened with it
-    engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=True)
+    engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))

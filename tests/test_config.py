@@ -51,6 +51,7 @@ def test_the_public_address_and_basic_id_make_the_confirmation_link_and_picture(
         ({"LINE_BASIC_ID": "123abcde"}, "LINE_BASIC_ID='123abcde' must look like @123abcde"),
         ({"THAIQM_FORMS_DIR": "/nonexistent/forms"}, "THAIQM_FORMS_DIR=/nonexistent/forms is not a folder"),
         ({"THAIQM_LOCALES_DIR": "/nonexistent/locales"}, "THAIQM_LOCALES_DIR=/nonexistent/locales is not a folder"),
+        ({"THAIQM_PREPARE_STATEMENTS": "sometimes"}, "THAIQM_PREPARE_STATEMENTS='sometimes' must be on or off"),
     ],
 )
 def test_unusable_settings_raise_one_clear_line(env, message):
@@ -148,3 +149,8 @@ def test_a_sqlite_transaction_holds_the_write_lock_from_its_start_and_a_read_onl
             other.close()
         assert took_it is not locked
         engine.dispose()
+
+
+def test_prepared_statements_are_on_unless_switched_off():
+    assert Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x"}).prepare_statements
+    assert not Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x", "THAIQM_PREPARE_STATEMENTS": "off"}).prepare_statements
