@@ -94,10 +94,6 @@ def make_engine(database_url: str, timeout: float = BATCH_TIMEOUT, read_only: bo
         options = f"-c statement_timeout={millis} -c lock_timeout={millis} -c idle_in_transaction_session_timeout={max(millis * 4, 10_000)} -c TimeZone=UTC"
         if read_only:
             options += " -c default_transaction_read_only=on"
-        if prepare_repeated:
-            # Each run still gets a plan for its own values (a municipality's share of the rows,
-            # a partial index's condition): what preparing saves is parsing, most of the cost.
-            options += " -c plan_cache_mode=force_custom_plan"
         engine = create_engine(
             url,
             pool_size=5,

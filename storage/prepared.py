@@ -7,6 +7,11 @@ statement the app has run a few times is prepared on each pooled connection when
 hands the connection out (between events, in one round trip), and from then on sent as
 `EXECUTE name(parameters)`, the parameters quoted by psycopg2 as before.
 
+PostgreSQL's own plan_cache_mode (auto) stays: it plans the first five runs for their values
+and then keeps one generic plan only where that plan is estimated to cost no more (a partial
+index's condition, a skewed municipality keep their own plans). Forcing a plan for every run
+measured 1.2-1.6 ms of the server's CPU a step against 0.7-0.8 (no better than unprepared).
+
 Each parameter is declared with the type PostgreSQL gave the literal psycopg2 wrote for its
 value (an integer by its size, text left for PostgreSQL to infer, as a quoted literal is), and
 a statement is prepared once per such combination: the prepared form means what the text
