@@ -16,7 +16,7 @@ from bot.state import app_state
 from storage.db import SERVING_TIMEOUT, make_engine
 from storage.models import LineUser, OutboxMessage
 from storage import prepared
-from storage.prepared import literal_type, translated
+from storage.prepared import PreparedStatements, literal_type, translated
 from tests.support.survey import make_volunteer
 
 
@@ -90,6 +90,21 @@ def test_numbers_keep_the_meaning_their_literals_had(app_engine):
             assert connection.execute(select(LineUser.line_user_id).where(LineUser.events_handled == huge)).all() == []
     assert runs_of_prepared(app_engine, "sum(CASE WHEN") > 0
     assert runs_of_prepared(app_engine, "line_users.events_handled = $1") > 0
+
+
+def test_production_prepares_a_statement_after_its_third_run_only(postgresql_url, db_engine):
+    engine = make_engine(postgresql_url, timeout=SERVING_TIMEOUT)
+    PreparedStatements(prepare_after=3).install(engine)  # the production threshold (this run lowers the module's)
+    query = select(LineUser.line_user_id).where(LineUser.events_handled == 5)
+    try:
+        prepared_after = []
+        for _ in range(4):
+            with engine.begin() as connection:
+                connection.execute(query).all()
+            prepared_after.append(runs_of_prepared(engine, "line_users.events_handled = $1"))
+        assert prepared_after == [0, 0, 0, 1]  # asked for at the third run, prepared at the next checkout
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.unprepared
