@@ -188,7 +188,7 @@ class PreparedStatements:
                 _run(dbapi_connection, ["DEALLOCATE ALL"])  # what the server may still hold under our names
                 info[_LOST] = False
         except psycopg2.Error as error:
-            _busy(dbapi_connection, error)  # a lost connection is the pool's to replace; else try at the next checkout
+            _retry_later(dbapi_connection, error)  # a lost connection is the pool's to replace; else try at the next checkout
             return
         ready: dict[Key, str] = info.setdefault(_READY, {})
         failed: set[Key] = info.setdefault(_FAILED, set())
@@ -197,7 +197,7 @@ class PreparedStatements:
             _run(dbapi_connection, [prepared.prepare for _key, prepared in missing])
             ready.update((key, prepared.execute) for key, prepared in missing)
         except psycopg2.Error as error:
-            if _busy(dbapi_connection, error):
+            if _retry_later(dbapi_connection, error):
                 return  # a locked table: try again at the next checkout
             # One of them cannot be prepared (those before it were): find it, one at a time.
             for key, prepared in missing:
@@ -219,7 +219,7 @@ def _prepare_one(dbapi_connection: Any, prepared: Prepared) -> bool | None:
     except psycopg2.Error as error:
         if getattr(error, "pgcode", None) == "42P05":  # prepared by the batch before it failed
             return True
-        if _busy(dbapi_connection, error):
+        if _retry_later(dbapi_connection, error):
             return None
         # Only the statement's name and the error's class: the text may hold literals.
         log.warning("statement %s not prepared (%s): it runs unprepared", prepared.name, type(error).__name__)
@@ -244,8 +244,8 @@ def _run(dbapi_connection: Any, statements: list[str]) -> None:
             dbapi_connection.autocommit = False
 
 
-def _busy(dbapi_connection: Any, error: psycopg2.Error) -> bool:
-    """True when the error means "not now" (lock, timeout); raises DisconnectionError when the connection is gone."""
+def _retry_later(dbapi_connection: Any, error: psycopg2.Error) -> bool:
+    """True when preparing should wait for a later checkout (a lock, a timeout); raises DisconnectionError when the connection is gone."""
     if dbapi_connection.closed or isinstance(error, psycopg2.InterfaceError) or (isinstance(error, psycopg2.OperationalError) and error.pgcode is None):
         raise DisconnectionError("pooled connection lost while preparing statements") from error
     return (error.pgcode or "").startswith(_BUSY)
