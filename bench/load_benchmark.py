@@ -105,14 +105,28 @@ def delivered(line_url: str, chats: list[str]) -> int:
 
 
 def worker_cpu(server: subprocess.Popen | None) -> float:
-    """CPU seconds (user and system) used so far by the gunicorn workers under this master."""
+    """CPU seconds (user and system) used so far by the gunicorn workers under this master and their
+    children (each worker's sending process, bot/delivery/child.py): all the survey's own work."""
     if server is None:
         return 0.0
-    total = 0.0
-    for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(_cpu_of_descendants(server.pid))
+
+
+def _cpu_of_descendants(pid: int) -> list[float]:
+    """CPU seconds of each process below `pid` (those alive now; one that ended is not counted)."""
+    seconds: list[float] = []
+    try:  # each thread's own children: a worker starts its sending process from a database thread
+        children = [child for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()]
+    except OSError:
+        return seconds
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        seconds.extend(_cpu_of_descendants(int(child)))
+    return seconds
 
 
 def steps_for(texts: list[str], volunteer: int, run: int = 0) -> list[str]:

@@ -37,7 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     preload_forms()  # a broken form file stops the start with a message naming it
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    runtime = build_runtime(config)
+    runtime = build_runtime(config, send_from_child=True)
     # The queue the worker consumes (Redis, or the instance's SQLite file), opened on first use.
     jobs = functools.cache(lambda: make_jobs(config, runtime=runtime))
     app.extensions[EXTENSION_KEY] = AppState(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.delivery.notify import sending
 from bot.delivery.send import Outgoing
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sending
 from bot.handlers import dispatch
 from bot.handlers.context import EventContext
 from bot.i18n import _
@@ -40,7 +40,7 @@ class WebhookProcessor:
         config: Config,
         factory: sessionmaker[Session],
         gateway: LineGateway,
-        sender: Sender,
+        sender: Sending,
         clock: Callable[[], datetime],
         jobs: Callable[[], Jobs] | None = None,
     ):

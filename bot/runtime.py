@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.data_keys import install_keyring
+from bot.delivery.child import SenderInChild
 from bot.delivery.sweeper import Sweeper
-from bot.delivery.sender import OutcomeRecorder, Sender
+from bot.delivery.sender import OutcomeRecorder, Sender, Sending
 from bot.line.gateway import LineGateway
 from bot.quiet_hours import quiet_for
 from storage.db import SERVING_TIMEOUT, make_engine, make_session_factory
@@ -31,7 +32,7 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     gateway: LineGateway
-    sender: Sender
+    sender: Sending
 
     def close(self) -> None:
         """Send what is queued, write its outcomes and release connections (shutdown, tests)."""
@@ -40,14 +41,43 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(config: Config) -> Runtime:
-    """Build the shared parts once for this process."""
+# In a sending child: the pools copied from the parent, never to be closed or collected.
+_PARENTS_POOLS: list[object] = []
+
+
+def build_runtime(config: Config, send_from_child: bool = False) -> Runtime:
+    """Build the shared parts once for this process.
+
+    `send_from_child` (the web app on PostgreSQL): replies are sent by a child process of each
+    worker (bot/delivery/child.py), so sending never holds up the webhooks; the job worker and
+    the command line send from threads of their own. SQLite sends from threads: its in-process
+    lock bookkeeping, copied by a fork while another thread holds the write lock, would keep
+    the child waiting for a lock nobody releases (sqlite.org/howtocorrupt.html, section 2.6).
+    """
     install_keyring(config)  # personal data is sealed and opened with it
     engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
+    sender: Sending
+    if send_from_child and engine.dialect.name == "postgresql":
+
+        def in_child() -> Sender:
+            # The parent's pooled connections stay the parent's: kept referenced, so that no copy is
+            # ever closed here (psycopg2 would tell the server to end the parent's session).
+            _PARENTS_POOLS.append(engine.pool)
+            engine.dispose(close=False)
+            return _sending_threads(config, factory, LineGateway(config))
+
+        sender = SenderInChild(in_child)
+    else:
+        sender = _sending_threads(config, factory, gateway)
+    atexit.register(sender.close)  # a process that exits sends what is queued and records it
+    return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)
+
+
+def _sending_threads(config: Config, factory: sessionmaker[Session], gateway: LineGateway) -> Sender:
+    """A sender on this process's threads, sweeping the outbox if the config asks for it."""
     sender = Sender(gateway, OutcomeRecorder(factory, utc_now))
     if config.outbox_sweep_seconds:  # rows a killed process left: settled within seconds, not a minute
         sender.sweep_with(Sweeper(gateway, factory, utc_now, config.outbox_sweep_seconds, busy=lambda: set(sender.in_flight), quiet=quiet_for(config)))
-    atexit.register(sender.close)  # a process that exits sends what is queued and records it
-    return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)
+    return sender

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sending
 from bot.jobs import Jobs
 from bot.line.gateway import LineGateway
 from bot.processing import WebhookProcessor
@@ -47,7 +47,7 @@ class AppState:
         return self.runtime.gateway
 
     @property
-    def sender(self) -> Sender:
+    def sender(self) -> Sending:
         """The background sender of the outbox."""
         return self.runtime.sender
 

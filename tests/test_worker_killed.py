@@ -1,9 +1,11 @@
 """A gunicorn worker SIGKILLed while its replies are on their way: nothing lost, nothing twice, nothing late.
 
-The killed worker had committed three volunteers' answers and was sending the replies:
-LINE had shown the first (its answer was lost), had not received the second, and the
-third. The first volunteer goes on at once, the second waits, the third types again.
-Gunicorn starts a new worker, whose outbox sweep settles what the killed one left.
+On PostgreSQL each worker hands its replies to a sending process of its own (bot/delivery/child.py).
+Killed alone, the worker leaves that process to send what it holds. Killed with it, the
+worker had committed three volunteers' answers and the replies were on their way: LINE had
+shown the first (its answer was lost), had not received the second, and the third. The first
+volunteer goes on at once, the second waits, the third types again. Gunicorn starts a new
+worker, whose outbox sweep settles what the killed ones left.
 """
 
 from __future__ import annotations
@@ -60,8 +62,21 @@ def server(database_url, line_api_url, tmp_path):  # type: ignore[no-untyped-def
 
 def worker_of(master: subprocess.Popen) -> int | None:
     """The pid of the master's (only) worker; None while it has none."""
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    return int(children[0]) if len(children) == 1 else None
+    children = children_of(master.pid)
+    return children[0] if len(children) == 1 else None
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids of a process's children, whichever of its threads started them (a worker's: its sending process)."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    """True while the process exists and has not exited (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def chat_over_http(url: str, line_api, user_id: str, wait: bool = True) -> LineChat:  # type: ignore[no-untyped-def]
@@ -87,7 +102,39 @@ def shown_to(line_api, chat: LineChat) -> list[str]:  # type: ignore[no-untyped-
     return [shown(m.message) for m in line_api.messages_for(chat.user_id)]
 
 
-def test_a_worker_killed_while_sending_loses_nothing_and_repeats_nothing(server, line_api, db_engine):
+def test_a_worker_killed_alone_leaves_its_replies_to_its_sending_process_shown_once(server, line_api, db_engine):
+    url, master = server
+    municipality = make_volunteer(db_engine, "U" + "0" * 32)["municipality_id"]
+    control = chat_over_http(url, line_api, "U" + "0" * 32)
+    steps = [[shown(m) for m in control.say(text).messages] for text in [*START, "12/3"]]
+    before_kill, house_no_reply = [text for step in steps[:5] for text in step], steps[5]
+    chats = [chat_over_http(url, line_api, f"U{n}" + "0" * 31) for n in (5, 6)]
+    for chat in chats:
+        make_volunteer(db_engine, chat.user_id, municipality_id=municipality)
+        for text in START:
+            chat.say(text)
+    # Both replies hang at LINE while the worker is killed; the first is then shown, the second lost and sent again.
+    line_api.stall_next("reply", 2.0, deliver=True)
+    line_api.stall_next("reply", 2.0, deliver=False)
+    for number, chat in zip((5, 6), chats):
+        assert chat_over_http(url, line_api, chat.user_id, wait=False).say(f"{number}2/3").status == 200
+    time.sleep(0.3)  # the replies are on their way, in the sending process
+    killed = worker_of(master)
+    (sending,) = children_of(killed)
+    os.kill(killed, signal.SIGKILL)
+    wait_until(lambda: worker_of(master) not in (None, killed), 20, "a new worker")
+
+    for chat in chats:
+        wait_until(lambda chat=chat: len(shown_to(line_api, chat)) == len(before_kill) + len(house_no_reply), 10, "the reply, from the sending process")
+    with db_engine.connect() as connection:
+        wait_until(lambda: connection.execute(select(func.count()).where(OutboxMessage.status != "sent")).scalar_one() == 0, 10, "every row recorded sent")
+    wait_until(lambda: not alive(sending), 10, "the sending process ended after its worker")
+    time.sleep(0.5)  # a repeated reply would show by now
+    for chat in chats:
+        assert shown_to(line_api, chat) == before_kill + house_no_reply
+
+
+def test_a_worker_killed_with_its_sending_process_loses_nothing_and_repeats_nothing(server, line_api, db_engine):
     url, master = server
     municipality = make_volunteer(db_engine, "U" + "0" * 32)["municipality_id"]
     control = chat_over_http(url, line_api, "U" + "0" * 32)
@@ -110,7 +157,8 @@ def test_a_worker_killed_while_sending_loses_nothing_and_repeats_nothing(server,
         assert chat.say(f"{number}2/3").status == 200  # committed: LINE gets 200 and will not redeliver
     time.sleep(0.3)  # the replies are on their way
     killed = worker_of(master)
-    os.kill(killed, signal.SIGKILL)
+    for pid in [*children_of(killed), killed]:  # the sending process first: it would send what it holds
+        os.kill(pid, signal.SIGKILL)
     wait_until(lambda: worker_of(master) not in (None, killed), 20, "a new worker")
     wait_for(f"{url}/healthz", master, 60)
 

@@ -6,7 +6,7 @@ import logging
 import time
 import zlib
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,19 @@ log = logging.getLogger(__name__)
 
 # Outcomes kept in memory while the database refuses writes (beyond, rows stay pending).
 MAX_CARRIED = 10_000
+
+
+class Sending(Protocol):
+    """What takes committed outbox messages to LINE: a Sender, or one in a child process (bot/delivery/child.py)."""
+
+    def submit(self, batch: Sequence[Outgoing]) -> None:
+        """Queue messages for sending."""
+
+    def flush(self, timeout: float = 10) -> None:
+        """Block until everything submitted so far is sent and recorded."""
+
+    def close(self) -> None:
+        """Send what is queued and stop."""
 
 
 class OutcomeRecorder:

@@ -22,7 +22,7 @@ from bot.chat.replies import Text
 from bot.config import Config
 from bot.delivery.notify import Outside, notify
 from bot.delivery.send import Outgoing
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sending
 from bot.exports import query
 from bot.exports.links import VALID_FOR, Grant, make_token, still_holds
 from bot.exports.making import Prepared, prepare, write
@@ -53,7 +53,7 @@ class ClaimLost(Exception):
     """The request's claim was voided (a household of the area erased) or taken over while building: stop, announce nothing."""
 
 
-def build_and_send(config: Config, factory: sessionmaker[Session], sender: Sender, export_id: int, now: Callable[[], datetime]) -> bool:
+def build_and_send(config: Config, factory: sessionmaker[Session], sender: Sending, export_id: int, now: Callable[[], datetime]) -> bool:
     """Build one requested file and push its link (or an apology); False when another run has the request, or it has ended."""
     try:
         with transaction(factory) as session:
