@@ -41,10 +41,6 @@ class Runtime:
         self.engine.dispose()
 
 
-# In a sending child: the pools copied from the parent, never to be closed or collected.
-_PARENTS_POOLS: list[object] = []
-
-
 def build_runtime(config: Config, send_from_child: bool = False) -> Runtime:
     """Build the shared parts once for this process.
 
@@ -62,13 +58,12 @@ def build_runtime(config: Config, send_from_child: bool = False) -> Runtime:
     if send_from_child and engine.dialect.name == "postgresql":
 
         def in_child() -> Sender:
-            # The parent's pooled connections stay the parent's: kept referenced, so that no copy is
-            # ever closed here (psycopg2 would tell the server to end the parent's session).
-            _PARENTS_POOLS.append(engine.pool)
-            engine.dispose(close=False)
-            return _sending_threads(config, factory, LineGateway(config))
+            # Connections of its own: the engine copied from the parent holds the parent's (and its locks).
+            own = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
+            return _sending_threads(config, make_session_factory(own), LineGateway(config))
 
         sender = SenderInChild(in_child)
+        sender.start()  # now: a gunicorn worker builds the app before it has threads (and sweeps from the start)
     else:
         sender = _sending_threads(config, factory, gateway)
     atexit.register(sender.close)  # a process that exits sends what is queued and records it

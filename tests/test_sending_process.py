@@ -1,4 +1,4 @@
-"""The web worker's sending process (bot/delivery/child.py): replaced when killed, gone with its app, nothing shown twice."""
+"""The web worker's sending process (bot/delivery/child.py): replaced when killed or stuck, gone with its app, nothing shown twice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.delivery import child
 from bot.delivery.send import retry_pending
 from bot.state import app_state, close_app
 from storage.models import OutboxMessage
@@ -32,50 +33,81 @@ def texts_of(line_api, chat: LineChat) -> list[str]:  # type: ignore[no-untyped-
     return [text_of(m.message) for m in line_api.messages_for(chat.user_id)]
 
 
-def test_a_killed_sending_process_is_replaced_and_the_reply_it_held_is_shown_once(app, client, line_user, line_api, db_engine):
-    state = app_state(app)
-    chat = line_user()
-    make_volunteer(db_engine, chat.user_id)
-    consent = chat.say("สำรวจ").messages  # the first reply starts the sending process
-    killed = state.sender.pid
-    assert killed and killed != os.getpid() and alive(killed)
+def unflushed(client, line_api, chat: LineChat) -> LineChat:  # type: ignore[no-untyped-def]
+    """The same volunteer, posting without waiting for the reply to go out."""
+    return LineChat(lambda body, headers: client.post("/callback", data=body, headers=headers).status_code, CHANNEL_SECRET, line_api, chat.user_id)
 
-    # The next reply hangs at LINE when its sending process is killed: the volunteer sees nothing yet.
-    line_api.stall_next("reply", 10.0, deliver=False)
-    unflushed = LineChat(lambda body, headers: client.post("/callback", data=body, headers=headers).status_code, CHANNEL_SECRET, line_api, chat.user_id)
-    assert unflushed.say("1").status == 200
-    time.sleep(0.3)
-    os.kill(killed, signal.SIGKILL)
-    time.sleep(0.2)
-    assert texts_of(line_api, chat) == [text_of(m) for m in consent]
 
-    # The sweep replies with the token it held, once.
-    later = lambda: state.processor.clock() + timedelta(minutes=2)  # noqa: E731  (past the sweep's wait)
-    assert retry_pending(state.gateway, state.session_factory, later) == 1
-    assert retry_pending(state.gateway, state.session_factory, later) == 0
-    after_consent = texts_of(line_api, chat)
-    assert len(after_consent) > len(consent)
-
-    # The next answer gets its reply from a new sending process.
-    respondent = chat.say("1").messages
-    assert respondent, "no reply after the sending process was replaced"
-    assert state.sender.pid not in (0, killed)
-    time.sleep(0.3)  # a repeated reply would show by now
-    assert texts_of(line_api, chat) == after_consent + [text_of(m) for m in respondent]
+def statuses(db_engine) -> list[str]:  # type: ignore[no-untyped-def]
+    """The outbox rows' statuses, oldest first."""
     with db_engine.connect() as connection:
-        assert set(connection.execute(select(OutboxMessage.status)).scalars()) == {"sent"}
+        return list(connection.execute(select(OutboxMessage.status).order_by(OutboxMessage.id)).scalars())
 
 
-def test_closing_the_app_ends_its_sending_process_after_it_sent_what_it_held(config, line_api, db_engine):
+def test_the_app_starts_its_sending_process_when_built_and_ends_it_when_closed_after_sending(config, line_api, db_engine):
     from bot.app import create_app
 
     app = create_app(config)
+    sending = app_state(app).sender.pid
+    assert sending and sending != os.getpid() and alive(sending)  # sweeping from the start, before any reply
     chat = LineChat(lambda body, headers: app.test_client().post("/callback", data=body, headers=headers).status_code, CHANNEL_SECRET, line_api)
     line_api.stall_next("reply", 0.5, deliver=True)  # still on its way when the app closes
     assert chat.follow().status == 200
-    sending = app_state(app).sender.pid
     close_app(app)
     assert not alive(sending)
     assert len(line_api.messages_for(chat.user_id)) == 1
-    with db_engine.connect() as connection:
-        assert connection.execute(select(OutboxMessage.status)).scalars().all() == ["sent"]
+    assert statuses(db_engine) == ["sent"]
+
+
+def test_a_reply_its_killed_sending_process_had_delivered_is_settled_with_its_token_not_shown_again(app, client, line_user, line_api, db_engine):
+    state = app_state(app)
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    chat.say("สำรวจ")
+    killed = state.sender.pid
+    # LINE shows the next reply but its answer never comes back: the sending process is killed meanwhile.
+    line_api.stall_next("reply", 10.0, deliver=True)
+    assert unflushed(client, line_api, chat).say("1").status == 200
+    time.sleep(0.5)
+    shown = texts_of(line_api, chat)
+    os.kill(killed, signal.SIGKILL)
+    assert statuses(db_engine)[-1] == "pending"
+
+    # The sweep, within the token's minute, replies again with the same token: LINE refuses it, so it was shown.
+    later = lambda: state.processor.clock() + timedelta(seconds=20)  # noqa: E731  (past the sweep's 15 s, within the token's 50)
+    retry_pending(state.gateway, state.session_factory, later)
+    assert statuses(db_engine)[-1] == "sent"
+
+    # The next answer gets its reply from a new sending process; nothing was shown twice.
+    respondent = chat.say("1").messages
+    assert respondent and state.sender.pid not in (0, killed)
+    time.sleep(0.3)  # a repeated reply would show by now
+    assert texts_of(line_api, chat) == shown + [text_of(m) for m in respondent]
+    assert set(statuses(db_engine)) == {"sent"}
+
+
+def test_a_stuck_sending_process_is_replaced_and_its_stale_reply_never_sent(app, client, line_user, line_api, db_engine, monkeypatch):
+    monkeypatch.setattr(child, "STUCK_AFTER", 0.3)
+    state = app_state(app)
+    chat = line_user()
+    make_volunteer(db_engine, chat.user_id)
+    shown = [text_of(m) for m in chat.say("สำรวจ").messages]
+    stuck = state.sender.pid
+    os.kill(stuck, signal.SIGSTOP)  # alive, reading nothing
+    try:
+        assert unflushed(client, line_api, chat).say("1").status == 200  # its reply waits in the pipe
+        time.sleep(0.5)
+        started = time.monotonic()
+        respondent = chat.say("1").messages  # handed to a new process, the stuck one killed
+        assert time.monotonic() - started < 1.5
+    finally:
+        if alive(stuck):
+            os.kill(stuck, signal.SIGKILL)
+    assert state.sender.pid not in (0, stuck) and not alive(stuck)
+    assert respondent
+
+    # The reply the stuck process held answers a question since answered: the sweep drops it.
+    later = lambda: state.processor.clock() + timedelta(seconds=20)  # noqa: E731
+    assert retry_pending(state.gateway, state.session_factory, later) == 0
+    assert statuses(db_engine) == ["sent", "failed", "sent"]
+    assert texts_of(line_api, chat) == shown + [text_of(m) for m in respondent]

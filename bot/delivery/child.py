@@ -3,16 +3,19 @@
 Under load, the reply lanes' Python work (building and posting each LINE call, recording its
 outcome) ran beside the webhook's own in the worker and competed with it for the interpreter
 lock: every database answer could wait for a lane to let go. In a child process the lanes run
-on the machine's other core. The child is forked on first use in each process (gunicorn forks
-its workers after building the app), runs the usual Sender (lanes, recorder, sweeper), and
-leaves when the worker does: at the end of its pipe it sends what it holds, records it and exits.
-A child that dies is replaced on the next hand-over; what it held stays pending in the outbox,
-and the sweep sends it (bot/delivery/send.py: the reply token tells a delivered reply from a lost one).
+on the machine's other core. The child is forked when the app is built (a gunicorn worker is
+single-threaded then) and again in any process that finds none of its own; it runs the usual
+Sender (lanes, recorder, sweeper) on database and LINE connections of its own, and leaves
+when the worker does: at the end of its pipe it sends what it holds, records it and exits.
+A child that dies, or takes nothing in for STUCK_AFTER seconds, is replaced; what it held
+stays pending in the outbox, and the sweep sends it (the reply token tells a delivered reply
+from a lost one, bot/delivery/send.py).
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import io
 import itertools
 import logging
@@ -21,6 +24,7 @@ import pickle
 import select
 import signal
 import struct
+import termios
 import threading
 import time
 from typing import Callable, Sequence
@@ -31,58 +35,70 @@ from bot.safe_log import log_failure
 
 log = logging.getLogger(__name__)
 
-# Seconds a hand-over may wait for room in the pipe: a child that takes in nothing for this
-# long is stuck, and the webhook must still answer LINE in time.
-HAND_OVER_TIMEOUT = 0.5
+# Seconds a hand-over may wait for room in the pipe: the webhook must still answer LINE in time.
+HAND_OVER_TIMEOUT = 0.3
+# Seconds a child may leave what it was handed unread before it counts as stuck and is replaced
+# (it only moves each message to a lane: a healthy one reads within milliseconds).
+STUCK_AFTER = 3.0
 # Bytes the pipe may hold (a reply is a few kilobytes): Linux lets any process ask for 1 MiB.
 PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _HEAD_BYTES = 4  # each frame starts with its length, big-endian
 _ACK = struct.Struct("!Q?")
-# Write ends of every child's pipe in this process: a newer child must not hold them open,
-# or an older child would not see its pipe end when this process exits.
-_OPEN_WRITE_ENDS: set[int] = set()
 
 
 class SenderInChild:
     """A Sender running in a child process; submit, flush and close as Sender's."""
 
     def __init__(self, build: Callable[[], Sender]):
-        # Called in the child, after the fork: it must make its own database and LINE connections.
+        # Called in the child: it must make database and LINE connections of its own.
         self._build = build
         self._guard = threading.Lock()
         self._owner = -1  # the process whose child this is (a forked copy of this object has none)
         self._child = 0
         self._to_child = -1
         self._from_child = -1
+        self._written = 0  # bytes written to the current child
+        self._consumed = 0  # of those, how many it had read when last looked at
+        self._progress_at = 0.0  # when it was last seen reading (or with nothing to read)
         self._marks = itertools.count(1)
         self._flushing = threading.Lock()
 
     @property
     def pid(self) -> int:
-        """The sending process of this process (0 when none is running yet)."""
+        """The sending process of this process (0 when none is running)."""
         return self._child if self._owner == os.getpid() else 0
 
+    def start(self) -> None:
+        """Start this process's child now, if it has none (the app calls it while it is built)."""
+        with self._guard:
+            if self._owner != os.getpid() or _ended(self._child):
+                self._start()
+
     def submit(self, batch: Sequence[Outgoing]) -> None:
-        """Hand a webhook's committed messages to the child; if it cannot take them, the sweep sends them."""
-        if batch:
+        """Hand a webhook's committed messages to the child; what it cannot take is left to the sweep."""
+        if not batch:
+            return
+        try:
             self._hand_over(("send", list(batch)))
+        except Exception as error:  # committed already: the rows stay pending and the sweep sends them
+            log_failure(log, "handing replies to the sending process", error)
 
     def flush(self, timeout: float = 10) -> None:
         """Block until everything submitted so far is sent and its outcome written; TimeoutError if not in time."""
         if self._owner != os.getpid():
             return  # nothing was handed over in this process
         deadline = time.monotonic() + timeout
-        # One flush at a time: each reads its own answer from the child (an earlier one's, given
-        # up on, is passed over).
+        # One flush at a time: each reads its own answer (an earlier one's, given up on, is passed over).
         if not self._flushing.acquire(timeout=timeout):
             raise TimeoutError(f"another flush still waiting after {timeout:g}s")
         try:
             mark = next(self._marks)
             if not self._hand_over(("flush", mark, timeout)):
                 raise TimeoutError("the sending process did not take the flush")
-            while (remaining := deadline - time.monotonic()) > 0 and select.select([self._from_child], [], [], remaining)[0]:
-                answer = os.read(self._from_child, _ACK.size)
+            answers = self._from_child  # the child that took this flush answers on it
+            while (remaining := deadline - time.monotonic()) > 0 and _ready(answers, select.POLLIN, remaining):
+                answer = os.read(answers, _ACK.size)
                 if len(answer) < _ACK.size:
                     raise TimeoutError("the sending process ended during a flush")
                 number, done = _ACK.unpack(answer)
@@ -99,7 +115,7 @@ class SenderInChild:
         with self._guard:
             if self._owner != os.getpid():
                 return
-            self._write(("stop",))
+            self._write(pickle.dumps(("stop",)))
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not _ended(self._child):
                 time.sleep(0.01)
@@ -110,65 +126,86 @@ class SenderInChild:
         frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         with self._guard:
             for _attempt in range(2):
-                if self._owner != os.getpid() or _ended(self._child):
+                if self._owner != os.getpid() or _ended(self._child) or self._stuck():
                     self._start()
-                if self._write(message, frame):
+                if self._write(frame):
                     return True
-                # Dead, or stuck: a new child takes this and later messages; the old one's are in the outbox.
+                # Dead, or taking nothing: a new child takes this and later messages; the old one's are in the outbox.
                 log.error("the sending process did not take a message: starting another")
-                _stop_quietly(self._child)
                 self._forget()
         return False
 
-    def _write(self, message: tuple, frame: bytes | None = None) -> bool:
+    def _stuck(self) -> bool:
+        """True when the child has read nothing of what waits for it for STUCK_AFTER seconds."""
+        unread = bytearray(4)
+        try:
+            fcntl.ioctl(self._to_child, termios.FIONREAD, unread)
+        except OSError:
+            return True
+        now, consumed = time.monotonic(), self._written - int.from_bytes(unread, "little")
+        if consumed != self._consumed or consumed == self._written:
+            self._consumed, self._progress_at = consumed, now
+            return False
+        return now - self._progress_at > STUCK_AFTER
+
+    def _write(self, frame: bytes) -> bool:
         """Write a whole frame within HAND_OVER_TIMEOUT; False if the child is gone or takes nothing."""
         if self._to_child < 0:
             return False
-        frame = frame if frame is not None else pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         data = memoryview(len(frame).to_bytes(_HEAD_BYTES, "big") + frame)
         deadline = time.monotonic() + HAND_OVER_TIMEOUT
         try:
             while data:
                 try:
-                    data = data[os.write(self._to_child, data) :]
+                    written = os.write(self._to_child, data)
+                    self._written += written
+                    data = data[written:]
                 except BlockingIOError:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0 or not select.select([], [self._to_child], [], remaining)[1]:
+                    if not _ready(self._to_child, select.POLLOUT, deadline - time.monotonic()):
                         return False
         except OSError:  # BrokenPipeError: the child has gone
             return False
         return True
 
     def _start(self) -> None:
-        """Fork a child for this process (the guard is held)."""
-        if self._owner == os.getpid():
-            _stop_quietly(self._child)
+        """Fork a child for this process, replacing one it had (the guard is held)."""
         self._forget()
         to_child_read, to_child_write = os.pipe()
         from_child_read, from_child_write = os.pipe()
         try:
-            fcntl.fcntl(to_child_write, _F_SETPIPE_SZ, PIPE_BYTES)
-        except OSError:  # a smaller pipe only means the child is handed fewer replies ahead
-            pass
-        os.set_blocking(to_child_write, False)
-        child = os.fork()
+            try:
+                fcntl.fcntl(to_child_write, _F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:  # a smaller pipe only means the child is handed fewer replies ahead
+                pass
+            os.set_blocking(to_child_write, False)
+            child = os.fork()
+        except OSError:
+            for fd in (to_child_read, to_child_write, from_child_read, from_child_write):
+                os.close(fd)
+            raise
         if child == 0:  # the child: never returns
-            for fd in (to_child_write, from_child_read, *_OPEN_WRITE_ENDS):
-                _close_quietly(fd)
             _serve(to_child_read, from_child_write, self._build)
         os.close(to_child_read)
         os.close(from_child_write)
-        _OPEN_WRITE_ENDS.add(to_child_write)
         self._owner, self._child, self._to_child, self._from_child = os.getpid(), child, to_child_write, from_child_read
+        self._written = self._consumed = 0
+        self._progress_at = time.monotonic()
 
     def _forget(self) -> None:
-        """Drop this process's link to its child (a forked copy only closes its inherited ends)."""
+        """Drop this process's child: killed if it still runs (what it held is in the outbox), reaped.
+
+        A forked copy of this object (gunicorn's worker, when the app was built before the
+        fork) only closes the descriptors it inherited: the child is its parent's.
+        """
         for fd in (self._to_child, self._from_child):
             if fd >= 0:
-                _OPEN_WRITE_ENDS.discard(fd)
                 _close_quietly(fd)
-        if self._owner == os.getpid():
-            _ended(self._child)  # reaped if it has exited
+        if self._owner == os.getpid() and not _ended(self._child):
+            try:
+                os.kill(self._child, signal.SIGKILL)
+                os.waitpid(self._child, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
         self._owner, self._child, self._to_child, self._from_child = -1, 0, -1, -1
 
 
@@ -176,30 +213,74 @@ def _serve(from_parent: int, to_parent: int, build: Callable[[], Sender]) -> Non
     """The child's life: send what arrives until the pipe ends or says stop, then exit."""
     status = 0
     try:
-        # Stopping is the parent's to decide: a Ctrl-C or a TERM to the process group ends the
-        # parent, whose end of the pipe then closes; signals must not cut a send short here.
-        signal.set_wakeup_fd(-1)
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH):
-            signal.signal(number, signal.SIG_IGN)
+        _settle_in_child(keep={from_parent, to_parent})
         sender = build()
-        messages = io.open(from_parent, "rb")
-        while (message := _read(messages)) is not None and message[0] != "stop":
-            if message[0] == "send":
-                sender.submit(message[1])
-            elif message[0] == "flush":
-                _, mark, timeout = message
-                try:
-                    sender.flush(timeout)
-                    done = True
-                except TimeoutError:
-                    done = False
-                os.write(to_parent, _ACK.pack(mark, done))
-        sender.close()
+        try:
+            messages = io.open(from_parent, "rb")
+            while (message := _read(messages)) is not None and message[0] != "stop":
+                if message[0] == "send":
+                    sender.submit(message[1])
+                elif message[0] == "flush":  # answered from a thread: reading goes on meanwhile
+                    threading.Thread(target=_flush_and_answer, args=(sender, to_parent, *message[1:]), daemon=True).start()
+        finally:
+            sender.close()
     except BaseException as error:  # nothing may return into the parent's code (gunicorn's loop)
         log_failure(log, "sending process", error)
         status = 1
     finally:
         os._exit(status)
+
+
+def _settle_in_child(keep: set[int]) -> None:
+    """Leave the parent's signals, descriptors and heap alone.
+
+    Stopping is the parent's to decide: a Ctrl-C or a TERM to the process group ends the
+    parent, whose end of the pipe then closes. Every descriptor but the pipe, the standard
+    streams and the log files is pointed at /dev/null: the child must not keep the parent's
+    listening socket, its clients' or its database sessions open after the parent died, and
+    a copied connection closed here then tells nobody anything.
+    """
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH):
+        signal.signal(number, signal.SIG_IGN)
+    signal.signal(signal.SIGABRT, signal.SIG_DFL)
+    gc.freeze()  # the inherited heap is the parent's: not walked, not copied page by page, not finalized here
+    keep = keep | {0, 1, 2} | _log_descriptors()
+    blank = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep and fd != blank:
+            try:
+                os.dup2(blank, fd, inheritable=False)
+            except OSError:  # closed since the listing (the listing's own descriptor)
+                pass
+    os.close(blank)
+
+
+def _log_descriptors() -> set[int]:
+    """Descriptors the process's log handlers write to (gunicorn's error log file, say)."""
+    found = set()
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in getattr(logger, "handlers", []):
+            stream = getattr(handler, "stream", None)
+            try:
+                found.add(stream.fileno())  # type: ignore[union-attr]
+            except Exception:  # no stream, or one without a descriptor
+                pass
+    return found
+
+
+def _flush_and_answer(sender: Sender, to_parent: int, mark: int, timeout: float) -> None:
+    """Wait until the sender is done, then tell the parent whether it was in time."""
+    try:
+        sender.flush(timeout)
+        done = True
+    except TimeoutError:
+        done = False
+    try:
+        os.write(to_parent, _ACK.pack(mark, done))
+    except OSError:  # the parent gave up or left
+        pass
 
 
 def _read(stream: io.BufferedReader) -> tuple | None:
@@ -212,6 +293,15 @@ def _read(stream: io.BufferedReader) -> tuple | None:
     return pickle.loads(frame) if len(frame) == size else None
 
 
+def _ready(fd: int, event: int, seconds: float) -> bool:
+    """True when the descriptor is ready for `event` within `seconds` (poll: any descriptor number)."""
+    if seconds <= 0:
+        return False
+    poller = select.poll()
+    poller.register(fd, event)
+    return bool(poller.poll(seconds * 1000))
+
+
 def _ended(pid: int) -> bool:
     """True when the child has exited (and reap it) or there is none."""
     if pid <= 0:
@@ -220,16 +310,6 @@ def _ended(pid: int) -> bool:
         return os.waitpid(pid, os.WNOHANG)[0] == pid
     except ChildProcessError:
         return True
-
-
-def _stop_quietly(pid: int) -> None:
-    """Kill a stuck child (its messages stay pending in the outbox for the sweep)."""
-    if pid > 0 and not _ended(pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
 
 
 def _close_quietly(fd: int) -> None:
