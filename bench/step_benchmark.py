@@ -52,7 +52,9 @@ def our_app(line_url: str, database_url: str) -> Flask:
 
     upgrade(database_url)
     # A fresh data key: the step seals the ID and phone answers as production does.
-    return create_app(Config(line_channel_secret=SECRET, line_channel_access_token=TOKEN, database_url=database_url, line_api_base_url=line_url, data_key=make_key_text("bench")))
+    # The replies are sent from this process's threads (no sending process): their CPU and instructions count.
+    return create_app(Config(line_channel_secret=SECRET, line_channel_access_token=TOKEN, database_url=database_url, line_api_base_url=line_url,
+                             data_key=make_key_text("bench"), sending_process=False))
 
 
 def start_line_standin() -> tuple[subprocess.Popen, str]:

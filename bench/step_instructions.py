@@ -7,7 +7,8 @@ not (callgrind counts the same total for the same code and inputs, whatever else
 bot runs in its own process under `valgrind --tool=callgrind` with counting switched off until
 it is warm; then `--steps` signed webhooks go through Flask's test client, each reply to the
 LINE stand-in (a separate, uncounted process), and the count is divided by the steps. Every
-thread of the bot's process counts (request, database, sender). Use it to compare two versions
+thread of the bot's process counts (request, database, sender: the app sends from its own
+threads here, not from a sending process). Use it to compare two versions
 of the code (a change that saves 3 % shows as 3 %); the load benchmark gives the throughput.
 About a minute per bot. Needs valgrind (Debian's package).
 """

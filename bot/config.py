@@ -79,6 +79,9 @@ class Config:
     # PostgreSQL: prepare the statements the app repeats (storage/prepared.py); THAIQM_PREPARE_STATEMENTS=off
     # behind a pooler in transaction mode, which cannot keep a connection's prepared statements.
     prepare_statements: bool = True
+    # PostgreSQL: each web worker sends its replies from a process of its own (bot/delivery/child.py);
+    # THAIQM_SENDING_PROCESS=off sends them from the worker's threads instead.
+    sending_process: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -125,6 +128,7 @@ class Config:
             reminder_days=_days_list(env, "THAIQM_REMINDER_DAYS", (30, 14, 7, 3, 1)),
             idle_days=_positive_int(env, "THAIQM_IDLE_DAYS", 3),
             prepare_statements=_on_off(env, "THAIQM_PREPARE_STATEMENTS", True),
+            sending_process=_on_off(env, "THAIQM_SENDING_PROCESS", True),
         )
         config.validate()
         return config

@@ -44,18 +44,19 @@ class Runtime:
 def build_runtime(config: Config, send_from_child: bool = False) -> Runtime:
     """Build the shared parts once for this process.
 
-    `send_from_child` (the web app on PostgreSQL): replies are sent by a child process of each
-    worker (bot/delivery/child.py), so sending never holds up the webhooks; the job worker and
-    the command line send from threads of their own. SQLite sends from threads: its in-process
-    lock bookkeeping, copied by a fork while another thread holds the write lock, would keep
-    the child waiting for a lock nobody releases (sqlite.org/howtocorrupt.html, section 2.6).
+    `send_from_child` (the web app on PostgreSQL, unless config.sending_process is off):
+    replies are sent by a child process of each worker (bot/delivery/child.py), so sending
+    never holds up the webhooks; the job worker and the command line send from threads of
+    their own. SQLite sends from threads: its in-process lock bookkeeping, copied by a fork
+    while another thread holds the write lock, would keep the child waiting for a lock
+    nobody releases (sqlite.org/howtocorrupt.html, section 2.6).
     """
     install_keyring(config)  # personal data is sealed and opened with it
     engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
     factory = make_session_factory(engine)
     gateway = LineGateway(config)
     sender: Sending
-    if send_from_child and engine.dialect.name == "postgresql":
+    if send_from_child and config.sending_process and engine.dialect.name == "postgresql":
 
         def in_child() -> Sender:
             # Connections of its own: the engine copied from the parent holds the parent's (and its locks).

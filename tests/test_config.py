@@ -151,6 +151,11 @@ def test_a_sqlite_transaction_holds_the_write_lock_from_its_start_and_a_read_onl
         engine.dispose()
 
 
+def test_the_sending_process_is_on_unless_switched_off():
+    assert Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x"}).sending_process
+    assert not Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x", "THAIQM_SENDING_PROCESS": "off"}).sending_process
+
+
 def test_prepared_statements_are_on_unless_switched_off():
     assert Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x"}).prepare_statements
     assert not Config.from_env({"THAIQM_INSTANCE_PATH": "/tmp/x", "THAIQM_PREPARE_STATEMENTS": "off"}).prepare_statements

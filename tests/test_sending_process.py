@@ -59,6 +59,23 @@ def test_the_app_starts_its_sending_process_when_built_and_ends_it_when_closed_a
     assert statuses(db_engine) == ["sent"]
 
 
+def test_switched_off_the_replies_go_from_the_worker_s_own_threads(config, line_api):
+    import dataclasses
+
+    from bot.app import create_app
+    from bot.delivery.sender import Sender
+
+    app = create_app(dataclasses.replace(config, sending_process=False))
+    try:
+        assert isinstance(app_state(app).sender, Sender)
+        chat = LineChat(lambda body, headers: app.test_client().post("/callback", data=body, headers=headers).status_code, CHANNEL_SECRET, line_api)
+        assert chat.follow().status == 200
+        app_state(app).sender.flush()
+        assert len(line_api.messages_for(chat.user_id)) == 1
+    finally:
+        close_app(app)
+
+
 def test_a_reply_its_killed_sending_process_had_delivered_is_settled_with_its_token_not_shown_again(app, client, line_user, line_api, db_engine):
     state = app_state(app)
     chat = line_user()
