@@ -57,18 +57,19 @@ def build_runtime(config: Config, send_from_child: bool = False) -> Runtime:
     gateway = LineGateway(config)
     sender: Sending
     if send_from_child and config.sending_process and engine.dialect.name == "postgresql":
-
-        def in_child() -> Sender:
-            # Connections of its own: the engine copied from the parent holds the parent's (and its locks).
-            own = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
-            return _sending_threads(config, make_session_factory(own), LineGateway(config))
-
-        sender = SenderInChild(in_child)
+        sender = SenderInChild(config)
         sender.start()  # now: a gunicorn worker builds the app before it has threads (and sweeps from the start)
     else:
         sender = _sending_threads(config, factory, gateway)
     atexit.register(sender.close)  # a process that exits sends what is queued and records it
     return Runtime(config=config, engine=engine, session_factory=factory, gateway=gateway, sender=sender)
+
+
+def sending_threads(config: Config) -> Sender:
+    """A sending process's Sender (bot/delivery/child.py): keyring, database and LINE connections of its own."""
+    install_keyring(config)
+    engine = make_engine(config.database_url, timeout=SERVING_TIMEOUT, prepare_repeated=config.prepare_statements)
+    return _sending_threads(config, make_session_factory(engine), LineGateway(config))
 
 
 def _sending_threads(config: Config, factory: sessionmaker[Session], gateway: LineGateway) -> Sender:

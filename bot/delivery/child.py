@@ -3,13 +3,16 @@
 Under load, the reply lanes' Python work (building and posting each LINE call, recording its
 outcome) ran beside the webhook's own in the worker and competed with it for the interpreter
 lock: every database answer could wait for a lane to let go. In a child process the lanes run
-on the machine's other core. The child is forked when the app is built (a gunicorn worker is
-single-threaded then) and again in any process that finds none of its own; it runs the usual
-Sender (lanes, recorder, sweeper) on database and LINE connections of its own, and leaves
-when the worker does: at the end of its pipe it sends what it holds, records it and exits.
-A child that dies, or takes nothing in for STUCK_AFTER seconds, is replaced; what it held
-stays pending in the outbox, and the sweep sends it (the reply token tells a delivered reply
-from a lost one, bot/delivery/send.py).
+on the machine's other core. The child runs the usual Sender (lanes, recorder, sweeper) on
+database and LINE connections of its own, and leaves when the worker does: at the end of its
+pipe it sends what it holds, records it and exits.
+
+It is forked when the app is built in a process's main thread (a gunicorn worker has no other
+thread yet). Any later start (a replacement, or a worker that inherited the app from a
+preloading master) runs a new interpreter instead: a fork from a busy, threaded worker could
+copy a lock another thread held. A watchdog thread replaces a child that died or has read
+nothing for STUCK_AFTER seconds; what it held stays pending in the outbox, and the sweep sends
+it (the reply token tells a delivered reply from a lost one, bot/delivery/send.py).
 """
 
 from __future__ import annotations
@@ -24,22 +27,32 @@ import pickle
 import select
 import signal
 import struct
+import sys
 import termios
 import threading
 import time
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from bot.delivery.send import Outgoing
-from bot.delivery.sender import Sender
 from bot.safe_log import log_failure
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.delivery.sender import Sender
 
 log = logging.getLogger(__name__)
 
 # Seconds a hand-over may wait for room in the pipe: the webhook must still answer LINE in time.
 HAND_OVER_TIMEOUT = 0.3
 # Seconds a child may leave what it was handed unread before it counts as stuck and is replaced
-# (it only moves each message to a lane: a healthy one reads within milliseconds).
-STUCK_AFTER = 3.0
+# (it only moves each message to a lane: a healthy one reads within milliseconds; a new
+# interpreter starts in about a second).
+STUCK_AFTER = 5.0
+# Seconds between the watchdog's looks at the child.
+WATCH_EVERY = 1.0
+# Seconds a new interpreter is given to start (its imports take 3 s on a busy 2-core machine)
+# before what it has not read counts against it.
+SPAWN_GRACE = 30.0
 # Bytes the pipe may hold (a reply is a few kilobytes): Linux lets any process ask for 1 MiB.
 PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -50,9 +63,8 @@ _ACK = struct.Struct("!Q?")
 class SenderInChild:
     """A Sender running in a child process; submit, flush and close as Sender's."""
 
-    def __init__(self, build: Callable[[], Sender]):
-        # Called in the child: it must make database and LINE connections of its own.
-        self._build = build
+    def __init__(self, config: Config):
+        self._config = config  # the child builds its own Sender from it (bot.runtime.sending_threads)
         self._guard = threading.Lock()
         self._owner = -1  # the process whose child this is (a forked copy of this object has none)
         self._child = 0
@@ -63,6 +75,7 @@ class SenderInChild:
         self._progress_at = 0.0  # when it was last seen reading (or with nothing to read)
         self._marks = itertools.count(1)
         self._flushing = threading.Lock()
+        self._watched_in = -1  # the process whose watchdog runs
 
     @property
     def pid(self) -> int:
@@ -70,10 +83,29 @@ class SenderInChild:
         return self._child if self._owner == os.getpid() else 0
 
     def start(self) -> None:
-        """Start this process's child now, if it has none (the app calls it while it is built)."""
+        """Start this process's child now, if it has none (the app calls it while it is built), and its watchdog."""
         with self._guard:
             if self._owner != os.getpid() or _ended(self._child):
                 self._start()
+        self._watch()
+
+    def _watch(self) -> None:
+        """Start the watchdog in this process, once."""
+        if self._watched_in != os.getpid():
+            self._watched_in = os.getpid()
+            threading.Thread(target=self._watchdog, name="sending-watchdog", daemon=True).start()
+
+    def _watchdog(self) -> None:
+        """Replace a child that died or stopped reading, without waiting for the next reply (it also sweeps)."""
+        while self._watched_in == os.getpid():
+            time.sleep(WATCH_EVERY)
+            try:
+                with self._guard:
+                    if self._owner == os.getpid() and (_ended(self._child) or self._stuck()):
+                        log.error("the sending process ended or stopped reading: starting another")
+                        self._start()
+            except Exception as error:  # e.g. no process may be started now: try again in a second
+                log_failure(log, "watching the sending process", error)
 
     def submit(self, batch: Sequence[Outgoing]) -> None:
         """Hand a webhook's committed messages to the child; what it cannot take is left to the sweep."""
@@ -124,6 +156,7 @@ class SenderInChild:
     def _hand_over(self, message: tuple) -> bool:
         """Write one message to this process's child, starting (or replacing) it as needed."""
         frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self._watch()
         with self._guard:
             for _attempt in range(2):
                 if self._owner != os.getpid() or _ended(self._child) or self._stuck():
@@ -142,7 +175,7 @@ class SenderInChild:
             fcntl.ioctl(self._to_child, termios.FIONREAD, unread)
         except OSError:
             return True
-        now, consumed = time.monotonic(), self._written - int.from_bytes(unread, "little")
+        now, consumed = time.monotonic(), self._written - int.from_bytes(unread, sys.byteorder)
         if consumed != self._consumed or consumed == self._written:
             self._consumed, self._progress_at = consumed, now
             return False
@@ -168,7 +201,7 @@ class SenderInChild:
         return True
 
     def _start(self) -> None:
-        """Fork a child for this process, replacing one it had (the guard is held)."""
+        """Start a child for this process, replacing one it had (the guard is held)."""
         self._forget()
         to_child_read, to_child_write = os.pipe()
         from_child_read, from_child_write = os.pipe()
@@ -178,18 +211,25 @@ class SenderInChild:
             except OSError:  # a smaller pipe only means the child is handed fewer replies ahead
                 pass
             os.set_blocking(to_child_write, False)
-            child = os.fork()
-        except OSError:
+            grace = 0.0
+            if threading.current_thread() is threading.main_thread():
+                child = os.fork()
+                if child == 0:  # the child: never returns
+                    _settle_in_child(keep={to_child_read, from_child_write})
+                    _serve(to_child_read, from_child_write)
+            else:
+                child, grace = _spawn(to_child_read, from_child_write), SPAWN_GRACE
+        except BaseException:
             for fd in (to_child_read, to_child_write, from_child_read, from_child_write):
-                os.close(fd)
+                _close_quietly(fd)
             raise
-        if child == 0:  # the child: never returns
-            _serve(to_child_read, from_child_write, self._build)
         os.close(to_child_read)
         os.close(from_child_write)
         self._owner, self._child, self._to_child, self._from_child = os.getpid(), child, to_child_write, from_child_read
         self._written = self._consumed = 0
-        self._progress_at = time.monotonic()
+        self._progress_at = time.monotonic() + grace
+        if not self._write(pickle.dumps(("config", self._config), protocol=pickle.HIGHEST_PROTOCOL)):
+            raise OSError("the sending process did not take its configuration")
 
     def _forget(self) -> None:
         """Drop this process's child: killed if it still runs (what it held is in the outbox), reaped.
@@ -203,20 +243,26 @@ class SenderInChild:
         if self._owner == os.getpid() and not _ended(self._child):
             try:
                 os.kill(self._child, signal.SIGKILL)
-                os.waitpid(self._child, 0)
-            except (ProcessLookupError, ChildProcessError):
+            except ProcessLookupError:
                 pass
+            deadline = time.monotonic() + 1.0  # a process in uninterruptible sleep must not hold up the webhooks
+            while not _ended(self._child) and time.monotonic() < deadline:
+                time.sleep(0.005)
         self._owner, self._child, self._to_child, self._from_child = -1, 0, -1, -1
 
 
-def _serve(from_parent: int, to_parent: int, build: Callable[[], Sender]) -> None:
+def _serve(from_parent: int, to_parent: int) -> None:
     """The child's life: send what arrives until the pipe ends or says stop, then exit."""
     status = 0
     try:
-        _settle_in_child(keep={from_parent, to_parent})
-        sender = build()
+        messages = io.open(from_parent, "rb")
+        first = _read(messages)
+        if first is None or first[0] != "config":
+            raise RuntimeError("the sending process got no configuration")
+        from bot.runtime import sending_threads  # here, not at import: bot.runtime imports this module
+
+        sender = sending_threads(first[1])
         try:
-            messages = io.open(from_parent, "rb")
             while (message := _read(messages)) is not None and message[0] != "stop":
                 if message[0] == "send":
                     sender.submit(message[1])
@@ -231,6 +277,34 @@ def _serve(from_parent: int, to_parent: int, build: Callable[[], Sender]) -> Non
         os._exit(status)
 
 
+def main() -> None:
+    """A sending process started as a new interpreter: `python -c 'from bot.delivery.child import main; main()' FROM TO`."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    _ignore_stop_signals()
+    _serve(int(sys.argv[1]), int(sys.argv[2]))
+
+
+def _spawn(from_parent: int, to_parent: int) -> int:
+    """Run a new interpreter as the child, given only the two pipe ends (safe from any thread)."""
+    code = "from bot.delivery.child import main; main()"
+    argv = [sys.executable, "-c", code, str(from_parent), str(to_parent)]
+    actions = [(os.POSIX_SPAWN_DUP2, fd, fd) for fd in (from_parent, to_parent)]  # dup2 onto itself: kept across exec
+    return os.posix_spawn(sys.executable, argv, os.environ, file_actions=actions)
+
+
+def _ignore_stop_signals() -> None:
+    """Stopping is the parent's to decide: a Ctrl-C or a TERM to the process group ends the parent,
+    whose end of the pipe then closes; every other handler the parent had installed is dropped."""
+    for number in signal.valid_signals():
+        try:
+            if callable(signal.getsignal(number)):
+                signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError):  # SIGKILL, SIGSTOP and the like
+            pass
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH, signal.SIGTTIN, signal.SIGTTOU):
+        signal.signal(number, signal.SIG_IGN)
+
+
 def _settle_in_child(keep: set[int]) -> None:
     """Leave the parent's signals, descriptors and heap alone.
 
@@ -241,9 +315,7 @@ def _settle_in_child(keep: set[int]) -> None:
     a copied connection closed here then tells nobody anything.
     """
     signal.set_wakeup_fd(-1)
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH):
-        signal.signal(number, signal.SIG_IGN)
-    signal.signal(signal.SIGABRT, signal.SIG_DFL)
+    _ignore_stop_signals()
     gc.freeze()  # the inherited heap is the parent's: not walked, not copied page by page, not finalized here
     keep = keep | {0, 1, 2} | _log_descriptors()
     blank = os.open(os.devnull, os.O_RDWR)
@@ -252,21 +324,21 @@ def _settle_in_child(keep: set[int]) -> None:
         if fd not in keep and fd != blank:
             try:
                 os.dup2(blank, fd, inheritable=False)
-            except OSError:  # closed since the listing (the listing's own descriptor)
+            except OSError:
                 pass
     os.close(blank)
 
 
 def _log_descriptors() -> set[int]:
-    """Descriptors the process's log handlers write to (gunicorn's error log file, say)."""
+    """Descriptors the process's log handlers write to (gunicorn's error log file, a syslog socket)."""
     found = set()
     for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
         for handler in getattr(logger, "handlers", []):
-            stream = getattr(handler, "stream", None)
-            try:
-                found.add(stream.fileno())  # type: ignore[union-attr]
-            except Exception:  # no stream, or one without a descriptor
-                pass
+            for name in ("stream", "socket", "sock"):
+                try:
+                    found.add(getattr(handler, name).fileno())
+                except Exception:  # no such attribute, or one without a descriptor
+                    pass
     return found
 
 

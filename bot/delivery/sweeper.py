@@ -44,6 +44,7 @@ class Sweeper:
         self._pid = -1
         self._guard = threading.Lock()
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def ensure_started(self) -> None:
         """Start the thread in this process if it is not running here yet (gunicorn forks after building)."""
@@ -52,12 +53,16 @@ class Sweeper:
         with self._guard:
             if self._pid != os.getpid():
                 self._stop = threading.Event()
-                threading.Thread(target=self._run, args=(self._stop,), name="outbox-sweeper", daemon=True).start()
+                self._thread = threading.Thread(target=self._run, args=(self._stop,), name="outbox-sweeper", daemon=True)
+                self._thread.start()
                 self._pid = os.getpid()
 
-    def close(self) -> None:
-        """Stop sweeping."""
+    def close(self, timeout: float = 10) -> None:
+        """Stop sweeping, letting a sweep under way record what it sent (cut between reply and record,
+        its rows would be pushed again once their tokens expired, and shown twice)."""
         self._stop.set()
+        if self._thread is not None and self._pid == os.getpid():
+            self._thread.join(timeout)
 
     def _run(self, stop: threading.Event) -> None:
         """Sweep until stopped; a failure is logged and the next sweep tries again."""
