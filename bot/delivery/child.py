@@ -130,7 +130,10 @@ class SenderInChild:
                 raise TimeoutError("the sending process did not take the flush")
             answers = self._from_child  # the child that took this flush answers on it
             while (remaining := deadline - time.monotonic()) > 0 and _ready(answers, select.POLLIN, remaining):
-                answer = os.read(answers, _ACK.size)
+                try:
+                    answer = os.read(answers, _ACK.size)
+                except OSError:  # the watchdog replaced the child meanwhile (and closed its pipe)
+                    answer = b""
                 if len(answer) < _ACK.size:
                     raise TimeoutError("the sending process ended during a flush")
                 number, done = _ACK.unpack(answer)
@@ -147,6 +150,7 @@ class SenderInChild:
         with self._guard:
             if self._owner != os.getpid():
                 return
+            self._watched_in = -1  # the watchdog leaves at its next look
             self._write(pickle.dumps(("stop",)))
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not _ended(self._child):
