@@ -115,7 +115,7 @@ def worker_cpu(server: subprocess.Popen | None) -> float:
 def _cpu_of_descendants(pid: int) -> list[float]:
     """CPU seconds of each process below `pid` (those alive now; one that ended is not counted)."""
     seconds: list[float] = []
-    try:  # each thread's own children: a worker starts its sending process from a database thread
+    try:  # each thread's own children: a replacement sending process is started from a worker's watchdog thread
         children = [child for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()]
     except OSError:
         return seconds

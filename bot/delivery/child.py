@@ -163,7 +163,7 @@ class SenderInChild:
         self._watch()
         with self._guard:
             for _attempt in range(2):
-                if self._owner != os.getpid() or _ended(self._child) or self._stuck():
+                if self._owner != os.getpid() or _ended(self._child):  # a stuck one is the watchdog's to find
                     self._start()
                 if self._write(frame):
                     return True
@@ -312,11 +312,10 @@ def _ignore_stop_signals() -> None:
 def _settle_in_child(keep: set[int]) -> None:
     """Leave the parent's signals, descriptors and heap alone.
 
-    Stopping is the parent's to decide: a Ctrl-C or a TERM to the process group ends the
-    parent, whose end of the pipe then closes. Every descriptor but the pipe, the standard
-    streams and the log files is pointed at /dev/null: the child must not keep the parent's
-    listening socket, its clients' or its database sessions open after the parent died, and
-    a copied connection closed here then tells nobody anything.
+    Every descriptor but the pipe, the standard streams and the log files is pointed at
+    /dev/null: the child must not keep the parent's listening socket, its clients' or its
+    database sessions open after the parent died, and a copied connection closed here then
+    tells nobody anything.
     """
     signal.set_wakeup_fd(-1)
     _ignore_stop_signals()
